@@ -1,0 +1,87 @@
+# huaxiang — every command a developer or CI needs. `make serve` and `make test` install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+WASM_TARGET := wasm32-unknown-unknown
+# The wasm-bindgen CLI must be the exact version of the crate in Cargo.lock.
+WB_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3; exit}' Cargo.lock)
+TOOLS_DIR ?= $(HOME)/.cache/huaxiang
+WB_ROOT := $(TOOLS_DIR)/wasm-bindgen-$(WB_VERSION)
+WASM_BINDGEN := $(WB_ROOT)/bin/wasm-bindgen
+WB_TEST_RUNNER := $(WB_ROOT)/bin/wasm-bindgen-test-runner
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8000
+
+.PHONY: help setup rust-target wasm-bindgen-cli browser node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
+
+help:
+	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
+	@echo "make test    install what is missing, run every test (fmt, clippy host+wasm32, native, wasm, e2e)"
+	@echo "make bench   run the benchmarks"
+
+setup: rust-target wasm-bindgen-cli browser node-deps
+
+rust-target:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+# `--locked` fails for some wasm-bindgen-cli versions (the index lacks a pinned dependency), so install unlocked.
+wasm-bindgen-cli:
+	@if [ ! -x "$(WASM_BINDGEN)" ] || ! "$(WASM_BINDGEN)" --version | grep -q "$(WB_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WB_VERSION) (a few minutes, once)"; \
+	  cargo install wasm-bindgen-cli --version $(WB_VERSION) --root "$(WB_ROOT)"; \
+	fi
+
+# Debian's chromium and chromedriver; never a downloaded browser.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-wqy-zenhei; \
+	fi
+
+node-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+wasm: rust-target wasm-bindgen-cli
+	cargo build --locked --release --lib --target $(WASM_TARGET)
+	"$(WASM_BINDGEN)" --target web --out-dir pkg target/$(WASM_TARGET)/release/huaxiang.wasm
+	@if [ -x node_modules/.bin/wasm-opt ]; then \
+	  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	    pkg/huaxiang_bg.wasm -o pkg/huaxiang_bg.wasm; fi
+
+# The static site: www/ plus the generated pkg/ plus vendored npm modules. Any static host can serve dist/.
+site: wasm node-deps
+	node tools/site.mjs
+
+serve: setup site
+	node tools/serve.mjs dist $(PORT)
+
+cli:
+	cargo build --locked --bin huaxiang
+
+lint: rust-target
+	cargo fmt --all --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
+
+native-test:
+	cargo test --locked
+
+wasm-test: rust-target wasm-bindgen-cli browser
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$(WB_TEST_RUNNER)" CHROMEDRIVER=$$(command -v chromedriver) \
+	  WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --locked --target $(WASM_TARGET) --test wasm
+
+e2e: site cli
+	node --test --test-concurrency=1 tests/e2e/
+
+test: setup lint native-test wasm-test e2e
+	@echo "all tests passed"
+
+bench: setup site
+	cargo run --locked --release --bin huaxiang -- bench
+
+clean:
+	rm -rf target pkg dist

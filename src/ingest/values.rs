@@ -1,0 +1,264 @@
+//! Cell values in the shapes people export: dates, times and amounts.
+//!
+//! Dates: `2025-05-24`, `2025/5/24 14:35:19`, `2025-05-24T14:35:19`, `2025.05.24`, `2025年5月24日 14时35分`,
+//! `20250524`, `5/24/2025` and `24/05/2025` (day first when the first number cannot be a month), Excel
+//! serial numbers (`45801`, `45801.6`), Unix seconds (10 digits) and milliseconds (13 digits).
+//! Amounts: `1234.5`, `¥1,234.50`, `￥１２３`, `RMB 99`, `99元`, `-20`, `(20.00)`; kept as integer minor units (fen).
+
+use crate::model::date::{Day, SECS_PER_DAY};
+
+/// Excel's day zero (1899-12-30) in days since 1970-01-01.
+const EXCEL_EPOCH: i64 = -25_569;
+
+/// Replaces full-width ASCII variants (`１２３．５`, `：`, `－`) by their ASCII forms; other text is kept.
+pub fn fold_width(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Parses a date or date-time into seconds since 1970-01-01 (naive local time).
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let folded = fold_width(text.trim());
+    let t = folded.as_ref();
+    if t.is_empty() {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit() || b == b'.') && t.bytes().filter(|&b| b == b'.').count() <= 1 {
+        return parse_numeric_timestamp(t);
+    }
+    let mut nums = [0u32; 7];
+    let mut count = 0;
+    let mut cur: Option<u32> = None;
+    let mut digits_of_first = 0;
+    let mut fraction_started = false;
+    for (i, ch) in t.char_indices() {
+        if let Some(d) = ch.to_digit(10) {
+            if fraction_started {
+                continue; // Fractions of a second are dropped.
+            }
+            cur = Some(cur.unwrap_or(0).checked_mul(10)?.checked_add(d)?);
+            if count == 0 {
+                digits_of_first += 1;
+            }
+            continue;
+        }
+        if let Some(v) = cur.take() {
+            if count == nums.len() {
+                return None;
+            }
+            nums[count] = v;
+            count += 1;
+        }
+        match ch {
+            '-' | '/' | '.' | ' ' | ':' | 'T' | '年' | '月' | '日' | '号' | '时' | '分' | '秒' | '点' => {
+                // A '.' after the seconds starts a fraction.
+                if ch == '.' && count == 6 {
+                    fraction_started = true;
+                }
+            }
+            'Z' if i + 1 == t.len() => {}
+            _ => return None,
+        }
+    }
+    if let Some(v) = cur.take() {
+        if count == nums.len() {
+            return None;
+        }
+        nums[count] = v;
+        count += 1;
+    }
+    if count < 3 {
+        return None;
+    }
+    let (year, month, day) = if digits_of_first == 4 {
+        (nums[0] as i32, nums[1], nums[2])
+    } else if nums[2] >= 1000 {
+        // Year last: month first unless the first number cannot be a month.
+        if nums[0] > 12 {
+            (nums[2] as i32, nums[1], nums[0])
+        } else {
+            (nums[2] as i32, nums[0], nums[1])
+        }
+    } else {
+        return None;
+    };
+    let day = Day::from_ymd(year, month, day)?;
+    let (h, m, s) = (nums[3], nums[4], nums[5]);
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some(day.start() + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
+}
+
+fn parse_numeric_timestamp(t: &str) -> Option<i64> {
+    let (int_part, frac_part) = match t.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (t, None),
+    };
+    if int_part.is_empty() {
+        return None;
+    }
+    match (int_part.len(), frac_part) {
+        (8, None) => {
+            let y = int_part[0..4].parse().ok()?;
+            let m = int_part[4..6].parse().ok()?;
+            let d = int_part[6..8].parse().ok()?;
+            Day::from_ymd(y, m, d).map(Day::start)
+        }
+        (10, None) => int_part.parse::<i64>().ok(),
+        (13, None) => int_part.parse::<i64>().ok().map(|ms| ms.div_euclid(1000)),
+        (5, _) => {
+            // An Excel serial day, optionally with the time of day as a fraction.
+            let serial: f64 = t.parse().ok()?;
+            if !(20_000.0..=80_000.0).contains(&serial) {
+                return None;
+            }
+            let days = serial.floor() as i64;
+            let secs = ((serial - serial.floor()) * SECS_PER_DAY as f64).round() as i64;
+            Some((days + EXCEL_EPOCH) * SECS_PER_DAY + secs)
+        }
+        _ => None,
+    }
+}
+
+/// Parses a money amount into minor units (hundredths), rounding half away from zero past two decimals.
+pub fn parse_amount(text: &str) -> Option<i64> {
+    let folded = fold_width(text.trim());
+    let mut t = folded.trim();
+    let mut negative = false;
+    if t.starts_with('(') && t.ends_with(')') {
+        negative = true;
+        t = t[1..t.len() - 1].trim();
+    }
+    if let Some(rest) = t.strip_prefix('-') {
+        negative = !negative;
+        t = rest.trim_start();
+    } else if let Some(rest) = t.strip_prefix('+') {
+        t = rest.trim_start();
+    }
+    for prefix in ["¥", "￥", "$", "RMB", "CNY", "USD", "HK$", "€", "£"] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    if let Some(rest) = t.strip_prefix('-') {
+        negative = !negative;
+        t = rest.trim_start();
+    }
+    for suffix in ["元", "RMB", "CNY"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.trim_end();
+            break;
+        }
+    }
+    if t.is_empty() {
+        return None;
+    }
+    let (int_part, frac_part) = match t.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (t, ""),
+    };
+    if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut units: i64 = 0;
+    let mut digits = 0;
+    let groups: Vec<&str> = int_part.split(',').collect();
+    for (i, group) in groups.iter().enumerate() {
+        // Thousands separators must sit between groups of three digits.
+        let well_formed = if groups.len() == 1 {
+            !group.is_empty()
+        } else if i == 0 {
+            (1..=3).contains(&group.len())
+        } else {
+            group.len() == 3
+        };
+        if !well_formed || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        for b in group.bytes() {
+            units = units.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+            digits += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mut frac = frac_part.bytes().map(|b| i64::from(b - b'0'));
+    let cents = frac.next().unwrap_or(0) * 10 + frac.next().unwrap_or(0);
+    let round_up = frac.next().is_some_and(|d| d >= 5);
+    let total = units.checked_mul(100)?.checked_add(cents + i64::from(round_up))?;
+    Some(if negative { -total } else { total })
+}
+
+/// Formats minor units as a decimal amount with two places (`-1234.50`).
+pub fn format_amount(units: i64) -> String {
+    let sign = if units < 0 { "-" } else { "" };
+    let abs = units.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(y: i32, m: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
+        Day::from_ymd(y, m, d).unwrap().start() + h * 3600 + mi * 60 + s
+    }
+
+    #[test]
+    fn dates_in_common_shapes() {
+        let d = ts(2025, 5, 24, 0, 0, 0);
+        for text in
+            ["2025-05-24", "2025/5/24", "2025.05.24", "2025年5月24日", "20250524", "5/24/2025", "24/05/2025", "２０２５－０５－２４"]
+        {
+            assert_eq!(parse_timestamp(text), Some(d), "{text}");
+        }
+        let t = ts(2025, 5, 24, 14, 35, 19);
+        for text in
+            ["2025/5/24 14:35:19", "2025-05-24T14:35:19", "2025-05-24 14:35:19.123", "2025-05-24T14:35:19Z", "2025年5月24日 14时35分19秒"]
+        {
+            assert_eq!(parse_timestamp(text), Some(t), "{text}");
+        }
+        assert_eq!(parse_timestamp("45801"), Some(d));
+        assert_eq!(parse_timestamp("1748097319"), Some(1_748_097_319));
+        assert_eq!(parse_timestamp("1748097319123"), Some(1_748_097_319));
+        for bad in ["", "not-a-date", "2025-13-01", "2025-02-30", "12345", "2025-05-24 25:00"] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn amounts_in_common_shapes() {
+        let cases = [
+            ("1234.5", 123_450),
+            ("¥1,234.50", 123_450),
+            ("￥１２３", 12_300),
+            ("RMB 99", 9_900),
+            ("99元", 9_900),
+            ("-20", -2_000),
+            ("¥-20", -2_000),
+            ("(20.00)", -2_000),
+            ("0.005", 1),
+            ("3,000.00", 300_000),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_amount(text), Some(want), "{text}");
+        }
+        for bad in ["", "abc", "1,23", "12.3.4", "¥", "1e5"] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+        assert_eq!(format_amount(-123_450), "-1234.50");
+        assert_eq!(format_amount(5), "0.05");
+    }
+}

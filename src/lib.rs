@@ -1,0 +1,11 @@
+//! huaxiang (画像): member profiling that runs entirely in the browser.
+pub mod engine;
+pub mod error;
+pub mod export;
+pub mod ingest;
+pub mod model;
+pub mod rfm;
+pub mod sample;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

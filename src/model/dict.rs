@@ -1,0 +1,71 @@
+//! Dictionary encoding: each distinct string is stored once and referred to by a dense `u32` code.
+
+use std::collections::HashMap;
+
+/// The code that stands for "no value".
+pub const NONE: u32 = u32::MAX;
+
+/// An append-only string dictionary (interner).
+#[derive(Clone, Debug, Default)]
+pub struct Dict {
+    codes: HashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Dict {
+    /// An empty dictionary.
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    /// The code of `value`, adding it when new.
+    pub fn intern(&mut self, value: &str) -> u32 {
+        if let Some(&c) = self.codes.get(value) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        let boxed: Box<str> = value.into();
+        self.values.push(boxed.clone());
+        self.codes.insert(boxed, c);
+        c
+    }
+
+    /// The code of `value` if present.
+    pub fn code(&self, value: &str) -> Option<u32> {
+        self.codes.get(value).copied()
+    }
+
+    /// The string of a code; `""` for [`NONE`].
+    pub fn get(&self, code: u32) -> &str {
+        self.values.get(code as usize).map_or("", |v| v)
+    }
+
+    /// The number of distinct values.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the dictionary is empty.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Every value in code order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|v| &**v)
+    }
+
+    /// Interns every value of `other` and returns the map from `other`'s codes to this dictionary's codes.
+    pub fn absorb(&mut self, other: &Dict) -> Vec<u32> {
+        other.values().map(|v| self.intern(v)).collect()
+    }
+}
+
+/// Maps a code through a remap table built by [`Dict::absorb`], keeping [`NONE`].
+pub fn remap(code: u32, table: &[u32]) -> u32 {
+    if code == NONE {
+        NONE
+    } else {
+        table[code as usize]
+    }
+}

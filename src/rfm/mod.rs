@@ -1,0 +1,265 @@
+//! RFM: recency, frequency and monetary value per member, quintile scores and the 8 classic segments.
+//!
+//! Definitions (also in `docs/rfm.md`):
+//! - The analysis date is explicit; by default it is the day after the latest order date.
+//!   Orders dated after the analysis date are left out. An order on the analysis date has recency 0.
+//! - A *purchase* is an order row with a positive amount; a row with a negative amount is a refund.
+//! - Recency: whole days from the day of the last purchase to the analysis date. Refunds do not move it.
+//! - Frequency: the number of purchases. Rows sharing an order number count once (order-line exports);
+//!   orders on the same day count separately.
+//! - Monetary: the sum of all amounts, refunds included (net spend), in minor units.
+//! - Only members with at least one purchase are scored ("buyers").
+//! - Scores 1–5: `1 + floor(5 × w / n)` where `n` is the number of buyers and `w` the number of buyers with a
+//!   strictly worse value (larger recency, smaller frequency or monetary). Tied values get the same score, so
+//!   heavy ties (many one-time buyers) put everyone tied in the lower score rather than splitting them arbitrarily.
+//! - R, F and M are each *high* when the member's score is strictly above the mean score of all buyers.
+
+use crate::error::{Error, Result};
+use crate::model::date::Day;
+use crate::model::dict::NONE;
+use crate::model::Dataset;
+use roaring::RoaringBitmap;
+use serde::Serialize;
+
+/// The 8 classic RFM segments, in the order they are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    /// 重要价值客户: R high, F high, M high.
+    ImportantValue,
+    /// 重要发展客户: R high, F low, M high.
+    ImportantDevelop,
+    /// 重要保持客户: R low, F high, M high.
+    ImportantRetain,
+    /// 重要挽留客户: R low, F low, M high.
+    ImportantWinBack,
+    /// 一般价值客户: R high, F high, M low.
+    GeneralValue,
+    /// 一般发展客户: R high, F low, M low.
+    GeneralDevelop,
+    /// 一般保持客户: R low, F high, M low.
+    GeneralRetain,
+    /// 一般挽留客户: R low, F low, M low.
+    GeneralWinBack,
+}
+
+impl Segment {
+    /// Every segment in report order.
+    pub const ALL: [Segment; 8] = [
+        Segment::ImportantValue,
+        Segment::ImportantDevelop,
+        Segment::ImportantRetain,
+        Segment::ImportantWinBack,
+        Segment::GeneralValue,
+        Segment::GeneralDevelop,
+        Segment::GeneralRetain,
+        Segment::GeneralWinBack,
+    ];
+
+    /// The segment of a member whose R, F and M are high (`true`) or low.
+    pub fn of(r_high: bool, f_high: bool, m_high: bool) -> Segment {
+        match (m_high, r_high, f_high) {
+            (true, true, true) => Segment::ImportantValue,
+            (true, true, false) => Segment::ImportantDevelop,
+            (true, false, true) => Segment::ImportantRetain,
+            (true, false, false) => Segment::ImportantWinBack,
+            (false, true, true) => Segment::GeneralValue,
+            (false, true, false) => Segment::GeneralDevelop,
+            (false, false, true) => Segment::GeneralRetain,
+            (false, false, false) => Segment::GeneralWinBack,
+        }
+    }
+
+    /// Whether R, F and M are high in this segment.
+    pub fn levels(self) -> (bool, bool, bool) {
+        let i = self as usize;
+        (i % 4 < 2, i % 2 == 0, i < 4)
+    }
+
+    /// A stable key such as `important_value`.
+    pub fn key(self) -> &'static str {
+        [
+            "important_value",
+            "important_develop",
+            "important_retain",
+            "important_win_back",
+            "general_value",
+            "general_develop",
+            "general_retain",
+            "general_win_back",
+        ][self as usize]
+    }
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        ["重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户", "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"]
+            [self as usize]
+    }
+
+    /// The English name.
+    pub fn en(self) -> &'static str {
+        [
+            "Important value",
+            "Important to develop",
+            "Important to retain",
+            "Important to win back",
+            "General value",
+            "General to develop",
+            "General to retain",
+            "General to win back",
+        ][self as usize]
+    }
+}
+
+/// One buyer's RFM values, scores and segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RfmRow {
+    /// The member index.
+    pub member: u32,
+    /// Days since the last purchase.
+    pub recency: i32,
+    /// Number of purchases.
+    pub frequency: u32,
+    /// Net spend in minor units.
+    pub monetary: i64,
+    /// Recency score 1–5 (5 = most recent).
+    pub r: u8,
+    /// Frequency score 1–5.
+    pub f: u8,
+    /// Monetary score 1–5.
+    pub m: u8,
+    /// The segment.
+    pub segment: Segment,
+}
+
+/// The RFM table of every buyer.
+#[derive(Clone, Debug)]
+pub struct Rfm {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Whether the analysis date was the default.
+    pub as_of_default: bool,
+    /// One row per buyer, in member index order.
+    pub rows: Vec<RfmRow>,
+    /// Mean R, F and M scores.
+    pub means: [f64; 3],
+    /// Members of each segment, in [`Segment::ALL`] order.
+    pub segments: Vec<RoaringBitmap>,
+    /// Order rows on or before the analysis date.
+    pub orders_used: u64,
+    /// Order rows after the analysis date (left out).
+    pub orders_after: u64,
+}
+
+/// Computes RFM for every member with a purchase on or before `as_of` (default: the latest order day + 1).
+pub fn compute(data: &Dataset, as_of: Option<Day>) -> Result<Rfm> {
+    let orders = &data.orders;
+    let Some(&latest) = orders.ts.iter().max() else {
+        return Err(Error::new("no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed."));
+    };
+    let as_of_default = as_of.is_none();
+    let as_of = as_of.unwrap_or(Day(Day::of_timestamp(latest).0 + 1));
+    let n = data.members.len();
+    let mut last = vec![i32::MIN; n];
+    let mut count = vec![0u32; n];
+    let mut spend = vec![0i64; n];
+    let mut numbered: Vec<(u32, u32)> = Vec::new();
+    let (mut used, mut after) = (0u64, 0u64);
+    for i in 0..orders.len() {
+        let day = Day::of_timestamp(orders.ts[i]);
+        if day > as_of {
+            after += 1;
+            continue;
+        }
+        used += 1;
+        let m = orders.member[i] as usize;
+        spend[m] += orders.amount[i];
+        if orders.amount[i] > 0 {
+            last[m] = last[m].max(day.0);
+            if orders.order_id[i] == NONE {
+                count[m] += 1;
+            } else {
+                numbered.push((m as u32, orders.order_id[i]));
+            }
+        }
+    }
+    numbered.sort_unstable();
+    numbered.dedup();
+    for (m, _) in numbered {
+        count[m as usize] += 1;
+    }
+    let buyers: Vec<u32> = (0..n as u32).filter(|&m| count[m as usize] > 0).collect();
+    if buyers.is_empty() {
+        return Err(Error::new(
+            "no_purchases",
+            format!("分析日期 {as_of} 之前没有任何购买记录。"),
+            format!("There are no purchases on or before the analysis date {as_of}."),
+        ));
+    }
+    let recency: Vec<i64> = buyers.iter().map(|&m| i64::from(as_of.0 - last[m as usize])).collect();
+    let frequency: Vec<i64> = buyers.iter().map(|&m| i64::from(count[m as usize])).collect();
+    let monetary: Vec<i64> = buyers.iter().map(|&m| spend[m as usize]).collect();
+    // Lower recency is better, so score its negation.
+    let r = scores(&recency.iter().map(|v| -v).collect::<Vec<_>>());
+    let f = scores(&frequency);
+    let m = scores(&monetary);
+    let mean = |s: &[u8]| s.iter().map(|&x| f64::from(x)).sum::<f64>() / s.len() as f64;
+    let means = [mean(&r), mean(&f), mean(&m)];
+    let mut segments = vec![RoaringBitmap::new(); 8];
+    let rows = buyers
+        .iter()
+        .enumerate()
+        .map(|(i, &member)| {
+            let segment = Segment::of(f64::from(r[i]) > means[0], f64::from(f[i]) > means[1], f64::from(m[i]) > means[2]);
+            segments[segment as usize].insert(member);
+            RfmRow {
+                member,
+                recency: recency[i] as i32,
+                frequency: frequency[i] as u32,
+                monetary: monetary[i],
+                r: r[i],
+                f: f[i],
+                m: m[i],
+                segment,
+            }
+        })
+        .collect();
+    Ok(Rfm { as_of, as_of_default, rows, means, segments, orders_used: used, orders_after: after })
+}
+
+/// Quintile scores: `1 + floor(5 × (values strictly smaller) / n)`; larger values are better.
+pub fn scores(values: &[i64]) -> Vec<u8> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = values.len() as u64;
+    values
+        .iter()
+        .map(|v| {
+            let worse = sorted.partition_point(|x| x < v) as u64;
+            (1 + 5 * worse / n) as u8
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quintiles_with_and_without_ties() {
+        assert_eq!(scores(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(scores(&[1, 1, 1, 1, 2, 2, 3, 4, 5, 6]), vec![1, 1, 1, 1, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(scores(&[7]), vec![1]);
+        assert_eq!(scores(&[3, 3, 3]), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn segment_levels_round_trip() {
+        for s in Segment::ALL {
+            let (r, f, m) = s.levels();
+            assert_eq!(Segment::of(r, f, m), s, "{}", s.zh());
+        }
+        assert_eq!(Segment::of(true, false, true).zh(), "重要发展客户");
+        assert_eq!(Segment::of(false, true, false).zh(), "一般保持客户");
+    }
+}

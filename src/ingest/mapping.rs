@@ -187,6 +187,7 @@ const ROLES: &[(Role, &str, &str, &[&str])] = &[
             "交易号",
             "流水号",
             "orderid",
+            "order",
             "orderno",
             "ordernumber",
             "invoice",

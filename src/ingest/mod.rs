@@ -37,7 +37,7 @@ pub enum Loaded {
     /// Member rows.
     Members(MemberBatch),
     /// Order rows with their own member key dictionary.
-    Orders(Orders, Dict),
+    Orders(Box<Orders>, Dict),
 }
 
 struct OrderColumns {
@@ -56,7 +56,7 @@ enum Sink {
     Header,
     Orders {
         cols: OrderColumns,
-        batch: Orders,
+        batch: Box<Orders>,
         keys: Dict,
     },
     Members {
@@ -168,7 +168,7 @@ fn on_record(rec: &Record<'_>, sink: &mut Sink, headers: &mut Vec<String>, repor
             report.rows_read += 1;
             match read_order(rec, cols, batch, keys, headers) {
                 Ok(()) => report.rows_loaded += 1,
-                Err(p) => report.skip(p),
+                Err(p) => report.skip(*p),
             }
         }
         Sink::Members { member, attr_cols, batch } => {
@@ -236,7 +236,7 @@ fn open_sink(headers: &[String], report: &mut FileReport, options: &LoadOptions)
                 category: col(Role::Category),
                 channel: col(Role::Channel),
             };
-            Sink::Orders { cols, batch: Orders::default(), keys: Dict::new() }
+            Sink::Orders { cols, batch: Box::default(), keys: Dict::new() }
         }
         FileKind::Members => {
             let attr_cols: Vec<usize> = (0..headers.len()).filter(|&i| i != member && !headers[i].is_empty()).collect();
@@ -277,27 +277,27 @@ fn read_order(
     batch: &mut Orders,
     keys: &mut Dict,
     headers: &[String],
-) -> std::result::Result<(), Problem> {
+) -> std::result::Result<(), Box<Problem>> {
     let key = rec.get(cols.member).trim();
     if key.is_empty() {
-        return Err(problem(
+        return Err(Box::new(problem(
             rec,
             cols.member,
             headers,
             "missing_member_id",
             "会员编号为空，这一行被跳过。",
             "The member id is empty; the row was skipped.",
-        ));
+        )));
     }
     let Some(ts) = values::parse_timestamp(rec.get(cols.time)) else {
-        return Err(problem(
+        return Err(Box::new(problem(
             rec,
             cols.time,
             headers,
             "bad_date",
             "无法识别的日期，这一行被跳过。可用的格式如 2025-05-24、2025/5/24 14:35:19、20250524。",
             "Unrecognised date; the row was skipped. Dates like 2025-05-24, 2025/5/24 14:35:19 or 20250524 work.",
-        ));
+        )));
     };
     let amount = match (cols.amount, cols.quantity, cols.unit_price) {
         (Some(c), _, _) => values::parse_amount(rec.get(c)).ok_or(c),
@@ -309,14 +309,14 @@ fn read_order(
         _ => unreachable!("an order file has an amount or a quantity and a unit price"),
     };
     let amount = amount.map_err(|c| {
-        problem(
+        Box::new(problem(
             rec,
             c,
             headers,
             "bad_amount",
             "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。",
             "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.",
-        )
+        ))
     })?;
     let code = |col: Option<usize>, dict: &mut Dict| match col.map(|c| rec.get(c).trim()) {
         Some(v) if !v.is_empty() => dict.intern(v),

@@ -1,0 +1,32 @@
+//! Native integration tests: one binary, fixture files in, expected results out.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod cli;
+mod ingest;
+mod rfm;
+mod tidy;
+
+use huaxiang::engine::{Summary, Workspace};
+use huaxiang::ingest::mapping::FileKind;
+use std::path::PathBuf;
+
+/// The path of a fixture file.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Loads fixture files (members first) in chunks of `chunk` bytes and computes RFM with the default date.
+pub fn load(files: &[(&str, Option<FileKind>)], chunk: usize) -> (Workspace, Summary) {
+    let mut ws = Workspace::new();
+    for (name, kind) in files {
+        let bytes = std::fs::read(fixture(name)).expect("fixture exists");
+        ws.load_bytes(name, *kind, &bytes, chunk).expect("fixture loads");
+    }
+    let summary = ws.compute(None).expect("RFM computes");
+    (ws, summary)
+}
+
+/// Segment counts in report order.
+pub fn counts(summary: &Summary) -> Vec<u64> {
+    summary.segments.iter().map(|s| s.count).collect()
+}

@@ -5,8 +5,11 @@ use huaxiang::engine::Workspace;
 use huaxiang::ingest::mapping::FileKind;
 use huaxiang::model::date::Day;
 
-/// Per member: recency, frequency, monetary (fen), R, F, M scores and segment — worked out by hand.
-const EXPECTED: [(&str, i32, u32, i64, u8, u8, u8, &str); 10] = [
+/// Member key, recency, frequency, monetary (fen), R, F, M scores and segment.
+type Expected = (&'static str, i32, u32, i64, u8, u8, u8, &'static str);
+
+/// Every buyer of the fixture, worked out by hand.
+const EXPECTED: [Expected; 10] = [
     ("00101", 1, 5, 250_000, 5, 5, 5, "重要价值客户"),
     ("00102", 6, 4, 180_000, 5, 4, 3, "一般价值客户"),
     ("00103", 11, 1, 300_000, 4, 1, 5, "重要发展客户"),

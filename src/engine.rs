@@ -4,12 +4,15 @@
 //! because they run this same code. Results are small serialisable DTOs; the dataset never leaves.
 
 use crate::error::{Error, Result};
+use crate::identity::{Conflict, IdKind, IdentityRule};
 use crate::ingest::mapping::{FileKind, Role};
-use crate::ingest::report::FileReport;
+use crate::ingest::preview::Preview;
+use crate::ingest::report::{FileReport, Problem};
 use crate::ingest::values::format_amount;
-use crate::ingest::{FileLoader, LoadOptions, Loaded};
+use crate::ingest::{xlsx, FileLoader, Format, LoadOptions};
 use crate::model::date::Day;
-use crate::model::Dataset;
+use crate::model::dict::NONE;
+use crate::model::{Dataset, Memory, People};
 use crate::rfm::{self, Rfm, RfmRow, Segment};
 use serde::Serialize;
 
@@ -83,6 +86,97 @@ pub struct Summary {
     pub means: Means,
     /// Every loaded file's report.
     pub files: Vec<FileReport>,
+    /// How identifiers joined into people.
+    pub identity: IdentitySummary,
+    /// Data quality across files.
+    pub quality: Quality,
+    /// What changed since the previous computation (after appending a file), if there was one.
+    pub changes: Option<Changes>,
+    /// Memory held by the data.
+    pub memory: MemorySummary,
+}
+
+/// Identifiers of one kind.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindCount {
+    /// The kind.
+    pub kind: IdKind,
+    /// Its Chinese name.
+    pub zh: &'static str,
+    /// Its English name.
+    pub en: &'static str,
+    /// Distinct identifiers of this kind.
+    pub count: u64,
+}
+
+/// How raw identifiers became people.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySummary {
+    /// Distinct identifiers across all files.
+    pub identifiers: u64,
+    /// People they resolve to.
+    pub people: u64,
+    /// Distinct identifiers by kind.
+    pub by_kind: Vec<KindCount>,
+    /// The rule in force.
+    pub rule: IdentityRule,
+    /// Links refused by the rule (e.g. one phone on two member cards).
+    pub conflicts: u64,
+    /// The first refused links, to review.
+    pub conflict_examples: Vec<Conflict>,
+}
+
+/// Data quality across all files.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quality {
+    /// Rows read across files.
+    pub rows_read: u64,
+    /// Rows skipped across files.
+    pub rows_skipped: u64,
+    /// People with orders but no member-file row (0 when no member file is loaded).
+    pub buyers_without_member_row: u64,
+    /// People in member files without any order.
+    pub members_without_orders: u64,
+    /// People seen only in events (no member row, no order).
+    pub event_only_people: u64,
+    /// Events loaded.
+    pub events: u64,
+}
+
+/// What changed since the previous computation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes {
+    /// People before.
+    pub people_before: u64,
+    /// People added.
+    pub people_added: u64,
+    /// Buyers before.
+    pub buyers_before: u64,
+    /// Buyers now who were not buyers before (new people included).
+    pub new_buyers: u64,
+    /// People who were buyers before and are now in another segment.
+    pub segment_changed: u64,
+    /// Segment sizes before, in [`Segment::ALL`] order.
+    pub segments_before: Vec<u64>,
+}
+
+/// Memory held by the loaded data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemorySummary {
+    /// Bytes in all.
+    pub bytes: u64,
+    /// By part.
+    pub parts: Memory,
+    /// Bytes per person (identifiers + member rows over people).
+    pub per_member: f64,
+    /// Bytes per order row.
+    pub per_order: f64,
+    /// Bytes per event row.
+    pub per_event: f64,
 }
 
 /// One row of the member table.
@@ -159,13 +253,29 @@ pub struct Workspace {
     data: Dataset,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
-    rfm: Option<Rfm>,
+    computed: Option<Computed>,
+    /// Each identifier node's segment at the last computation (`NO_SEGMENT` when not a buyer).
+    before: Option<Before>,
+}
+
+/// The last computation.
+struct Computed {
+    people: People,
+    rfm: Rfm,
+}
+
+struct Before {
+    people: u64,
+    buyers: u64,
+    segments: Vec<u64>,
+    /// Segment of each person's key node (`u8::MAX` = not a buyer), indexed by node.
+    segment_of_node: Vec<u8>,
 }
 
 impl Workspace {
-    /// An empty workspace.
+    /// An empty workspace with the default identity rule.
     pub fn new() -> Workspace {
-        Workspace::default()
+        Workspace { data: Dataset::new(IdentityRule::default()), ..Workspace::default() }
     }
 
     /// The loaded data.
@@ -173,12 +283,17 @@ impl Workspace {
         &self.data
     }
 
-    /// Starts a file. `kind` is detected from the header when `None`.
+    /// Looks at a file before loading it (see [`FileLoader::preview`]).
+    pub fn preview(&self, name: &str, bytes: &[u8], complete: bool, options: &LoadOptions) -> Result<Preview> {
+        FileLoader::preview(name, bytes, complete, options)
+    }
+
+    /// Starts a text file (CSV or JSON Lines).
     pub fn begin_file(&mut self, name: &str, options: LoadOptions) -> Result<()> {
         if self.open.is_some() {
             return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
         }
-        self.open = Some(FileLoader::new(name, options));
+        self.open = Some(FileLoader::new(name, options)?);
         Ok(())
     }
 
@@ -192,7 +307,7 @@ impl Workspace {
         result
     }
 
-    /// The open file's report so far (its columns once the header is read).
+    /// The open file's report so far (its columns once the mapping is settled).
     pub fn open_report(&self) -> Option<&FileReport> {
         self.open.as_ref().map(FileLoader::report)
     }
@@ -200,14 +315,48 @@ impl Workspace {
     /// Finishes the open file and merges its rows. On error nothing is merged and earlier data stays.
     pub fn finish_file(&mut self) -> Result<FileReport> {
         let loader = self.open.take().ok_or_else(no_open_file)?;
-        let (loaded, mut report) = loader.finish()?;
-        match loaded {
-            Loaded::Orders(batch, keys) => self.data.append_orders(&batch, &keys),
-            Loaded::Members(batch) => report.duplicate_members = self.data.members.append(&batch),
+        let (batch, report) = loader.finish()?;
+        Ok(self.merge(batch, report))
+    }
+
+    /// Loads a sheet of an XLSX workbook (the first sheet unless `options.sheet` names one).
+    pub fn load_workbook(&mut self, name: &str, bytes: &[u8], mut options: LoadOptions) -> Result<FileReport> {
+        if self.open.is_some() {
+            return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
         }
-        self.rfm = None;
+        let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
+        options.sheet = Some(sheet);
+        options.format = Some(Format::Xlsx);
+        let mut loader = FileLoader::new(name, options)?;
+        loader.push_rows(&rows)?;
+        let (batch, mut report) = loader.finish()?;
+        report.bytes = bytes.len() as u64;
+        Ok(self.merge(batch, report))
+    }
+
+    fn merge(&mut self, batch: crate::model::batch::Batch, mut report: FileReport) -> FileReport {
+        let outcome = self.data.append(&batch, &report.name);
+        report.new_identifiers = outcome.new_identifiers;
+        for (line, order) in &outcome.duplicate_examples {
+            let column = report.columns.iter().position(|c| c.role == Some(Role::OrderId)).unwrap_or(0);
+            report.skip(Problem {
+                line: *line,
+                column: column + 1,
+                header: report.columns.get(column).map_or(String::new(), |c| c.header.clone()),
+                value: order.clone(),
+                code: "duplicate_order",
+                zh: "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。".into(),
+                en: "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice.".into(),
+            });
+        }
+        let unlisted = outcome.duplicate_orders - outcome.duplicate_examples.len() as u64;
+        report.rows_skipped += unlisted;
+        if let Some(r) = report.skipped_by_reason.iter_mut().find(|r| r.code == "duplicate_order") {
+            r.count += unlisted;
+        }
+        report.rows_loaded -= outcome.duplicate_orders;
         self.files.push(report.clone());
-        Ok(report)
+        report
     }
 
     /// Drops the open file; everything loaded before stays.
@@ -220,14 +369,30 @@ impl Workspace {
         &self.files
     }
 
-    /// Forgets every file and result.
+    /// Forgets every file and result (the identity rule stays).
     pub fn reset(&mut self) {
-        *self = Workspace::default();
+        let rule = self.data.ids.rule().clone();
+        *self = Workspace { data: Dataset::new(rule), ..Workspace::default() };
     }
 
-    /// Loads a whole file from memory (convenience for tests and the command line).
+    /// The identity rule in force.
+    pub fn identity_rule(&self) -> &IdentityRule {
+        self.data.ids.rule()
+    }
+
+    /// Sets which identifiers link people and which are unique, re-linking what is loaded (no file is re-read).
+    pub fn set_identity_rule(&mut self, rule: IdentityRule) {
+        self.data.ids.set_rule(rule);
+    }
+
+    /// Loads a whole text file from memory (convenience for tests and the command line).
     pub fn load_bytes(&mut self, name: &str, kind: Option<FileKind>, bytes: &[u8], chunk: usize) -> Result<FileReport> {
-        self.begin_file(name, LoadOptions { kind, ..LoadOptions::default() })?;
+        let format = Format::detect(name, bytes);
+        let options = LoadOptions { kind, format: Some(format), ..LoadOptions::default() };
+        if format == Format::Xlsx {
+            return self.load_workbook(name, bytes, options);
+        }
+        self.begin_file(name, options)?;
         for c in bytes.chunks(chunk.max(1)) {
             self.push(c)?;
         }
@@ -236,18 +401,90 @@ impl Workspace {
 
     /// Computes RFM as of `as_of` (default: the latest order day + 1) and summarises it.
     pub fn compute(&mut self, as_of: Option<Day>) -> Result<Summary> {
-        let rfm = rfm::compute(&self.data, as_of)?;
-        let summary = self.summarise(&rfm);
-        self.rfm = Some(rfm);
+        let people = self.data.people();
+        let person_of_order: Vec<u32> = self.data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
+        let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of)?;
+        let computed = Computed { people, rfm };
+        let summary = self.summarise(&computed, &person_of_order);
+        self.before = Some(self.snapshot(&computed, &summary));
+        self.computed = Some(computed);
         Ok(summary)
     }
 
     /// The last computed RFM table.
     pub fn rfm(&self) -> Option<&Rfm> {
-        self.rfm.as_ref()
+        self.computed.as_ref().map(|c| &c.rfm)
     }
 
-    fn summarise(&self, rfm: &Rfm) -> Summary {
+    /// The people of the last computation.
+    pub fn people(&self) -> Option<&People> {
+        self.computed.as_ref().map(|c| &c.people)
+    }
+
+    /// The key of a person (their member id as written, else their first identifier).
+    pub fn person_key(&self, person: u32) -> &str {
+        match &self.computed {
+            Some(c) => self.data.ids.value(c.people.resolution.key_node[person as usize]),
+            None => "",
+        }
+    }
+
+    /// The person of the last computation who holds an identifier (`kind`, raw value), if any.
+    pub fn find_person(&self, kind: IdKind, value: &str) -> Option<u32> {
+        let node = self.data.ids.find_node(kind, &kind.normalise(value)?)?;
+        Some(self.computed.as_ref()?.people.resolution.person(node))
+    }
+
+    /// Memory held by the data.
+    pub fn memory(&self) -> MemorySummary {
+        let parts = self.data.memory();
+        let people = self.computed.as_ref().map_or(self.data.ids.len(), |c| c.people.len()).max(1) as f64;
+        MemorySummary {
+            bytes: parts.identifiers + parts.members + parts.orders + parts.events,
+            per_member: (parts.identifiers + parts.members) as f64 / people,
+            per_order: parts.orders as f64 / self.data.orders.len().max(1) as f64,
+            per_event: parts.events as f64 / self.data.events.len().max(1) as f64,
+            parts,
+        }
+    }
+
+    fn snapshot(&self, computed: &Computed, summary: &Summary) -> Before {
+        let mut segment_of_node = vec![u8::MAX; self.data.ids.len()];
+        for row in &computed.rfm.rows {
+            segment_of_node[computed.people.resolution.key_node[row.member as usize] as usize] = row.segment as u8;
+        }
+        Before {
+            people: summary.members,
+            buyers: summary.buyers,
+            segments: summary.segments.iter().map(|s| s.count).collect(),
+            segment_of_node,
+        }
+    }
+
+    fn changes(&self, computed: &Computed, buyers: u64) -> Option<Changes> {
+        let before = self.before.as_ref()?;
+        let mut new_buyers = 0;
+        let mut segment_changed = 0;
+        for row in &computed.rfm.rows {
+            let node = computed.people.resolution.key_node[row.member as usize] as usize;
+            match before.segment_of_node.get(node).copied().unwrap_or(u8::MAX) {
+                u8::MAX => new_buyers += 1,
+                s if s != row.segment as u8 => segment_changed += 1,
+                _ => {}
+            }
+        }
+        Some(Changes {
+            people_before: before.people,
+            people_added: (computed.people.len() as u64).saturating_sub(before.people),
+            buyers_before: before.buyers,
+            new_buyers: new_buyers.min(buyers),
+            segment_changed,
+            segments_before: before.segments.clone(),
+        })
+    }
+
+    fn summarise(&self, computed: &Computed, person_of_order: &[u32]) -> Summary {
+        let (rfm, people) = (&computed.rfm, &computed.people);
         let buyers = rfm.rows.len() as u64;
         let mut spend = [0i64; 8];
         let mut grid = [[0u64; 5]; 5];
@@ -274,19 +511,30 @@ impl Workspace {
                 }
             })
             .collect();
-        let members = &self.data.members;
-        let any_listed = members.any_listed();
-        let mut is_buyer = vec![false; members.len()];
+        let n = people.len();
+        let any_listed = !self.data.members.is_empty();
+        let mut has_order = vec![false; n];
+        for &p in person_of_order {
+            has_order[p as usize] = true;
+        }
+        let mut has_event = vec![false; n];
+        for &node in &self.data.events.node {
+            has_event[people.resolution.person(node) as usize] = true;
+        }
+        let mut is_buyer = vec![false; n];
         for row in &rfm.rows {
             is_buyer[row.member as usize] = true;
         }
-        let members_without_orders = (0..members.len() as u32).filter(|&m| members.is_listed(m) && !is_buyer[m as usize]).count() as u64;
-        let orders_without_member =
-            if any_listed { self.data.orders.member.iter().filter(|&&m| !members.is_listed(m)).count() as u64 } else { 0 };
+        let listed = |p: usize| people.member_row[p] != NONE;
+        let members_without_orders = (0..n).filter(|&p| listed(p) && !is_buyer[p]).count() as u64;
+        let orders_without_member = if any_listed { person_of_order.iter().filter(|&&p| !listed(p as usize)).count() as u64 } else { 0 };
+        let buyers_without_member_row = if any_listed { (0..n).filter(|&p| has_order[p] && !listed(p)).count() as u64 } else { 0 };
+        let event_only_people = (0..n).filter(|&p| has_event[p] && !has_order[p] && !listed(p)).count() as u64;
+        let ids = &self.data.ids;
         Summary {
             as_of: rfm.as_of.to_string(),
             as_of_default: rfm.as_of_default,
-            members: members.len() as u64,
+            members: n as u64,
             buyers,
             orders: rfm.orders_used,
             orders_after_as_of: rfm.orders_after,
@@ -296,14 +544,36 @@ impl Workspace {
             grid: Grid { counts: grid },
             means: Means { r: rfm.means[0], f: rfm.means[1], m: rfm.means[2] },
             files: self.files.clone(),
+            identity: IdentitySummary {
+                identifiers: ids.len() as u64,
+                people: n as u64,
+                by_kind: ids
+                    .count_by_kind()
+                    .into_iter()
+                    .map(|(kind, count)| KindCount { kind, zh: kind.zh(), en: kind.en(), count })
+                    .collect(),
+                rule: ids.rule().clone(),
+                conflicts: ids.conflict_count(),
+                conflict_examples: ids.conflicts().to_vec(),
+            },
+            quality: Quality {
+                rows_read: self.files.iter().map(|f| f.rows_read).sum(),
+                rows_skipped: self.files.iter().map(|f| f.rows_skipped).sum(),
+                buyers_without_member_row,
+                members_without_orders,
+                event_only_people,
+                events: self.data.events.len() as u64,
+            },
+            changes: self.changes(computed, buyers),
+            memory: self.memory(),
         }
     }
 
     /// One page of the member table of the last computation, sorted by `sort` (ties by member key).
     pub fn member_page(&self, offset: usize, limit: usize, sort: SortKey, descending: bool) -> Result<Page> {
-        let rfm = self.rfm.as_ref().ok_or_else(|| Error::new("not_computed", "请先计算 RFM。", "Compute RFM first."))?;
-        let members = &self.data.members;
-        let mut order: Vec<&RfmRow> = rfm.rows.iter().collect();
+        let computed = self.computed.as_ref().ok_or_else(|| Error::new("not_computed", "请先计算 RFM。", "Compute RFM first."))?;
+        let key = |r: &RfmRow| self.person_key(r.member);
+        let mut order: Vec<&RfmRow> = computed.rfm.rows.iter().collect();
         order.sort_by(|a, b| {
             let primary = match sort {
                 SortKey::Id => std::cmp::Ordering::Equal,
@@ -313,17 +583,21 @@ impl Workspace {
                 SortKey::Segment => (a.segment as u8).cmp(&(b.segment as u8)),
             };
             let primary = if descending { primary.reverse() } else { primary };
-            let by_id = members.key(a.member).cmp(members.key(b.member));
+            let by_id = key(a).cmp(key(b));
             primary.then(if descending && sort == SortKey::Id { by_id.reverse() } else { by_id })
         });
-        let names = members.attr(Role::Name);
+        let names = self.data.members.attr(Role::Name);
+        let name_of = |p: u32| match (names, computed.people.member_row[p as usize]) {
+            (Some(a), row) if row != NONE => a.get(row).to_string(),
+            _ => String::new(),
+        };
         let rows = order
             .iter()
             .skip(offset)
             .take(limit)
             .map(|r| MemberRow {
-                id: members.key(r.member).to_string(),
-                name: names.map_or("", |a| a.get(r.member)).to_string(),
+                id: key(r).to_string(),
+                name: name_of(r.member),
                 recency: r.recency,
                 frequency: r.frequency,
                 monetary: format_amount(r.monetary),
@@ -335,7 +609,7 @@ impl Workspace {
                 segment_en: r.segment.en(),
             })
             .collect();
-        Ok(Page { total: rfm.rows.len() as u64, offset: offset as u64, rows })
+        Ok(Page { total: computed.rfm.rows.len() as u64, offset: offset as u64, rows })
     }
 }
 

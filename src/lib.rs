@@ -2,6 +2,7 @@
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod ingest;
 pub mod model;
 pub mod rfm;

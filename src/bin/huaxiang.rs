@@ -1,7 +1,7 @@
 //! The command-line tool: the same core as the browser, for batch jobs, checks and benchmarks.
 //!
 //! ```text
-//! huaxiang profile --orders FILE [--members FILE] [--as-of YYYY-MM-DD] --out DIR
+//! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S]
 //! ```
 
@@ -9,15 +9,17 @@ use huaxiang::engine::Workspace;
 use huaxiang::export::safe_cell;
 use huaxiang::ingest::mapping::{FileKind, Role};
 use huaxiang::ingest::values::format_amount;
-use huaxiang::ingest::LoadOptions;
+use huaxiang::ingest::{Format, LoadOptions};
 use huaxiang::model::date::Day;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  huaxiang profile --orders FILE [--orders FILE ...] [--members FILE ...] [--as-of YYYY-MM-DD] --out DIR
-      writes DIR/members.csv (one row per buyer) and DIR/summary.json (counts, skipped rows, segment sizes)
+  huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD] --out DIR
+      each file flag may repeat; files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
+      writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
+      and DIR/quality.json (the data quality report: per file and overall)
   huaxiang sample --out DIR [--members N] [--seed S]
       writes the built-in sample dataset: DIR/sample_members.csv and DIR/sample_orders.csv";
 
@@ -69,22 +71,34 @@ impl Flags {
     }
 }
 
-fn load(ws: &mut Workspace, path: &Path, kind: FileKind) -> Result<(), String> {
+fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) -> Result<(), String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    ws.begin_file(&name, LoadOptions { kind: Some(kind), ..LoadOptions::default() }).map_err(|e| e.to_string())?;
     let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
-        if n == 0 {
-            break;
+    let n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
+    let format = Format::detect(&name, &buf[..n]);
+    let options = LoadOptions { kind: Some(kind), format: Some(format), sheet: sheet.map(str::to_string), ..LoadOptions::default() };
+    let report = if format == Format::Xlsx {
+        let mut bytes = buf[..n].to_vec();
+        file.read_to_end(&mut bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        ws.load_workbook(&name, &bytes, options).map_err(|e| format!("{name}: {e}"))?
+    } else {
+        ws.begin_file(&name, options).map_err(|e| e.to_string())?;
+        let mut n = n;
+        while n > 0 {
+            ws.push(&buf[..n]).map_err(|e| format!("{name}: {e}"))?;
+            n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        ws.push(&buf[..n]).map_err(|e| format!("{name}: {e}"))?;
-    }
-    let report = ws.finish_file().map_err(|e| format!("{name}: {e}"))?;
+        ws.finish_file().map_err(|e| format!("{name}: {e}"))?
+    };
     eprintln!(
-        "{name}: {} rows read, {} loaded, {} skipped ({}, delimiter {:?})",
-        report.rows_read, report.rows_loaded, report.rows_skipped, report.encoding, report.delimiter
+        "{name}: {} rows read, {} loaded, {} skipped ({} {}{})",
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_skipped,
+        report.format,
+        report.encoding,
+        if report.delimiter.is_empty() { String::new() } else { format!(", delimiter {:?}", report.delimiter) }
     );
     for p in &report.problems {
         eprintln!("  {name}:{}:{} [{}] {:?}: {}", p.line, p.column, p.header, p.value, p.en);
@@ -93,7 +107,7 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind) -> Result<(), String> {
 }
 
 fn profile(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["orders", "members", "as-of", "out"])?;
+    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet"])?;
     let orders = flags.all("orders");
     if orders.is_empty() {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
@@ -104,18 +118,25 @@ fn profile(args: &[String]) -> Result<(), String> {
         None => None,
     };
     let mut ws = Workspace::new();
-    for path in flags.all("members") {
-        load(&mut ws, Path::new(path), FileKind::Members)?;
-    }
-    for path in orders {
-        load(&mut ws, Path::new(path), FileKind::Orders)?;
+    let sheet = flags.one("sheet");
+    for (flag, kind) in
+        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
+    {
+        for path in flags.all(flag) {
+            load(&mut ws, Path::new(path), kind, sheet)?;
+        }
     }
     let summary = ws.compute(as_of).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     write_members(&ws, &out.join("members.csv"))?;
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(out.join("summary.json"), json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    let quality = serde_json::json!({ "files": summary.files, "quality": summary.quality, "identity": summary.identity });
+    let quality = serde_json::to_string_pretty(&quality).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("quality.json"), quality + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("as of {}: {} members, {} buyers, {} orders", summary.as_of, summary.members, summary.buyers, summary.orders);
+    let id = &summary.identity;
+    eprintln!("identity: {} identifiers -> {} people, {} conflicts", id.identifiers, id.people, id.conflicts);
     for s in &summary.segments {
         eprintln!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
     }
@@ -125,8 +146,9 @@ fn profile(args: &[String]) -> Result<(), String> {
 fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {
     let err = |e: csv::Error| format!("{}: {e}", path.display());
     let rfm = ws.rfm().ok_or("RFM was not computed")?;
-    let members = &ws.data().members;
-    let names = members.attr(Role::Name);
+    let people = ws.people().ok_or("RFM was not computed")?;
+    let member_rows = &ws.data().members;
+    let names = member_rows.attr(Role::Name);
     let mut w = csv::Writer::from_path(path).map_err(err)?;
     let mut header = vec!["member_id"];
     if names.is_some() {
@@ -135,9 +157,10 @@ fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {
     header.extend(["recency", "frequency", "monetary", "r_score", "f_score", "m_score", "segment", "segment_en"]);
     w.write_record(&header).map_err(err)?;
     for row in &rfm.rows {
-        let mut rec: Vec<String> = vec![safe_cell(members.key(row.member)).into_owned()];
+        let mut rec: Vec<String> = vec![safe_cell(ws.person_key(row.member)).into_owned()];
         if let Some(n) = names {
-            rec.push(safe_cell(n.get(row.member)).into_owned());
+            let r = people.member_row[row.member as usize];
+            rec.push(if r == u32::MAX { String::new() } else { safe_cell(n.get(r)).into_owned() });
         }
         rec.extend([
             row.recency.to_string(),

@@ -1,335 +1,671 @@
 //! Ingest: bytes of a file in, typed columns and a report out.
 //!
-//! [`FileLoader`] is a push parser (`push(bytes)` / `finish()`), so a caller can stream a file of any
-//! size in chunks, show progress and cancel. Rows that cannot be read are counted and reported with
-//! their line and column; they never stop the load. The file's rows are staged in the loader and only
-//! merged into the dataset by the caller when the whole file has been read, so a cancelled or failed
-//! load leaves everything loaded before untouched.
+//! [`FileLoader`] is a push parser (`push(bytes)` / `finish()`), so a caller can stream a file of any size in
+//! chunks, show progress and cancel. The first rows are sampled to decide whether there is a header, which role
+//! each column plays (unless the caller says) and how slash dates are ordered; then every row is typed into a
+//! [`Batch`]. Rows that cannot be read are counted and reported with their line and column; they never stop the
+//! load. The batch is merged into the dataset by the caller only when the whole file has been read, so a cancelled
+//! or failed load leaves everything loaded before untouched.
 
 pub mod decode;
+pub mod infer;
+pub mod jsonl;
 pub mod mapping;
+pub mod preview;
 pub mod records;
 pub mod report;
+pub mod row;
 pub mod values;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
+use crate::model::batch::{Batch, BatchRows, IdColumn};
+use crate::model::date::Day;
 use crate::model::dict::{Dict, NONE};
-use crate::model::{Attribute, MemberBatch, Orders};
+use crate::model::Attribute;
 use decode::{TextDecoder, TextEncoding};
+use infer::RoleSource;
+use jsonl::JsonlReader;
 use mapping::{FileKind, Role};
-use records::{Record, RecordReader};
+use records::RecordReader;
 use report::{ColumnReport, FileReport, Problem};
+use row::{OwnedRow, Row};
+use serde::{Deserialize, Serialize};
+use values::DateOrder;
 
-/// Choices the user may force instead of detection.
-#[derive(Clone, Debug, Default)]
+/// How many non-blank rows are sampled before the mapping is decided.
+pub const SAMPLE_ROWS: usize = 200;
+
+/// The container format of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Delimited text: CSV, TSV, semicolon- or pipe-separated.
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// Guesses the format from the file name and its first bytes.
+    pub fn detect(name: &str, head: &[u8]) -> Format {
+        let lower = name.to_lowercase();
+        if xlsx::is_xlsx(head) || lower.ends_with(".xlsx") {
+            Format::Xlsx
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            Format::Jsonl
+        } else {
+            Format::Csv
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Choices the user may force instead of detection. Every field is optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoadOptions {
-    /// The file kind; detected from the header when `None`.
+    /// The file kind; detected from the columns when `None`.
     pub kind: Option<FileKind>,
-    /// The encoding; detected when `None`.
-    pub encoding: Option<TextEncoding>,
+    /// The format; detected from the name and first bytes when `None`.
+    pub format: Option<Format>,
+    /// The encoding label (`utf-8`, `gbk`, `utf-16le` …); detected when `None`.
+    pub encoding: Option<String>,
     /// The delimiter; sniffed when `None`.
-    pub delimiter: Option<u8>,
+    pub delimiter: Option<char>,
+    /// Whether the first row is a header; inferred when `None`.
+    pub has_header: Option<bool>,
+    /// The role of every column (`None` = unused); proposed from headers and values when absent.
+    pub roles: Option<Vec<Option<Role>>>,
+    /// How `a/b/yyyy` dates are ordered; sniffed from the time column when `None`.
+    pub date_order: Option<DateOrder>,
+    /// The sheet of a workbook; the first sheet when `None`.
+    pub sheet: Option<String>,
 }
 
-/// What a finished file holds, ready to merge.
-#[derive(Debug)]
-pub enum Loaded {
-    /// Member rows.
-    Members(MemberBatch),
-    /// Order rows with their own member key dictionary.
-    Orders(Box<Orders>, Dict),
-}
-
-struct OrderColumns {
-    member: usize,
-    time: usize,
+/// Column positions of a file, by role, once the mapping is settled.
+struct Columns {
+    ids: Vec<(usize, crate::identity::IdKind)>,
+    time: Option<usize>,
     amount: Option<usize>,
     quantity: Option<usize>,
     unit_price: Option<usize>,
+    discount: Option<usize>,
     order_id: Option<usize>,
     category: Option<usize>,
     channel: Option<usize>,
+    event_type: Option<usize>,
+    target: Option<usize>,
+    attrs: Vec<usize>,
 }
 
-enum Sink {
-    /// The header has not been read yet.
-    Header,
-    Orders {
-        cols: OrderColumns,
-        batch: Box<Orders>,
-        keys: Dict,
-    },
-    Members {
-        member: usize,
-        attr_cols: Vec<usize>,
-        batch: MemberBatch,
-    },
-    /// The header was unusable; the error is returned and the rest of the file ignored.
+enum State {
+    Sampling(Vec<OwnedRow>),
+    Ready(Box<Table>),
     Failed(Error),
 }
 
-/// Reads one file pushed in chunks.
+/// The typed rows being built, with the settled mapping.
+struct Table {
+    headers: Vec<String>,
+    cols: Columns,
+    date_order: DateOrder,
+    batch: Batch,
+    empty: Vec<u64>,
+    time_range: Option<(i64, i64)>,
+    preview: Vec<Vec<String>>,
+}
+
+/// How many data rows a preview shows.
+pub const PREVIEW_ROWS: usize = 20;
+
+enum Source {
+    Csv(Box<RecordReader>),
+    Jsonl(JsonlReader),
+    Rows,
+}
+
+/// Reads one file pushed in chunks (or, for a workbook, given its rows).
 pub struct FileLoader {
     options: LoadOptions,
     decoder: TextDecoder,
-    reader: RecordReader,
+    source: Source,
     text: Vec<u8>,
-    headers: Vec<String>,
-    sink: Sink,
+    state: State,
     report: FileReport,
 }
 
 impl FileLoader {
-    /// Starts reading a file called `name`.
-    pub fn new(name: &str, options: LoadOptions) -> FileLoader {
-        let report = FileReport {
-            name: name.to_string(),
-            kind: options.kind.unwrap_or(FileKind::Orders),
-            encoding: "",
-            delimiter: String::new(),
-            bytes: 0,
-            rows_read: 0,
-            rows_loaded: 0,
-            rows_skipped: 0,
-            blank_lines: 0,
-            duplicate_members: 0,
-            malformed_text: false,
-            columns: Vec::new(),
-            skipped_by_reason: Vec::new(),
-            problems: Vec::new(),
+    /// Starts reading a text file (CSV or JSON Lines) called `name`.
+    pub fn new(name: &str, options: LoadOptions) -> Result<FileLoader> {
+        let encoding = match options.encoding.as_deref() {
+            None | Some("") => None,
+            Some(label) => Some(TextEncoding::from_label(label).ok_or_else(|| {
+                Error::new(
+                    "bad_encoding",
+                    format!("不认识的编码“{label}”。可选：UTF-8、GBK、UTF-16LE、UTF-16BE。"),
+                    format!("Unknown encoding “{label}”. Use UTF-8, GBK, UTF-16LE or UTF-16BE."),
+                )
+            })?),
         };
-        FileLoader {
-            decoder: TextDecoder::new(options.encoding),
-            reader: RecordReader::new(options.delimiter),
+        let delimiter = match options.delimiter {
+            None => None,
+            Some(c) if c.is_ascii() && c != '"' && c != '\n' => Some(c as u8),
+            Some(c) => return Err(Error::new("bad_delimiter", format!("不能用“{c}”作分隔符。"), format!("“{c}” cannot be a delimiter."))),
+        };
+        let format = options.format.unwrap_or(Format::Csv);
+        let source = match format {
+            Format::Csv => Source::Csv(Box::new(RecordReader::new(delimiter))),
+            Format::Jsonl => Source::Jsonl(JsonlReader::new()),
+            Format::Xlsx => Source::Rows,
+        };
+        let mut report = FileReport::new(name, options.kind.unwrap_or(FileKind::Orders));
+        report.format = format.label();
+        report.sheet = options.sheet.clone();
+        Ok(FileLoader {
+            decoder: TextDecoder::new(encoding),
+            source,
             options,
             text: Vec::new(),
-            headers: Vec::new(),
-            sink: Sink::Header,
+            state: State::Sampling(Vec::new()),
             report,
-        }
+        })
     }
 
-    /// The report so far (columns appear once the header has been read).
+    /// The report so far (columns appear once the mapping is settled).
     pub fn report(&self) -> &FileReport {
         &self.report
     }
 
-    /// Feeds the next chunk. Fails as soon as the header shows the file cannot be used.
+    /// Feeds the next chunk of a text file. Fails as soon as the mapping shows the file cannot be used.
     pub fn push(&mut self, bytes: &[u8]) -> Result<u64> {
         self.report.bytes += bytes.len() as u64;
-        self.text.clear();
-        self.decoder.push(bytes, &mut self.text);
-        let text = std::mem::take(&mut self.text);
-        let mut sink = std::mem::replace(&mut self.sink, Sink::Header);
-        self.reader.push(&text, &mut |rec| on_record(rec, &mut sink, &mut self.headers, &mut self.report, &self.options));
-        self.sink = sink;
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        self.decoder.push(bytes, &mut text);
+        self.feed(&text, false);
         self.text = text;
-        if let Sink::Failed(e) = &self.sink {
+        if let State::Failed(e) = &self.state {
             return Err(e.clone());
         }
         Ok(self.report.rows_read)
     }
 
-    /// Ends the file and returns its rows and report.
-    pub fn finish(mut self) -> Result<(Loaded, FileReport)> {
+    /// Feeds rows that are already split into cells (a workbook's sheet).
+    pub fn push_rows(&mut self, rows: &[OwnedRow]) -> Result<u64> {
+        for row in rows {
+            on_row(row, &mut self.state, &mut self.report, &self.options);
+        }
+        if let State::Failed(e) = &self.state {
+            return Err(e.clone());
+        }
+        Ok(self.report.rows_read)
+    }
+
+    fn feed(&mut self, text: &[u8], last: bool) {
+        let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
+        match &mut self.source {
+            Source::Csv(reader) => {
+                reader.push(text, &mut |rec| on_row(rec, state, report, options));
+                if last {
+                    reader.finish(&mut |rec| on_row(rec, state, report, options));
+                }
+            }
+            Source::Jsonl(reader) => {
+                reader.push(text, &mut |row| on_row(row, state, report, options));
+                if last {
+                    reader.finish(&mut |row| on_row(row, state, report, options));
+                }
+            }
+            Source::Rows => {}
+        }
+    }
+
+    /// Settles the mapping now if it is still being sampled (for a preview of a file's first bytes).
+    pub fn settle_now(&mut self) {
+        if let State::Sampling(sample) = &mut self.state {
+            let sample = std::mem::take(sample);
+            self.state = settle(sample, &mut self.report, &self.options);
+        }
+    }
+
+    /// The first data rows as read (for a preview), once the mapping is settled.
+    pub fn preview_rows(&self) -> &[Vec<String>] {
+        match &self.state {
+            State::Ready(t) => &t.preview,
+            _ => &[],
+        }
+    }
+
+    /// The error that stopped the file, if any.
+    pub fn failure(&self) -> Option<&Error> {
+        match &self.state {
+            State::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Flushes a text file's decoder and reader as if the input ended here.
+    fn end_of_text(&mut self) {
         let mut text = Vec::new();
         self.decoder.finish(&mut text);
-        let mut sink = std::mem::replace(&mut self.sink, Sink::Header);
-        let (headers, report, options) = (&mut self.headers, &mut self.report, &self.options);
-        self.reader.push(&text, &mut |rec| on_record(rec, &mut sink, headers, report, options));
-        self.reader.finish(&mut |rec| on_record(rec, &mut sink, headers, report, options));
-        report.encoding = self.decoder.encoding().map_or("UTF-8", TextEncoding::label);
-        report.malformed_text = self.decoder.had_malformed();
-        report.delimiter = (self.reader.delimiter().unwrap_or(b',') as char).to_string();
-        let loaded = match sink {
-            Sink::Header => return Err(Error::new("empty_file", "文件是空的，没有表头。", "The file is empty: there is no header row.")),
-            Sink::Failed(e) => return Err(e),
-            Sink::Orders { batch, keys, .. } => Loaded::Orders(batch, keys),
-            Sink::Members { batch, .. } => Loaded::Members(batch),
+        self.feed(&text, true);
+    }
+
+    /// Ends the file and returns its staged rows and report.
+    pub fn finish(mut self) -> Result<(Batch, FileReport)> {
+        self.end_of_text();
+        self.settle_now();
+        self.describe_text();
+        if let Source::Jsonl(reader) = &self.source {
+            for (line, value) in &reader.bad_lines {
+                self.report.skip(Problem {
+                    line: *line,
+                    column: 1,
+                    header: String::new(),
+                    value: value.clone(),
+                    code: "bad_json",
+                    zh: "这一行不是 JSON 对象，被跳过。".into(),
+                    en: "This line is not a JSON object; it was skipped.".into(),
+                });
+            }
+            let unlisted = reader.bad_count.saturating_sub(reader.bad_lines.len() as u64);
+            self.report.rows_skipped += unlisted;
+            self.report.rows_read += reader.bad_count;
+        }
+        let table = match self.state {
+            State::Sampling(_) => unreachable!("settle_now settled the mapping"),
+            State::Failed(e) => return Err(e),
+            State::Ready(t) => t,
         };
-        Ok((loaded, self.report))
+        if table.headers.is_empty() {
+            return Err(Error::new("empty_file", "文件是空的，没有任何数据。", "The file is empty: there is no data."));
+        }
+        let mut report = self.report;
+        let read = report.rows_read.max(1) as f64;
+        for (c, n) in report.columns.iter_mut().zip(&table.empty) {
+            c.empty = *n;
+            c.empty_rate = *n as f64 / read;
+        }
+        if let Some((lo, hi)) = table.time_range {
+            report.first_time = Some(format_ts(lo));
+            report.last_time = Some(format_ts(hi));
+        }
+        if let BatchRows::Orders(o) = &table.batch.rows {
+            report.repeated_order_ids = repeated(&o.order_id);
+        }
+        Ok((table.batch, report))
     }
 }
 
-fn on_record(rec: &Record<'_>, sink: &mut Sink, headers: &mut Vec<String>, report: &mut FileReport, options: &LoadOptions) {
-    if rec.is_blank() {
-        if !matches!(sink, Sink::Header) {
+impl FileLoader {
+    /// Fills in the detected encoding and delimiter.
+    fn describe_text(&mut self) {
+        if matches!(self.source, Source::Csv(_) | Source::Jsonl(_)) {
+            self.report.encoding = self.decoder.encoding().map_or("UTF-8", TextEncoding::label);
+            self.report.malformed_text = self.decoder.had_malformed();
+        }
+        if let Source::Csv(reader) = &self.source {
+            self.report.delimiter = (reader.delimiter().unwrap_or(b',') as char).to_string();
+        }
+    }
+
+    /// A preview of a file from its first bytes (all of them when `complete`): the detected format, encoding,
+    /// delimiter, header, kind and proposed roles, and the first rows. A cut-off last line is left out.
+    pub fn preview(name: &str, bytes: &[u8], complete: bool, options: &LoadOptions) -> Result<preview::Preview> {
+        let format = options.format.unwrap_or_else(|| Format::detect(name, bytes));
+        let mut options = options.clone();
+        options.format = Some(format);
+        let mut loader = FileLoader::new(name, options.clone())?;
+        let mut sheets = Vec::new();
+        if format == Format::Xlsx {
+            sheets = xlsx::sheet_names(bytes)?;
+            let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
+            loader.report.sheet = Some(sheet);
+            loader.report.bytes = bytes.len() as u64;
+            loader.push_rows(&rows[..rows.len().min(SAMPLE_ROWS + 1)]).ok();
+        } else {
+            loader.push(bytes).ok();
+            if complete {
+                loader.end_of_text();
+            }
+        }
+        loader.settle_now();
+        loader.describe_text();
+        let error = loader.failure().cloned();
+        Ok(preview::Preview { rows: loader.preview_rows().to_vec(), report: loader.report, sheets, error })
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of a timestamp.
+pub fn format_ts(ts: i64) -> String {
+    let day = Day::of_timestamp(ts);
+    let s = ts.rem_euclid(86_400);
+    format!("{day} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// How many codes appear more than once.
+fn repeated(codes: &[u32]) -> u64 {
+    let mut seen: Vec<u8> = Vec::new();
+    let mut count = 0;
+    for &c in codes.iter().filter(|&&c| c != NONE) {
+        let i = c as usize;
+        if i >= seen.len() {
+            seen.resize(i + 1, 0);
+        }
+        if seen[i] == 1 {
+            count += 1;
+        }
+        seen[i] = seen[i].saturating_add(1);
+    }
+    count
+}
+
+fn on_row(row: &dyn Row, state: &mut State, report: &mut FileReport, options: &LoadOptions) {
+    if row.is_blank() {
+        if !matches!(state, State::Sampling(v) if v.is_empty()) {
             report.blank_lines += 1;
         }
         return;
     }
-    match sink {
-        Sink::Failed(_) => {}
-        Sink::Header => {
-            *headers = rec.fields().map(|h| h.trim().to_string()).collect();
-            *sink = open_sink(headers, report, options);
-        }
-        Sink::Orders { cols, batch, keys } => {
-            report.rows_read += 1;
-            match read_order(rec, cols, batch, keys, headers) {
-                Ok(()) => report.rows_loaded += 1,
-                Err(p) => report.skip(*p),
+    match state {
+        State::Failed(_) => {}
+        State::Sampling(sample) => {
+            sample.push(OwnedRow { line: row.line(), cells: row.to_strings() });
+            if sample.len() >= SAMPLE_ROWS {
+                let sample = std::mem::take(sample);
+                *state = settle(sample, report, options);
             }
         }
-        Sink::Members { member, attr_cols, batch } => {
-            report.rows_read += 1;
-            let key = rec.get(*member).trim();
-            if key.is_empty() {
-                report.skip(problem(
-                    rec,
-                    *member,
-                    headers,
-                    "missing_member_id",
-                    "会员编号为空，这一行被跳过。",
-                    "The member id is empty; the row was skipped.",
-                ));
-                return;
-            }
-            batch.rows.push(batch.keys.intern(key));
-            for (attr, &col) in batch.attrs.iter_mut().zip(attr_cols.iter()) {
-                let v = rec.get(col).trim();
-                attr.codes.push(if v.is_empty() { NONE } else { attr.values.intern(v) });
-            }
-            report.rows_loaded += 1;
-        }
+        State::Ready(table) => table.read(row, report),
     }
 }
 
-fn open_sink(headers: &[String], report: &mut FileReport, options: &LoadOptions) -> Sink {
-    let roles = mapping::propose(headers);
+/// Decides header, roles, kind and date order from the sampled rows, then reads them.
+fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions) -> State {
+    let Some(first) = sample.first() else {
+        return State::Ready(Box::new(Table::empty()));
+    };
+    let has_header = options.has_header.unwrap_or_else(|| {
+        let rest: Vec<Vec<String>> = sample[1..].iter().map(|r| r.cells.clone()).collect();
+        infer::first_row_is_header(&first.cells, &rest)
+    });
+    let width = sample.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let headers: Vec<String> = if has_header {
+        let mut h: Vec<String> = first.cells.iter().map(|h| h.trim().to_string()).collect();
+        for (i, cell) in h.iter_mut().enumerate() {
+            if cell.is_empty() {
+                *cell = format!("列{}", i + 1);
+            }
+        }
+        h
+    } else {
+        infer::generated_headers(width)
+    };
+    let data: Vec<OwnedRow> = sample.into_iter().skip(usize::from(has_header)).collect();
+    let cells: Vec<Vec<String>> = data.iter().map(|r| r.cells.clone()).collect();
+    let (roles, sources): (Vec<Option<Role>>, Vec<RoleSource>) = match &options.roles {
+        Some(user) => (0..headers.len()).map(|i| (user.get(i).copied().flatten(), RoleSource::User)).unzip(),
+        None => infer::propose_roles(&headers, &cells).into_iter().unzip(),
+    };
     let kind = options.kind.unwrap_or_else(|| mapping::guess_kind(&roles));
-    let roles: Vec<Option<Role>> = roles.into_iter().map(|r| r.filter(|r| r.fits(kind))).collect();
+    let roles = mapping::fit_roles(&roles, kind);
+    let col = |r: Role| roles.iter().position(|x| *x == Some(r));
+    let time = col(Role::OrderTime).or(col(Role::EventTime));
+    let date_order = options.date_order.unwrap_or_else(|| match time {
+        Some(t) => infer::date_order(&cells.iter().map(|r| r.get(t).map_or("", String::as_str)).collect::<Vec<_>>()),
+        None => DateOrder::MonthFirst,
+    });
     report.kind = kind;
+    report.has_header = has_header;
+    report.date_order = date_order;
     report.columns = headers
         .iter()
         .zip(&roles)
+        .zip(&sources)
         .enumerate()
-        .map(|(index, (header, role))| ColumnReport {
+        .map(|(index, ((header, role), source))| ColumnReport {
             index,
             header: header.clone(),
             role: *role,
             role_zh: role.map_or("", Role::zh),
             role_en: role.map_or("", Role::en),
+            source: if role.is_some() { *source } else { RoleSource::None },
+            empty: 0,
+            empty_rate: 0.0,
         })
         .collect();
-    let col = |r: Role| roles.iter().position(|x| *x == Some(r));
-    let Some(member) = col(Role::MemberId) else {
-        return Sink::Failed(missing_column(Role::MemberId, headers));
+    let mut table = match Table::new(headers, &roles, kind, date_order) {
+        Ok(t) => t,
+        Err(e) => return State::Failed(e),
     };
-    match kind {
-        FileKind::Orders => {
-            let Some(time) = col(Role::OrderTime) else {
-                return Sink::Failed(missing_column(Role::OrderTime, headers));
-            };
-            let amount = col(Role::Amount);
-            let (quantity, unit_price) = (col(Role::Quantity), col(Role::UnitPrice));
-            if amount.is_none() && (quantity.is_none() || unit_price.is_none()) {
-                return Sink::Failed(missing_column(Role::Amount, headers));
-            }
-            let cols = OrderColumns {
-                member,
-                time,
-                amount,
-                quantity,
-                unit_price,
-                order_id: col(Role::OrderId),
-                category: col(Role::Category),
-                channel: col(Role::Channel),
-            };
-            Sink::Orders { cols, batch: Box::default(), keys: Dict::new() }
+    table.preview = cells.into_iter().take(PREVIEW_ROWS).collect();
+    let mut state = State::Ready(Box::new(table));
+    for row in &data {
+        on_row(row, &mut state, report, options);
+    }
+    state
+}
+
+impl Table {
+    fn empty() -> Table {
+        Table {
+            headers: Vec::new(),
+            cols: Columns::none(),
+            date_order: DateOrder::MonthFirst,
+            batch: Batch { ids: Vec::new(), lines: Vec::new(), rows: BatchRows::Identity },
+            empty: Vec::new(),
+            time_range: None,
+            preview: Vec::new(),
         }
-        FileKind::Members => {
-            let attr_cols: Vec<usize> = (0..headers.len()).filter(|&i| i != member && !headers[i].is_empty()).collect();
-            let attrs = attr_cols
-                .iter()
-                .map(|&i| Attribute { header: headers[i].clone(), role: roles[i], values: Dict::new(), codes: Vec::new() })
-                .collect();
-            Sink::Members { member, attr_cols, batch: MemberBatch { attrs, ..MemberBatch::default() } }
+    }
+
+    fn new(headers: Vec<String>, roles: &[Option<Role>], kind: FileKind, date_order: DateOrder) -> Result<Table> {
+        let col = |r: Role| roles.iter().position(|x| *x == Some(r));
+        let mut ids: Vec<(usize, crate::identity::IdKind)> =
+            roles.iter().enumerate().filter_map(|(i, r)| Some((i, r.and_then(Role::id_kind)?))).collect();
+        ids.sort_by_key(|&(i, k)| (k, i));
+        if ids.is_empty() {
+            return Err(missing_column(&[Role::MemberId, Role::Phone, Role::OpenId, Role::DeviceId], &headers));
+        }
+        let mut cols = Columns::none();
+        cols.ids = ids;
+        let rows = match kind {
+            FileKind::Orders => {
+                cols.time = Some(col(Role::OrderTime).ok_or_else(|| missing_column(&[Role::OrderTime], &headers))?);
+                cols.amount = col(Role::Amount);
+                (cols.quantity, cols.unit_price) = (col(Role::Quantity), col(Role::UnitPrice));
+                if cols.amount.is_none() && (cols.quantity.is_none() || cols.unit_price.is_none()) {
+                    return Err(missing_column(&[Role::Amount], &headers));
+                }
+                (cols.discount, cols.order_id, cols.category, cols.channel) =
+                    (col(Role::Discount), col(Role::OrderId), col(Role::Category), col(Role::Channel));
+                BatchRows::Orders(Box::default())
+            }
+            FileKind::Events => {
+                cols.time = Some(col(Role::EventTime).ok_or_else(|| missing_column(&[Role::EventTime], &headers))?);
+                (cols.event_type, cols.target) = (col(Role::EventType), col(Role::EventTarget));
+                BatchRows::Events(Box::default())
+            }
+            FileKind::Members => {
+                cols.attrs = (0..headers.len()).filter(|&i| roles[i] != Some(Role::MemberId)).collect();
+                BatchRows::Members(
+                    cols.attrs.iter().map(|&i| Attribute { header: headers[i].clone(), role: roles[i], ..Attribute::default() }).collect(),
+                )
+            }
+            FileKind::Identity => {
+                if cols.ids.len() < 2 {
+                    return Err(Error::new(
+                        "missing_column",
+                        format!("身份映射表至少需要两列标识（如设备ID和手机号）。文件的表头是：{}。", headers.join("，")),
+                        format!(
+                            "An identity file needs at least two identifier columns (e.g. device id and phone). The headers are: {}.",
+                            headers.join(", ")
+                        ),
+                    ));
+                }
+                BatchRows::Identity
+            }
+        };
+        let batch = Batch {
+            ids: cols.ids.iter().map(|&(_, kind)| IdColumn { kind, values: Dict::new(), codes: Vec::new() }).collect(),
+            lines: Vec::new(),
+            rows,
+        };
+        let empty = vec![0; headers.len()];
+        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, preview: Vec::new() })
+    }
+
+    fn read(&mut self, row: &dyn Row, report: &mut FileReport) {
+        report.rows_read += 1;
+        for (i, e) in self.empty.iter_mut().enumerate() {
+            if row.get(i).trim().is_empty() {
+                *e += 1;
+            }
+        }
+        match self.typed(row) {
+            Ok(()) => report.rows_loaded += 1,
+            Err(p) => report.skip(*p),
+        }
+    }
+
+    fn problem(&self, row: &dyn Row, col: usize, code: &'static str, zh: &str, en: &str) -> Box<Problem> {
+        Box::new(Problem {
+            line: row.line(),
+            column: col + 1,
+            header: self.headers.get(col).cloned().unwrap_or_default(),
+            value: row.get(col).chars().take(100).collect(),
+            code,
+            zh: zh.to_string(),
+            en: en.to_string(),
+        })
+    }
+
+    fn time(&self, row: &dyn Row, col: usize) -> std::result::Result<i64, Box<Problem>> {
+        values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| {
+            self.problem(
+                row,
+                col,
+                "bad_date",
+                "无法识别的日期，这一行被跳过。可用的格式如 2025-05-24、2025/5/24 14:35:19、20250524。",
+                "Unrecognised date; the row was skipped. Dates like 2025-05-24, 2025/5/24 14:35:19 or 20250524 work.",
+            )
+        })
+    }
+
+    /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
+    fn typed(&mut self, row: &dyn Row) -> std::result::Result<(), Box<Problem>> {
+        let normalised: Vec<Option<String>> = self.cols.ids.iter().map(|&(col, kind)| kind.normalise(row.get(col))).collect();
+        if normalised.iter().all(Option::is_none) {
+            let col = self.cols.ids[0].0;
+            return Err(self.problem(
+                row,
+                col,
+                "missing_id",
+                "这一行没有可用的会员标识（会员编号、手机号等），被跳过。",
+                "This row has no usable member identifier (member id, phone …); it was skipped.",
+            ));
+        }
+        let ts = match self.cols.time {
+            Some(c) => Some(self.time(row, c)?),
+            None => None,
+        };
+        let code = |col: Option<usize>, dict: &mut Dict| match col.map(|c| row.get(c).trim()) {
+            Some(v) if !v.is_empty() => dict.intern(v),
+            _ => NONE,
+        };
+        match &mut self.batch.rows {
+            BatchRows::Orders(o) => {
+                let amount = match (self.cols.amount, self.cols.quantity, self.cols.unit_price) {
+                    (Some(c), _, _) => values::parse_amount(row.get(c)).ok_or(c),
+                    (None, Some(q), Some(p)) => match (values::parse_amount(row.get(q)), values::parse_amount(row.get(p))) {
+                        (Some(qty), Some(price)) => Ok(((i128::from(qty) * i128::from(price)) as f64 / 100.0).round() as i64),
+                        (None, _) => Err(q),
+                        (_, None) => Err(p),
+                    },
+                    _ => unreachable!("an order file has an amount or a quantity and a unit price"),
+                };
+                let amount = match amount {
+                    Ok(a) => a,
+                    Err(c) => {
+                        return Err(Box::new(Problem {
+                            line: row.line(),
+                            column: c + 1,
+                            header: self.headers.get(c).cloned().unwrap_or_default(),
+                            value: row.get(c).chars().take(100).collect(),
+                            code: "bad_amount",
+                            zh: "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。".into(),
+                            en: "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.".into(),
+                        }))
+                    }
+                };
+                let discount = self.cols.discount.and_then(|c| values::parse_amount(row.get(c))).unwrap_or(0);
+                o.ts.push(ts.unwrap_or(0));
+                o.amount.push(amount);
+                o.discount.push(discount);
+                o.order_id.push(code(self.cols.order_id, &mut o.order_ids));
+                o.category.push(code(self.cols.category, &mut o.categories));
+                o.channel.push(code(self.cols.channel, &mut o.channels));
+            }
+            BatchRows::Events(e) => {
+                e.ts.push(ts.unwrap_or(0));
+                e.event_type.push(code(self.cols.event_type, &mut e.types));
+                e.target.push(code(self.cols.target, &mut e.targets));
+            }
+            BatchRows::Members(attrs) => {
+                for (attr, &c) in attrs.iter_mut().zip(&self.cols.attrs) {
+                    let v = row.get(c).trim();
+                    attr.codes.push(if v.is_empty() { NONE } else { attr.values.intern(v) });
+                }
+            }
+            BatchRows::Identity => {}
+        }
+        if let Some(t) = ts {
+            self.time_range = Some(self.time_range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+        }
+        for (col, value) in self.batch.ids.iter_mut().zip(&normalised) {
+            let code = value.as_deref().map_or(NONE, |v| col.values.intern(v));
+            col.codes.push(code);
+        }
+        self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        Ok(())
+    }
+}
+
+impl Columns {
+    fn none() -> Columns {
+        Columns {
+            ids: Vec::new(),
+            time: None,
+            amount: None,
+            quantity: None,
+            unit_price: None,
+            discount: None,
+            order_id: None,
+            category: None,
+            channel: None,
+            event_type: None,
+            target: None,
+            attrs: Vec::new(),
         }
     }
 }
 
-fn missing_column(role: Role, headers: &[String]) -> Error {
-    let found = headers.join(", ");
+fn missing_column(any_of: &[Role], headers: &[String]) -> Error {
+    let zh: Vec<&str> = any_of.iter().map(|r| r.zh()).collect();
+    let en: Vec<&str> = any_of.iter().map(|r| r.en()).collect();
     Error::new(
         "missing_column",
-        format!("找不到“{}”列。文件的表头是：{found}。请确认表头，或在列映射中指定。", role.zh()),
-        format!("No “{}” column was found. The file's headers are: {found}. Check the header row or map the column by hand.", role.en()),
+        format!("找不到“{}”列。文件的表头是：{}。请在列映射中指定这一列。", zh.join("”或“"), headers.join("，")),
+        format!("No “{}” column was found. The file's headers are: {}. Map the column by hand.", en.join("” or “"), headers.join(", ")),
     )
-}
-
-fn problem(rec: &Record<'_>, col: usize, headers: &[String], code: &'static str, zh: &str, en: &str) -> Problem {
-    let value: String = rec.get(col).chars().take(100).collect();
-    Problem {
-        line: rec.line,
-        column: col + 1,
-        header: headers.get(col).cloned().unwrap_or_default(),
-        value,
-        code,
-        zh: zh.to_string(),
-        en: en.to_string(),
-    }
-}
-
-fn read_order(
-    rec: &Record<'_>,
-    cols: &OrderColumns,
-    batch: &mut Orders,
-    keys: &mut Dict,
-    headers: &[String],
-) -> std::result::Result<(), Box<Problem>> {
-    let key = rec.get(cols.member).trim();
-    if key.is_empty() {
-        return Err(Box::new(problem(
-            rec,
-            cols.member,
-            headers,
-            "missing_member_id",
-            "会员编号为空，这一行被跳过。",
-            "The member id is empty; the row was skipped.",
-        )));
-    }
-    let Some(ts) = values::parse_timestamp(rec.get(cols.time)) else {
-        return Err(Box::new(problem(
-            rec,
-            cols.time,
-            headers,
-            "bad_date",
-            "无法识别的日期，这一行被跳过。可用的格式如 2025-05-24、2025/5/24 14:35:19、20250524。",
-            "Unrecognised date; the row was skipped. Dates like 2025-05-24, 2025/5/24 14:35:19 or 20250524 work.",
-        )));
-    };
-    let amount = match (cols.amount, cols.quantity, cols.unit_price) {
-        (Some(c), _, _) => values::parse_amount(rec.get(c)).ok_or(c),
-        (None, Some(q), Some(p)) => match (values::parse_amount(rec.get(q)), values::parse_amount(rec.get(p))) {
-            (Some(qty), Some(price)) => Ok(((i128::from(qty) * i128::from(price)) as f64 / 100.0).round() as i64),
-            (None, _) => Err(q),
-            (_, None) => Err(p),
-        },
-        _ => unreachable!("an order file has an amount or a quantity and a unit price"),
-    };
-    let amount = amount.map_err(|c| {
-        Box::new(problem(
-            rec,
-            c,
-            headers,
-            "bad_amount",
-            "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。",
-            "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.",
-        ))
-    })?;
-    let code = |col: Option<usize>, dict: &mut Dict| match col.map(|c| rec.get(c).trim()) {
-        Some(v) if !v.is_empty() => dict.intern(v),
-        _ => NONE,
-    };
-    let order_id = code(cols.order_id, &mut batch.order_ids);
-    let category = code(cols.category, &mut batch.categories);
-    let channel = code(cols.channel, &mut batch.channels);
-    batch.member.push(keys.intern(key));
-    batch.ts.push(ts);
-    batch.amount.push(amount);
-    batch.order_id.push(order_id);
-    batch.category.push(category);
-    batch.channel.push(channel);
-    Ok(())
 }

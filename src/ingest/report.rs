@@ -1,6 +1,8 @@
-//! What reading a file found: counts, the column mapping and the first problems, with line and column.
+//! What reading a file found: counts, the column mapping, quality figures and the first problems.
 
+use super::infer::RoleSource;
 use super::mapping::{FileKind, Role};
+use super::values::DateOrder;
 use serde::Serialize;
 
 /// How many problem examples a report keeps.
@@ -10,7 +12,7 @@ pub const MAX_EXAMPLES: usize = 20;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
-    /// The line the row starts on (1-based; the header is line 1).
+    /// The line the row starts on (1-based; the header is line 1). For a spreadsheet, the row number.
     pub line: u64,
     /// The column (1-based).
     pub column: usize,
@@ -36,13 +38,13 @@ pub struct ReasonCount {
     pub count: u64,
 }
 
-/// One column of a file and the role it was given.
+/// One column of a file, the role it was given and how often it is empty.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnReport {
     /// 0-based position.
     pub index: usize,
-    /// The header text.
+    /// The header text (generated as 列1, 列2 … for a file without a header row).
     pub header: String,
     /// The role, or `None` when the column is not used.
     pub role: Option<Role>,
@@ -50,6 +52,12 @@ pub struct ColumnReport {
     pub role_zh: &'static str,
     /// The role's English name.
     pub role_en: &'static str,
+    /// Where the role came from.
+    pub source: RoleSource,
+    /// Data rows whose cell in this column is empty.
+    pub empty: u64,
+    /// `empty` as a share of data rows read (0–1).
+    pub empty_rate: f64,
 }
 
 /// The report of one loaded file.
@@ -58,26 +66,40 @@ pub struct ColumnReport {
 pub struct FileReport {
     /// The file name.
     pub name: String,
+    /// `csv`, `jsonl` or `xlsx`.
+    pub format: &'static str,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
     /// What the file holds.
     pub kind: FileKind,
-    /// The text encoding.
+    /// The text encoding (`""` for a workbook).
     pub encoding: &'static str,
-    /// The field delimiter.
+    /// The field delimiter (`""` unless CSV).
     pub delimiter: String,
+    /// Whether the first row was read as a header.
+    pub has_header: bool,
+    /// How `a/b/yyyy` dates were read.
+    pub date_order: DateOrder,
     /// The file size in bytes.
     pub bytes: u64,
     /// Data rows read (the header and blank lines excluded).
     pub rows_read: u64,
     /// Rows loaded.
     pub rows_loaded: u64,
-    /// Rows skipped because a required value could not be read.
+    /// Rows skipped (unreadable, or already loaded).
     pub rows_skipped: u64,
     /// Blank lines ignored.
     pub blank_lines: u64,
-    /// Rows of a member file that repeat a member already listed (the later row wins).
-    pub duplicate_members: u64,
     /// Whether some bytes were invalid in the encoding and replaced by U+FFFD.
     pub malformed_text: bool,
+    /// The earliest order or event time, `YYYY-MM-DD HH:MM:SS`.
+    pub first_time: Option<String>,
+    /// The latest order or event time.
+    pub last_time: Option<String>,
+    /// Order numbers that appear on more than one row of this file (order lines; all kept).
+    pub repeated_order_ids: u64,
+    /// Identifiers this file added to the workspace.
+    pub new_identifiers: u64,
     /// The columns and their roles.
     pub columns: Vec<ColumnReport>,
     /// Skipped rows by reason.
@@ -87,6 +109,33 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// An empty report for a file.
+    pub fn new(name: &str, kind: FileKind) -> FileReport {
+        FileReport {
+            name: name.to_string(),
+            format: "csv",
+            sheet: None,
+            kind,
+            encoding: "",
+            delimiter: String::new(),
+            has_header: true,
+            date_order: DateOrder::MonthFirst,
+            bytes: 0,
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_skipped: 0,
+            blank_lines: 0,
+            malformed_text: false,
+            first_time: None,
+            last_time: None,
+            repeated_order_ids: 0,
+            new_identifiers: 0,
+            columns: Vec::new(),
+            skipped_by_reason: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     /// Records a skipped row.
     pub fn skip(&mut self, problem: Problem) {
         self.rows_skipped += 1;

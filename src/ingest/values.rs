@@ -25,8 +25,24 @@ pub fn fold_width(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-/// Parses a date or date-time into seconds since 1970-01-01 (naive local time).
+/// How to read `a/b/yyyy` dates, where the year comes last.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `5/24/2025`: month first (a first number above 12 is still read as a day).
+    #[default]
+    MonthFirst,
+    /// `24/5/2025`: day first (a second number above 12 is still read as a day).
+    DayFirst,
+}
+
+/// Parses a date or date-time into seconds since 1970-01-01 (naive local time), month-first for `a/b/yyyy`.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
+    parse_timestamp_with(text, DateOrder::MonthFirst)
+}
+
+/// Parses a date or date-time, reading `a/b/yyyy` in the given order.
+pub fn parse_timestamp_with(text: &str, order: DateOrder) -> Option<i64> {
     let folded = fold_width(text.trim());
     let t = folded.as_ref();
     if t.is_empty() {
@@ -82,8 +98,12 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     let (year, month, day) = if digits_of_first == 4 {
         (nums[0] as i32, nums[1], nums[2])
     } else if nums[2] >= 1000 {
-        // Year last: month first unless the first number cannot be a month.
-        if nums[0] > 12 {
+        // Year last: in the column's order, unless the numbers only fit the other way.
+        let day_first = match order {
+            DateOrder::MonthFirst => nums[0] > 12,
+            DateOrder::DayFirst => nums[1] <= 12,
+        };
+        if day_first {
             (nums[2] as i32, nums[1], nums[0])
         } else {
             (nums[2] as i32, nums[0], nums[1])
@@ -231,6 +251,9 @@ mod tests {
             assert_eq!(parse_timestamp(text), Some(t), "{text}");
         }
         assert_eq!(parse_timestamp("45801"), Some(d));
+        let march_fifth = ts(2025, 3, 5, 0, 0, 0);
+        assert_eq!(parse_timestamp_with("05/03/2025", DateOrder::DayFirst), Some(march_fifth));
+        assert_eq!(parse_timestamp_with("03/05/2025", DateOrder::MonthFirst), Some(march_fifth));
         assert_eq!(parse_timestamp("1748097319"), Some(1_748_097_319));
         assert_eq!(parse_timestamp("1748097319123"), Some(1_748_097_319));
         for bad in ["", "not-a-date", "2025-13-01", "2025-02-30", "12345", "2025-05-24 25:00"] {

@@ -55,6 +55,12 @@ impl Dict {
         self.values.iter().map(|v| &**v)
     }
 
+    /// Approximate heap bytes held (strings counted twice: the table and the hash map share nothing).
+    pub fn heap_bytes(&self) -> usize {
+        let text: usize = self.values.iter().map(|v| v.len()).sum();
+        2 * text + self.values.capacity() * 16 + self.codes.capacity() * 24
+    }
+
     /// Interns every value of `other` and returns the map from `other`'s codes to this dictionary's codes.
     pub fn absorb(&mut self, other: &Dict) -> Vec<u32> {
         other.values().map(|v| self.intern(v)).collect()

@@ -1,16 +1,20 @@
-//! The columnar store: members with dense `u32` indices, orders as parallel columns.
+//! The columnar store: identifiers, member rows, orders and events as parallel columns.
 //!
-//! Strings are dictionary-encoded, times are seconds since 1970-01-01 in the data's local time, and
-//! money is integer minor units (fen), so sums are exact and results are the same on every platform.
+//! Strings are dictionary-encoded, times are seconds since 1970-01-01 in the data's local time, and money is
+//! integer minor units (fen), so sums are exact and results are the same on every platform. Rows refer to people
+//! through identifier nodes of the [`IdentityGraph`]; people get dense `u32` indices when the graph is resolved.
 
+pub mod batch;
 pub mod date;
 pub mod dict;
 
+use crate::identity::{IdentityGraph, IdentityRule, Node, Resolution};
 use crate::ingest::mapping::Role;
+use batch::{Batch, BatchRows};
 use dict::{remap, Dict, NONE};
 
-/// One member attribute column (from a member file), dictionary-encoded and indexed by member.
-#[derive(Clone, Debug)]
+/// One text column, dictionary-encoded, with one code per row.
+#[derive(Clone, Debug, Default)]
 pub struct Attribute {
     /// The header it came from.
     pub header: String,
@@ -18,135 +22,59 @@ pub struct Attribute {
     pub role: Option<Role>,
     /// The distinct values.
     pub values: Dict,
-    /// The value code per member index ([`NONE`] when unknown).
+    /// The value code per row ([`NONE`] when empty).
     pub codes: Vec<u32>,
 }
 
 impl Attribute {
-    /// The value for a member, or `""`.
-    pub fn get(&self, member: u32) -> &str {
-        self.codes.get(member as usize).map_or("", |&c| self.values.get(c))
+    /// The value of a row, or `""`.
+    pub fn get(&self, row: u32) -> &str {
+        self.codes.get(row as usize).map_or("", |&c| self.values.get(c))
     }
 }
 
-/// Every member: the key as written in the files, whether a member file lists it, and attributes.
+/// Rows of member files: the identifier node of each row and its attribute columns.
 #[derive(Clone, Debug, Default)]
-pub struct Members {
-    keys: Dict,
-    listed: Vec<bool>,
-    /// Attribute columns from member files.
+pub struct MemberRows {
+    /// The main identifier of each row.
+    pub node: Vec<Node>,
+    /// Attribute columns (same header or role across files share a column).
     pub attrs: Vec<Attribute>,
 }
 
-impl Members {
-    /// The number of members.
+impl MemberRows {
+    /// The number of rows.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.node.len()
     }
 
-    /// Whether there are no members.
+    /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.node.is_empty()
     }
 
-    /// The dense index of a member key, adding it when new.
-    pub fn index(&mut self, key: &str) -> u32 {
-        let i = self.keys.intern(key);
-        if i as usize == self.listed.len() {
-            self.listed.push(false);
-        }
-        i
-    }
-
-    /// The member key exactly as written in the input.
-    pub fn key(&self, member: u32) -> &str {
-        self.keys.get(member)
-    }
-
-    /// The index of a key if present.
-    pub fn find(&self, key: &str) -> Option<u32> {
-        self.keys.code(key)
-    }
-
-    /// Whether a member file lists this member.
-    pub fn is_listed(&self, member: u32) -> bool {
-        self.listed.get(member as usize).copied().unwrap_or(false)
-    }
-
-    /// Whether any member file was loaded.
-    pub fn any_listed(&self) -> bool {
-        self.listed.iter().any(|&l| l)
-    }
-
-    /// The attribute with a role, if a member file had one.
+    /// The attribute column with a role.
     pub fn attr(&self, role: Role) -> Option<&Attribute> {
         self.attrs.iter().find(|a| a.role == Some(role))
     }
-
-    /// Merges a batch of member rows; a later row for the same member overwrites earlier values.
-    /// Returns how many rows repeated a member already seen in a member file.
-    pub fn append(&mut self, batch: &MemberBatch) -> u64 {
-        let idx: Vec<u32> = batch.keys.values().map(|k| self.index(k)).collect();
-        let mut repeats = 0;
-        for &k in &batch.rows {
-            let m = idx[k as usize] as usize;
-            repeats += u64::from(self.listed[m]);
-            self.listed[m] = true;
-        }
-        for col in &batch.attrs {
-            let pos = match self
-                .attrs
-                .iter()
-                .position(|a| (a.role.is_some() && a.role == col.role) || (a.role.is_none() && a.header == col.header))
-            {
-                Some(p) => p,
-                None => {
-                    self.attrs.push(Attribute { header: col.header.clone(), role: col.role, values: Dict::new(), codes: Vec::new() });
-                    self.attrs.len() - 1
-                }
-            };
-            let attr = &mut self.attrs[pos];
-            let table = attr.values.absorb(&col.values);
-            attr.codes.resize(self.keys.len(), NONE);
-            for (row, &k) in batch.rows.iter().enumerate() {
-                let code = remap(col.codes[row], &table);
-                if code != NONE {
-                    attr.codes[idx[k as usize] as usize] = code;
-                }
-            }
-        }
-        for attr in &mut self.attrs {
-            attr.codes.resize(self.keys.len(), NONE);
-        }
-        repeats
-    }
 }
 
-/// Member rows read from one file, keyed locally until merged.
-#[derive(Clone, Debug, Default)]
-pub struct MemberBatch {
-    /// Distinct member keys of the file.
-    pub keys: Dict,
-    /// The key code of each row.
-    pub rows: Vec<u32>,
-    /// Attribute columns, each with one code per row.
-    pub attrs: Vec<Attribute>,
-}
-
-/// Orders as parallel columns. In a batch, `member` holds codes of the batch's own key dictionary.
+/// Orders as parallel columns.
 #[derive(Clone, Debug, Default)]
 pub struct Orders {
-    /// Member index (or batch key code) per order.
-    pub member: Vec<u32>,
-    /// Order time per order (seconds since 1970-01-01, local).
+    /// The identifier node of the buyer.
+    pub node: Vec<Node>,
+    /// Order time (seconds since 1970-01-01, local).
     pub ts: Vec<i64>,
-    /// Amount per order in minor units; negative for refunds.
+    /// Amount in minor units; negative for refunds.
     pub amount: Vec<i64>,
-    /// Order number code per order ([`NONE`] when absent).
+    /// Discount in minor units (0 when unknown).
+    pub discount: Vec<i64>,
+    /// Order number code ([`NONE`] when absent).
     pub order_id: Vec<u32>,
-    /// Category code per order ([`NONE`] when absent).
+    /// Category code ([`NONE`] when absent).
     pub category: Vec<u32>,
-    /// Channel code per order ([`NONE`] when absent).
+    /// Channel code ([`NONE`] when absent).
     pub channel: Vec<u32>,
     /// Order numbers.
     pub order_ids: Dict,
@@ -159,45 +87,221 @@ pub struct Orders {
 impl Orders {
     /// The number of order rows.
     pub fn len(&self) -> usize {
-        self.member.len()
+        self.node.len()
     }
 
     /// Whether there are no orders.
     pub fn is_empty(&self) -> bool {
-        self.member.is_empty()
-    }
-
-    /// Appends a batch whose member codes are mapped through `members` (batch code → member index).
-    pub fn append(&mut self, batch: &Orders, members: &[u32]) {
-        let ids = self.order_ids.absorb(&batch.order_ids);
-        let cats = self.categories.absorb(&batch.categories);
-        let chans = self.channels.absorb(&batch.channels);
-        self.member.extend(batch.member.iter().map(|&k| members[k as usize]));
-        self.ts.extend_from_slice(&batch.ts);
-        self.amount.extend_from_slice(&batch.amount);
-        self.order_id.extend(batch.order_id.iter().map(|&c| remap(c, &ids)));
-        self.category.extend(batch.category.iter().map(|&c| remap(c, &cats)));
-        self.channel.extend(batch.channel.iter().map(|&c| remap(c, &chans)));
+        self.node.is_empty()
     }
 }
 
-/// Everything loaded: members and orders.
+/// Behaviour events as parallel columns.
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    /// The identifier node of the actor.
+    pub node: Vec<Node>,
+    /// Event time.
+    pub ts: Vec<i64>,
+    /// Event type code ([`NONE`] when absent).
+    pub event_type: Vec<u32>,
+    /// Target code ([`NONE`] when absent).
+    pub target: Vec<u32>,
+    /// Event types.
+    pub types: Dict,
+    /// Targets.
+    pub targets: Dict,
+}
+
+impl Events {
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.node.len()
+    }
+
+    /// Whether there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.node.is_empty()
+    }
+}
+
+/// What merging one file did beyond appending rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeOutcome {
+    /// Order rows skipped because their order number was already loaded from an earlier file, with the
+    /// first few (line, order number).
+    pub duplicate_orders: u64,
+    /// Examples of duplicate orders.
+    pub duplicate_examples: Vec<(u64, String)>,
+    /// Identifiers the file added.
+    pub new_identifiers: u64,
+}
+
+/// Everything loaded.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
-    /// All members.
-    pub members: Members,
-    /// All orders, with member indices.
+    /// Identifiers and how they join into people.
+    pub ids: IdentityGraph,
+    /// Member-file rows.
+    pub members: MemberRows,
+    /// Orders.
     pub orders: Orders,
+    /// Events.
+    pub events: Events,
 }
 
 impl Dataset {
-    /// Merges an order batch whose member codes refer to `keys`.
-    pub fn append_orders(&mut self, batch: &Orders, keys: &Dict) {
-        let idx: Vec<u32> = keys.values().map(|k| self.members.index(k)).collect();
-        self.orders.append(batch, &idx);
+    /// An empty dataset with an identity rule.
+    pub fn new(rule: IdentityRule) -> Dataset {
+        Dataset { ids: IdentityGraph::new(rule), ..Dataset::default() }
+    }
+
+    /// Merges a finished file's rows: identifiers are linked in row order, then rows are appended.
+    pub fn append(&mut self, batch: &Batch, file: &str) -> MergeOutcome {
+        let before = self.ids.len();
+        let tables: Vec<Vec<Node>> = batch.ids.iter().map(|c| c.values.values().map(|v| self.ids.node(c.kind, v)).collect()).collect();
+        let mut nodes = Vec::with_capacity(batch.ids.len());
+        let mut keys: Vec<Node> = Vec::with_capacity(batch.len());
+        for row in 0..batch.len() {
+            nodes.clear();
+            for (col, table) in batch.ids.iter().zip(&tables) {
+                let code = col.codes[row];
+                if code != NONE {
+                    nodes.push(table[code as usize]);
+                }
+            }
+            self.ids.link_row(&nodes, file, u64::from(batch.lines[row]));
+            keys.push(nodes[0]);
+        }
+        let mut outcome = MergeOutcome { new_identifiers: (self.ids.len() - before) as u64, ..MergeOutcome::default() };
+        match &batch.rows {
+            BatchRows::Members(attrs) => self.append_members(&keys, attrs),
+            BatchRows::Orders(o) => {
+                let known: Vec<bool> = o.order_ids.values().map(|v| self.orders.order_ids.code(v).is_some()).collect();
+                let ids = self.orders.order_ids.absorb(&o.order_ids);
+                let cats = self.orders.categories.absorb(&o.categories);
+                let chans = self.orders.channels.absorb(&o.channels);
+                for (row, &key) in keys.iter().enumerate() {
+                    let code = o.order_id[row];
+                    if code != NONE && known[code as usize] {
+                        outcome.duplicate_orders += 1;
+                        if outcome.duplicate_examples.len() < 20 {
+                            outcome.duplicate_examples.push((u64::from(batch.lines[row]), o.order_ids.get(code).to_string()));
+                        }
+                        continue;
+                    }
+                    self.orders.node.push(key);
+                    self.orders.ts.push(o.ts[row]);
+                    self.orders.amount.push(o.amount[row]);
+                    self.orders.discount.push(o.discount[row]);
+                    self.orders.order_id.push(remap(code, &ids));
+                    self.orders.category.push(remap(o.category[row], &cats));
+                    self.orders.channel.push(remap(o.channel[row], &chans));
+                }
+            }
+            BatchRows::Events(e) => {
+                let types = self.events.types.absorb(&e.types);
+                let targets = self.events.targets.absorb(&e.targets);
+                self.events.node.extend_from_slice(&keys);
+                self.events.ts.extend_from_slice(&e.ts);
+                self.events.event_type.extend(e.event_type.iter().map(|&c| remap(c, &types)));
+                self.events.target.extend(e.target.iter().map(|&c| remap(c, &targets)));
+            }
+            BatchRows::Identity => {}
+        }
+        outcome
+    }
+
+    fn append_members(&mut self, keys: &[Node], attrs: &[Attribute]) {
+        let start = self.members.len();
+        self.members.node.extend_from_slice(keys);
+        for col in attrs {
+            let pos = self.members.attrs.iter().position(|a| {
+                (a.role.is_some() && a.role == col.role) || (a.role.is_none() && col.role.is_none() && a.header == col.header)
+            });
+            let pos = pos.unwrap_or_else(|| {
+                self.members.attrs.push(Attribute { header: col.header.clone(), role: col.role, ..Attribute::default() });
+                self.members.attrs.len() - 1
+            });
+            let attr = &mut self.members.attrs[pos];
+            let table = attr.values.absorb(&col.values);
+            attr.codes.resize(start, NONE);
+            attr.codes.extend(col.codes.iter().map(|&c| remap(c, &table)));
+        }
         let n = self.members.len();
         for attr in &mut self.members.attrs {
             attr.codes.resize(n, NONE);
         }
+    }
+
+    /// Resolves identifiers into people and indexes what each person has.
+    pub fn people(&self) -> People {
+        let resolution = self.ids.resolve();
+        let mut member_row = vec![NONE; resolution.len()];
+        for (row, &node) in self.members.node.iter().enumerate() {
+            member_row[resolution.person(node) as usize] = row as u32;
+        }
+        People { resolution, member_row }
+    }
+
+    /// Approximate heap bytes held, by table.
+    pub fn memory(&self) -> Memory {
+        let dict = |d: &Dict| d.heap_bytes();
+        let ids = self.ids.heap_bytes();
+        let members =
+            self.members.node.capacity() * 4 + self.members.attrs.iter().map(|a| a.codes.capacity() * 4 + dict(&a.values)).sum::<usize>();
+        let o = &self.orders;
+        let orders = o.node.capacity() * 4
+            + (o.ts.capacity() + o.amount.capacity() + o.discount.capacity()) * 8
+            + (o.order_id.capacity() + o.category.capacity() + o.channel.capacity()) * 4
+            + dict(&o.order_ids)
+            + dict(&o.categories)
+            + dict(&o.channels);
+        let e = &self.events;
+        let events = e.node.capacity() * 4
+            + e.ts.capacity() * 8
+            + (e.event_type.capacity() + e.target.capacity()) * 4
+            + dict(&e.types)
+            + dict(&e.targets);
+        Memory { identifiers: ids as u64, members: members as u64, orders: orders as u64, events: events as u64 }
+    }
+}
+
+/// Approximate heap bytes of the dataset's parts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Memory {
+    /// The identity graph.
+    pub identifiers: u64,
+    /// Member rows and attributes.
+    pub members: u64,
+    /// Orders.
+    pub orders: u64,
+    /// Events.
+    pub events: u64,
+}
+
+/// People: the resolution of identifiers, and each person's member row (the last one loaded).
+#[derive(Clone, Debug, Default)]
+pub struct People {
+    /// Person of each identifier node.
+    pub resolution: Resolution,
+    /// The member row of each person ([`NONE`] when no member file lists them).
+    pub member_row: Vec<u32>,
+}
+
+impl People {
+    /// The number of people.
+    pub fn len(&self) -> usize {
+        self.resolution.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.resolution.is_empty()
+    }
+
+    /// Whether a member file lists this person.
+    pub fn is_listed(&self, person: u32) -> bool {
+        self.member_row[person as usize] != NONE
     }
 }

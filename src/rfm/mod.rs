@@ -17,7 +17,7 @@
 use crate::error::{Error, Result};
 use crate::model::date::Day;
 use crate::model::dict::NONE;
-use crate::model::Dataset;
+use crate::model::Orders;
 use roaring::RoaringBitmap;
 use serde::Serialize;
 
@@ -151,28 +151,28 @@ pub struct Rfm {
     pub orders_after: u64,
 }
 
-/// Computes RFM for every member with a purchase on or before `as_of` (default: the latest order day + 1).
-pub fn compute(data: &Dataset, as_of: Option<Day>) -> Result<Rfm> {
-    let orders = &data.orders;
+/// Computes RFM for every person with a purchase on or before `as_of` (default: the latest order day + 1).
+/// `person_of_order` gives each order's person (a dense index below `people`).
+pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: Option<Day>) -> Result<Rfm> {
     let Some(&latest) = orders.ts.iter().max() else {
         return Err(Error::new("no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed."));
     };
     let as_of_default = as_of.is_none();
     let as_of = as_of.unwrap_or(Day(Day::of_timestamp(latest).0 + 1));
-    let n = data.members.len();
+    let n = people;
     let mut last = vec![i32::MIN; n];
     let mut count = vec![0u32; n];
     let mut spend = vec![0i64; n];
     let mut numbered: Vec<(u32, u32)> = Vec::new();
     let (mut used, mut after) = (0u64, 0u64);
-    for i in 0..orders.len() {
+    for (i, &person) in person_of_order.iter().enumerate() {
         let day = Day::of_timestamp(orders.ts[i]);
         if day > as_of {
             after += 1;
             continue;
         }
         used += 1;
-        let m = orders.member[i] as usize;
+        let m = person as usize;
         spend[m] += orders.amount[i];
         if orders.amount[i] > 0 {
             last[m] = last[m].max(day.0);

@@ -2,7 +2,8 @@
 
 use super::error::{bad_argument, to_js, to_js_error};
 use crate::engine::{SortKey, Workspace};
-use crate::ingest::mapping::FileKind;
+use crate::identity::IdentityRule;
+use crate::ingest::mapping::{FileKind, Role};
 use crate::ingest::LoadOptions;
 use crate::model::date::Day;
 use wasm_bindgen::prelude::*;
@@ -36,21 +37,100 @@ impl JsWorkspace {
         JsWorkspace(Workspace::new())
     }
 
-    /// Starts reading a file. `kind` is `"orders"`, `"members"` or omitted to detect it from the header.
-    /// Throws if another file is still open.
+    /// Starts reading a text file (CSV/TSV or JSON Lines). The second argument is either a kind (`"orders"`,
+    /// `"members"`, `"events"`, `"identity"`), or an options object — every field optional:
+    /// `{ kind, format, encoding, delimiter, hasHeader, roles, dateOrder }` where `roles` gives each column's role
+    /// (`"member_id"`, `"order_time"`, … or `null`), or nothing to detect everything. Throws if another file is open.
     ///
     /// ```js
     /// ws.beginFile('会员.csv', 'members');
+    /// ws.beginFile('export.txt', { encoding: 'gbk', delimiter: '\t', roles: ['member_id', null, 'phone'] });
     /// ```
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, name: &str, kind: Option<String>) -> Result<(), JsValue> {
-        let kind = match kind.as_deref() {
-            None | Some("") => None,
-            Some(k) => Some(FileKind::parse(k).ok_or_else(|| {
-                bad_argument("bad_kind", format!("未知的文件类型“{k}”。"), format!("Unknown file kind “{k}”; use orders or members."))
-            })?),
-        };
-        self.0.begin_file(name, LoadOptions { kind, ..LoadOptions::default() }).map_err(to_js_error)
+    pub fn begin_file(&mut self, name: &str, options: JsValue) -> Result<(), JsValue> {
+        let options = load_options(options)?;
+        self.0.begin_file(name, options).map_err(to_js_error)
+    }
+
+    /// Looks at a file before loading it: pass its first bytes (say 1 MiB; the whole file for a workbook) and
+    /// whether that is all of it. Returns `{ report, rows, sheets, error }`: the detected format, encoding,
+    /// delimiter, header, kind and proposed column roles (in `report`), the first rows, a workbook's sheet names,
+    /// and why the file could not load with this mapping, if so. Options as for `beginFile` override detection.
+    ///
+    /// ```js
+    /// const head = new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer());
+    /// const p = ws.preview(file.name, head, file.size <= head.length);
+    /// p.report.columns.forEach(c => console.log(c.header, c.role, c.source));
+    /// ```
+    pub fn preview(&self, name: &str, bytes: &[u8], complete: bool, options: JsValue) -> Result<JsValue, JsValue> {
+        let options = load_options(options)?;
+        let preview = self.0.preview(name, bytes, complete, &options).map_err(to_js_error)?;
+        to_js(&preview)
+    }
+
+    /// Loads a sheet of an XLSX workbook in one call (`options.sheet`, default the first sheet); returns its report.
+    ///
+    /// ```js
+    /// const bytes = new Uint8Array(await file.arrayBuffer());
+    /// const report = ws.loadWorkbook(file.name, bytes, { sheet: '会员', kind: 'members' });
+    /// ```
+    #[wasm_bindgen(js_name = loadWorkbook)]
+    pub fn load_workbook(&mut self, name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+        let options = load_options(options)?;
+        let report = self.0.load_workbook(name, bytes, options).map_err(to_js_error)?;
+        to_js(&report)
+    }
+
+    /// Every column role with its names, for a mapping editor: `[{ role, zh, en }]`.
+    ///
+    /// ```js
+    /// for (const r of ws.roles()) select.add(new Option(r.zh, r.role));
+    /// ```
+    pub fn roles(&self) -> Result<JsValue, JsValue> {
+        #[derive(serde::Serialize)]
+        struct RoleInfo {
+            role: &'static str,
+            zh: &'static str,
+            en: &'static str,
+            kinds: Vec<FileKind>,
+        }
+        let roles: Vec<RoleInfo> = Role::all()
+            .map(|r| RoleInfo { role: r.key(), zh: r.zh(), en: r.en(), kinds: FileKind::ALL.into_iter().filter(|&k| r.fits(k)).collect() })
+            .collect();
+        to_js(&roles)
+    }
+
+    /// The identity rule: `{ link: [...], unique: [...] }` with kinds `member`, `phone`, `union_id`, `open_id`,
+    /// `device`, `email`.
+    ///
+    /// ```js
+    /// const rule = ws.identityRule(); // { link: ['member','phone',…], unique: ['member'] }
+    /// ```
+    #[wasm_bindgen(js_name = identityRule)]
+    pub fn identity_rule(&self) -> Result<JsValue, JsValue> {
+        to_js(self.0.identity_rule())
+    }
+
+    /// Sets which identifiers link people and which may appear once per person; re-links what is loaded.
+    ///
+    /// ```js
+    /// ws.setIdentityRule({ link: ['member', 'device'], unique: ['member'] }); // phones no longer join people
+    /// ```
+    #[wasm_bindgen(js_name = setIdentityRule)]
+    pub fn set_identity_rule(&mut self, rule: JsValue) -> Result<(), JsValue> {
+        let rule: IdentityRule = serde_wasm_bindgen::from_value(rule)
+            .map_err(|e| bad_argument("bad_rule", format!("身份规则无效：{e}"), format!("The identity rule is not valid: {e}")))?;
+        self.0.set_identity_rule(rule);
+        Ok(())
+    }
+
+    /// Memory held by the loaded data: `{ bytes, parts, perMember, perOrder, perEvent }`.
+    ///
+    /// ```js
+    /// console.log(ws.memory().perOrder.toFixed(1), 'bytes per order');
+    /// ```
+    pub fn memory(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.memory())
     }
 
     /// Feeds the next chunk of the open file; returns the number of data rows parsed so far.
@@ -154,4 +234,26 @@ impl JsWorkspace {
     pub fn reset(&mut self) {
         self.0.reset();
     }
+}
+
+/// Reads the options argument: nothing, a kind string, or an options object.
+fn load_options(options: JsValue) -> Result<LoadOptions, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(LoadOptions::default());
+    }
+    if let Some(kind) = options.as_string() {
+        if kind.is_empty() {
+            return Ok(LoadOptions::default());
+        }
+        let kind = FileKind::parse(&kind).ok_or_else(|| {
+            bad_argument(
+                "bad_kind",
+                format!("未知的文件类型“{kind}”。"),
+                format!("Unknown file kind “{kind}”; use orders, members, events or identity."),
+            )
+        })?;
+        return Ok(LoadOptions { kind: Some(kind), ..LoadOptions::default() });
+    }
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| bad_argument("bad_options", format!("导入选项无效：{e}"), format!("The load options are not valid: {e}")))
 }

@@ -2,6 +2,7 @@
 
 use crate::{counts, fixture, load};
 use huaxiang::engine::Workspace;
+use huaxiang::identity::IdKind;
 use huaxiang::ingest::mapping::{FileKind, Role};
 
 #[test]
@@ -53,10 +54,10 @@ fn member_file_joins_orders_and_keeps_leading_zeros() {
     let (ws, summary) = load(&[("members_small.csv", None), ("rfm_small.csv", None)], 64);
     assert_eq!(ws.files()[0].kind, FileKind::Members);
     assert_eq!((summary.members, summary.buyers, summary.members_without_orders, summary.orders_without_member), (11, 10, 1, 0));
-    let data = ws.data();
-    let name = data.members.attr(Role::Name).unwrap();
-    let m = data.members.find("00101").expect("key kept exactly as written");
-    assert_eq!(name.get(m), "张伟");
+    let name = ws.data().members.attr(Role::Name).unwrap();
+    let person = ws.find_person(IdKind::Member, "00101").expect("key kept exactly as written");
+    assert_eq!(ws.person_key(person), "00101");
+    assert_eq!(name.get(ws.people().unwrap().member_row[person as usize]), "张伟");
 }
 
 #[test]

@@ -30,9 +30,8 @@ fn hand_checked_scores_and_segments() {
     assert_eq!((summary.buyers, summary.orders), (10, 27));
     assert_eq!((summary.means.r, summary.means.f, summary.means.m), (3.0, 2.8, 3.0));
     let rfm = ws.rfm().unwrap();
-    let members = &ws.data().members;
     for (key, recency, frequency, monetary, r, f, m, segment) in EXPECTED {
-        let row = rfm.rows.iter().find(|row| members.key(row.member) == key).unwrap_or_else(|| panic!("{key} is scored"));
+        let row = rfm.rows.iter().find(|row| ws.person_key(row.member) == key).unwrap_or_else(|| panic!("{key} is scored"));
         assert_eq!(
             (row.recency, row.frequency, row.monetary, row.r, row.f, row.m, row.segment.zh()),
             (recency, frequency, monetary, r, f, m, segment),
@@ -55,8 +54,8 @@ fn an_explicit_analysis_date_leaves_later_orders_out() {
     // 00103 bought only on 2025-06-20, so it is no longer a buyer.
     assert_eq!(s.buyers, 9);
     let rfm = ws.rfm().unwrap();
-    let key = |k: &str| ws.data().members.find(k).unwrap();
-    let row = rfm.rows.iter().find(|r| r.member == key("00101")).unwrap();
+    let person = ws.find_person(huaxiang::identity::IdKind::Member, "00101").unwrap();
+    let row = rfm.rows.iter().find(|r| r.member == person).unwrap();
     assert_eq!((row.recency, row.frequency, row.monetary), (12, 3, 150_000));
 }
 

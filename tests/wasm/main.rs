@@ -21,7 +21,7 @@ fn num(v: &JsValue, key: &str) -> f64 {
 #[wasm_bindgen_test]
 fn chunks_in_plain_objects_out() {
     let mut ws = JsWorkspace::new();
-    ws.begin_file("orders.csv", None).unwrap();
+    ws.begin_file("orders.csv", JsValue::UNDEFINED).unwrap();
     for chunk in GBK_ORDERS.chunks(50) {
         ws.push(chunk).unwrap();
     }
@@ -51,19 +51,19 @@ fn errors_are_js_errors_with_code_and_both_languages() {
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&err, "code").as_string().unwrap(), "no_orders");
     assert!(get(&err, "zh").as_string().unwrap().contains("订单"));
-    ws.begin_file("orders.csv", Some("orders".into())).unwrap();
+    ws.begin_file("orders.csv", JsValue::from_str("orders")).unwrap();
     ws.push(GBK_ORDERS).unwrap();
     ws.finish_file().unwrap();
     let bad = ws.compute(Some("2025-13-01".into())).unwrap_err();
     assert_eq!(get(&bad, "code").as_string().unwrap(), "bad_date");
-    ws.begin_file("bad.csv", Some("orders".into())).unwrap();
+    ws.begin_file("bad.csv", JsValue::from_str("orders")).unwrap();
     // The delimiter is sniffed from the first 50 lines, so a short file's header is judged at the end.
     ws.push(b"foo,bar\n1,2\n").unwrap();
     let header = ws.finish_file().unwrap_err();
     assert_eq!(get(&header, "code").as_string().unwrap(), "missing_column");
     // The failed file is closed and the earlier one is intact.
     assert_eq!(js_sys::Array::from(&ws.files().unwrap()).length(), 1);
-    assert!(ws.begin_file("again.csv", Some("weird".into())).is_err());
+    assert!(ws.begin_file("again.csv", JsValue::from_str("weird")).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -1,0 +1,418 @@
+//! OneID: joining the identifiers found in every file into people.
+//!
+//! Each distinct identifier (a kind and a normalised value, e.g. phone `13800138000`) is a node. Rows link the
+//! identifiers they carry: a member row links its card to its phone, an identity-table row links a device id to a
+//! phone. A union-find over the nodes gives the people. The [`IdentityRule`] says which kinds may link rows at all
+//! and which kinds are *unique* per person (by default the member card: two different cards are two people, even
+//! when they share a phone). A link that would put two unique identifiers in one person is refused and reported
+//! as a [`Conflict`]; the identifier stays with the person it joined first. Everything is processed in file and
+//! row order, so the same files in the same order give the same people.
+
+pub mod normalise;
+
+pub use normalise::{normalise_email, normalise_phone};
+
+use crate::model::dict::Dict;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// Member card / member id (会员卡号).
+    Member,
+    /// Mobile phone, normalised to 11 digits for mainland numbers.
+    Phone,
+    /// WeChat unionid.
+    UnionId,
+    /// WeChat openid.
+    OpenId,
+    /// Device id (IDFA, OAID, cookie …).
+    Device,
+    /// E-mail address, lower-cased.
+    Email,
+}
+
+impl IdKind {
+    /// Every kind.
+    pub const ALL: [IdKind; 6] = [IdKind::Member, IdKind::Phone, IdKind::UnionId, IdKind::OpenId, IdKind::Device, IdKind::Email];
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        ["会员卡号", "手机号", "UnionID", "OpenID", "设备ID", "邮箱"][self as usize]
+    }
+
+    /// The English name.
+    pub fn en(self) -> &'static str {
+        ["Member ID", "Phone", "UnionID", "OpenID", "Device ID", "E-mail"][self as usize]
+    }
+
+    /// Normalises a raw value of this kind; `None` when it is empty or not a valid value.
+    pub fn normalise(self, raw: &str) -> Option<String> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return None;
+        }
+        match self {
+            IdKind::Phone => normalise_phone(t),
+            IdKind::Email => normalise_email(t),
+            _ => Some(t.to_string()),
+        }
+    }
+}
+
+/// Which identifiers may link rows, and which may appear only once per person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRule {
+    /// Kinds that link the rows carrying them (default: all).
+    pub link: Vec<IdKind>,
+    /// Kinds of which a person has at most one value (default: the member card).
+    pub unique: Vec<IdKind>,
+}
+
+impl Default for IdentityRule {
+    fn default() -> IdentityRule {
+        IdentityRule { link: IdKind::ALL.to_vec(), unique: vec![IdKind::Member] }
+    }
+}
+
+/// A refused link: an identifier seen with two unique identifiers of different people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conflict {
+    /// The kind of the identifier that would have joined them.
+    pub via_kind: IdKind,
+    /// Its value.
+    pub via_value: String,
+    /// The unique kind that clashed.
+    pub kind: IdKind,
+    /// The value kept (the person the identifier joined first).
+    pub kept: String,
+    /// The value refused.
+    pub refused: String,
+    /// The file and line where the refused link was seen.
+    pub file: String,
+    /// The line.
+    pub line: u64,
+}
+
+/// A node: one identifier.
+pub type Node = u32;
+
+/// The identifier graph and its union-find.
+#[derive(Clone, Debug, Default)]
+pub struct IdentityGraph {
+    values: Vec<Dict>,
+    /// Node of `(kind, value code)`: `offsets` by kind are not stable as kinds grow, so nodes map back explicitly.
+    node_kind: Vec<IdKind>,
+    node_code: Vec<u32>,
+    /// `node_of[kind][code]`.
+    node_of: Vec<Vec<Node>>,
+    parent: Vec<Node>,
+    /// The unique identifier (node) per kind held by each root, when any.
+    unique_of_root: Vec<Vec<(IdKind, Node)>>,
+    conflicts: Vec<Conflict>,
+    conflict_count: u64,
+    rule: IdentityRule,
+    /// Every link ever seen (`a`, `b`, file index, line), kept so a new rule can be applied without the files.
+    edges: Vec<(Node, Node, u32, u32)>,
+    files: Vec<String>,
+}
+
+/// How many conflicts are kept as examples.
+pub const MAX_CONFLICTS: usize = 200;
+
+impl IdentityGraph {
+    /// An empty graph with a rule.
+    pub fn new(rule: IdentityRule) -> IdentityGraph {
+        IdentityGraph {
+            values: vec![Dict::new(); IdKind::ALL.len()],
+            node_of: vec![Vec::new(); IdKind::ALL.len()],
+            rule,
+            ..Default::default()
+        }
+    }
+
+    /// The rule in force.
+    pub fn rule(&self) -> &IdentityRule {
+        &self.rule
+    }
+
+    /// The number of identifiers.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Whether there are no identifiers.
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
+    /// The node of a normalised identifier, adding it when new.
+    pub fn node(&mut self, kind: IdKind, value: &str) -> Node {
+        if self.values.is_empty() {
+            *self = IdentityGraph::new(self.rule.clone());
+        }
+        let k = kind as usize;
+        let code = self.values[k].intern(value);
+        if code as usize == self.node_of[k].len() {
+            let n = self.parent.len() as Node;
+            self.node_of[k].push(n);
+            self.parent.push(n);
+            self.node_kind.push(kind);
+            self.node_code.push(code);
+            let unique = if self.rule.unique.contains(&kind) { vec![(kind, n)] } else { Vec::new() };
+            self.unique_of_root.push(unique);
+        }
+        self.node_of[k][code as usize]
+    }
+
+    /// The node of an identifier if it is known.
+    pub fn find_node(&self, kind: IdKind, value: &str) -> Option<Node> {
+        let code = self.values.get(kind as usize)?.code(value)?;
+        Some(self.node_of[kind as usize][code as usize])
+    }
+
+    /// The kind of a node.
+    pub fn kind(&self, node: Node) -> IdKind {
+        self.node_kind[node as usize]
+    }
+
+    /// The value of a node.
+    pub fn value(&self, node: Node) -> &str {
+        self.values[self.node_kind[node as usize] as usize].get(self.node_code[node as usize])
+    }
+
+    /// The root of a node's person.
+    pub fn root(&mut self, mut n: Node) -> Node {
+        while self.parent[n as usize] != n {
+            let p = self.parent[n as usize];
+            self.parent[n as usize] = self.parent[p as usize];
+            n = p;
+        }
+        n
+    }
+
+    /// The root without path compression (for shared access).
+    pub fn root_of(&self, mut n: Node) -> Node {
+        while self.parent[n as usize] != n {
+            n = self.parent[n as usize];
+        }
+        n
+    }
+
+    /// Links the identifiers of one row (the first is the row's main key), under the rule in force.
+    pub fn link_row(&mut self, nodes: &[Node], file: &str, line: u64) {
+        if nodes.len() < 2 {
+            return;
+        }
+        let file_index = match self.files.iter().position(|f| f == file) {
+            Some(i) => i,
+            None => {
+                self.files.push(file.to_string());
+                self.files.len() - 1
+            }
+        } as u32;
+        let line = line.min(u64::from(u32::MAX)) as u32;
+        // Links go from the first identifier the rule lets link to every other linking identifier.
+        let linking: Vec<Node> = nodes.iter().copied().filter(|&n| self.rule.link.contains(&self.kind(n))).collect();
+        for &other in &nodes[1..] {
+            self.edges.push((nodes[0], other, file_index, line));
+        }
+        if let Some((&first, rest)) = linking.split_first() {
+            for &other in rest {
+                self.union(first, other, file_index, line);
+            }
+        }
+    }
+
+    /// Applies a new rule to every link seen so far (no file is read again).
+    pub fn set_rule(&mut self, rule: IdentityRule) {
+        self.rule = rule;
+        for (i, p) in self.parent.iter_mut().enumerate() {
+            *p = i as Node;
+        }
+        for n in 0..self.parent.len() {
+            let kind = self.node_kind[n];
+            self.unique_of_root[n] = if self.rule.unique.contains(&kind) { vec![(kind, n as Node)] } else { Vec::new() };
+        }
+        self.conflicts.clear();
+        self.conflict_count = 0;
+        let edges = std::mem::take(&mut self.edges);
+        let mut i = 0;
+        while i < edges.len() {
+            // Edges of one row share their first node, file and line; replay them as that row.
+            let (first, _, file, line) = edges[i];
+            let mut row = vec![first];
+            while i < edges.len() && edges[i].0 == first && edges[i].2 == file && edges[i].3 == line {
+                row.push(edges[i].1);
+                i += 1;
+            }
+            let linking: Vec<Node> = row.iter().copied().filter(|&n| self.rule.link.contains(&self.kind(n))).collect();
+            if let Some((&a, rest)) = linking.split_first() {
+                for &b in rest {
+                    self.union(a, b, file, line);
+                }
+            }
+        }
+        self.edges = edges;
+    }
+
+    fn union(&mut self, a: Node, b: Node, file: u32, line: u32) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return;
+        }
+        // Refuse when both people already hold different values of a unique kind.
+        let clash = self.unique_of_root[ra as usize].iter().find_map(|&(kind, na)| {
+            self.unique_of_root[rb as usize].iter().find(|(k, nb)| *k == kind && *nb != na).map(|&(_, nb)| (kind, na, nb))
+        });
+        if let Some((kind, na, nb)) = clash {
+            self.conflict_count += 1;
+            if self.conflicts.len() < MAX_CONFLICTS {
+                // The identifier that would have joined them stays with the person it joined first.
+                let via = if self.rule.unique.contains(&self.kind(b)) { a } else { b };
+                let (kept, refused) = if self.root_of(via) == ra { (na, nb) } else { (nb, na) };
+                self.conflicts.push(Conflict {
+                    via_kind: self.kind(via),
+                    via_value: self.value(via).to_string(),
+                    kind,
+                    kept: self.value(kept).to_string(),
+                    refused: self.value(refused).to_string(),
+                    file: self.files[file as usize].clone(),
+                    line: u64::from(line),
+                });
+            }
+            return;
+        }
+        // The smaller root survives, so people are numbered by their first identifier.
+        let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[gone as usize] = keep;
+        let moved = std::mem::take(&mut self.unique_of_root[gone as usize]);
+        for (kind, n) in moved {
+            if !self.unique_of_root[keep as usize].iter().any(|(k, _)| *k == kind) {
+                self.unique_of_root[keep as usize].push((kind, n));
+            }
+        }
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.values.iter().map(Dict::heap_bytes).sum::<usize>()
+            + self.parent.capacity() * 4
+            + self.node_kind.capacity()
+            + self.node_code.capacity() * 4
+            + self.node_of.iter().map(|v| v.capacity() * 4).sum::<usize>()
+            + self.unique_of_root.capacity() * 24
+            + self.edges.capacity() * 16
+    }
+
+    /// Count of identifiers by kind.
+    pub fn count_by_kind(&self) -> Vec<(IdKind, u64)> {
+        IdKind::ALL.iter().map(|&k| (k, self.node_of.get(k as usize).map_or(0, |v| v.len() as u64))).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// Refused links, the first [`MAX_CONFLICTS`] of them.
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
+    /// How many links were refused in all.
+    pub fn conflict_count(&self) -> u64 {
+        self.conflict_count
+    }
+
+    /// Numbers the people densely: person `p` is the `p`-th root in node order.
+    pub fn resolve(&self) -> Resolution {
+        let mut person_of_node = vec![u32::MAX; self.len()];
+        let mut persons = 0u32;
+        let mut node_of_person = Vec::new();
+        for n in 0..self.len() as Node {
+            let r = self.root_of(n);
+            if person_of_node[r as usize] == u32::MAX {
+                person_of_node[r as usize] = persons;
+                node_of_person.push(r);
+                persons += 1;
+            }
+            person_of_node[n as usize] = person_of_node[r as usize];
+        }
+        // Each person's display key: its member card when it has one, else its first identifier.
+        let mut key_node = node_of_person.clone();
+        let mut key_rank = vec![u8::MAX; persons as usize];
+        for n in 0..self.len() as Node {
+            let p = person_of_node[n as usize] as usize;
+            let rank = self.kind(n) as u8;
+            if rank < key_rank[p] {
+                key_rank[p] = rank;
+                key_node[p] = n;
+            }
+        }
+        Resolution { person_of_node, key_node }
+    }
+}
+
+/// People as dense indices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolution {
+    /// The person of each node.
+    pub person_of_node: Vec<u32>,
+    /// The node that names each person (its member card, else its first identifier by kind order).
+    pub key_node: Vec<Node>,
+}
+
+impl Resolution {
+    /// The number of people.
+    pub fn len(&self) -> usize {
+        self.key_node.len()
+    }
+
+    /// Whether there are no people.
+    pub fn is_empty(&self) -> bool {
+        self.key_node.is_empty()
+    }
+
+    /// The person of a node.
+    pub fn person(&self, node: Node) -> u32 {
+        self.person_of_node[node as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_link_people_and_unique_cards_refuse_to_merge() {
+        let mut g = IdentityGraph::new(IdentityRule::default());
+        let card_a = g.node(IdKind::Member, "A");
+        let phone = g.node(IdKind::Phone, "13800138000");
+        g.link_row(&[card_a, phone], "members.csv", 2);
+        let card_b = g.node(IdKind::Member, "B");
+        g.link_row(&[card_b, phone], "members.csv", 3);
+        let device = g.node(IdKind::Device, "dev-1");
+        g.link_row(&[device, phone], "ids.csv", 2);
+        let r = g.resolve();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.person(device), r.person(card_a));
+        assert_ne!(r.person(card_b), r.person(card_a));
+        assert_eq!(g.conflict_count(), 1);
+        let c = &g.conflicts()[0];
+        assert_eq!(
+            (c.via_kind, c.via_value.as_str(), c.kept.as_str(), c.refused.as_str(), c.line),
+            (IdKind::Phone, "13800138000", "A", "B", 3)
+        );
+        assert_eq!(g.value(r.key_node[r.person(device) as usize]), "A");
+    }
+
+    #[test]
+    fn a_rule_without_phone_links_keeps_phone_keyed_rows_apart() {
+        let rule = IdentityRule { link: vec![IdKind::Member, IdKind::Device], unique: vec![IdKind::Member] };
+        let mut g = IdentityGraph::new(rule);
+        let card = g.node(IdKind::Member, "A");
+        let phone = g.node(IdKind::Phone, "13800138000");
+        g.link_row(&[card, phone], "m.csv", 2);
+        assert_eq!(g.resolve().len(), 2);
+        g.set_rule(IdentityRule::default());
+        assert_eq!(g.resolve().len(), 1);
+    }
+}

@@ -1,0 +1,83 @@
+//! Normalised forms of phone numbers and e-mail addresses, so the same person's identifiers compare equal.
+
+/// Normalises a phone number. Mainland mobile numbers become their 11 digits (`+86 138-0013-8000` →
+/// `13800138000`, also `0086…`, `86…` and full-width digits); other numbers keep their digits with a leading `+`
+/// when they had a country code. Text with fewer than 5 digits is not a phone number.
+pub fn normalise_phone(raw: &str) -> Option<String> {
+    let folded = crate::ingest::values::fold_width(raw.trim());
+    let t = folded.trim();
+    // Excel sometimes writes phone numbers as floats.
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    let plus = t.starts_with('+');
+    let mut digits: String = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '(' | ')' | '+' | '.' | '/' => {}
+            _ => return None,
+        }
+    }
+    if digits.len() < 5 {
+        return None;
+    }
+    if plus && !digits.starts_with("86") {
+        return Some(format!("+{digits}"));
+    }
+    let national = if let Some(rest) = digits.strip_prefix("0086") {
+        rest
+    } else if digits.len() == 13 && digits.starts_with("86") {
+        &digits[2..]
+    } else {
+        &digits
+    };
+    if national.len() == 11 && national.starts_with('1') {
+        return Some(national.to_string());
+    }
+    Some(if plus { format!("+{digits}") } else { digits })
+}
+
+/// Lower-cases and trims an e-mail address; `None` when it has no `@`.
+pub fn normalise_email(raw: &str) -> Option<String> {
+    let t = raw.trim().to_lowercase();
+    (t.contains('@') && !t.starts_with('@') && !t.ends_with('@')).then_some(t)
+}
+
+/// Whether a cell looks like a mainland mobile number (for proposing a column's role from its values).
+pub fn looks_like_mobile(raw: &str) -> bool {
+    let t = raw.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    (11..=14).contains(&digits) && normalise_phone(t).is_some_and(|p| p.len() == 11 && p.starts_with('1') && p.as_bytes()[1] >= b'3')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        for raw in [
+            "+86 138-0013-8000",
+            "13800138000",
+            "0086 13800138000",
+            "86-138 0013 8000",
+            "１３８００１３８０００",
+            "138 0013 8000",
+            "13800138000.0",
+        ] {
+            assert_eq!(normalise_phone(raw).as_deref(), Some("13800138000"), "{raw}");
+        }
+        assert_eq!(normalise_phone("+1 (415) 555-0100").as_deref(), Some("+14155550100"));
+        assert_eq!(normalise_phone("021-6888-1234").as_deref(), Some("02168881234"));
+        assert_eq!(normalise_phone("n/a"), None);
+        assert_eq!(normalise_phone("123"), None);
+        assert!(looks_like_mobile("138-0013-8000"));
+        assert!(!looks_like_mobile("12345678901"));
+        assert!(!looks_like_mobile("20250524"));
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(normalise_email(" Li.Na@Example.COM ").as_deref(), Some("li.na@example.com"));
+        assert_eq!(normalise_email("nobody"), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! A file's rows staged in the loader until the whole file is read, then merged by [`super::Dataset::append`].
+
+use super::dict::Dict;
+use super::Attribute;
+use crate::identity::IdKind;
+
+/// One identifier column of a batch.
+#[derive(Clone, Debug)]
+pub struct IdColumn {
+    /// The identifier kind.
+    pub kind: IdKind,
+    /// Distinct normalised values.
+    pub values: Dict,
+    /// Value code per row ([`super::dict::NONE`] when empty).
+    pub codes: Vec<u32>,
+}
+
+/// Order columns of a batch (codes into the batch's own dictionaries).
+#[derive(Clone, Debug, Default)]
+pub struct OrderRows {
+    /// Order time.
+    pub ts: Vec<i64>,
+    /// Amount in minor units.
+    pub amount: Vec<i64>,
+    /// Discount in minor units.
+    pub discount: Vec<i64>,
+    /// Order number code.
+    pub order_id: Vec<u32>,
+    /// Category code.
+    pub category: Vec<u32>,
+    /// Channel code.
+    pub channel: Vec<u32>,
+    /// Order numbers.
+    pub order_ids: Dict,
+    /// Categories.
+    pub categories: Dict,
+    /// Channels.
+    pub channels: Dict,
+}
+
+/// Event columns of a batch.
+#[derive(Clone, Debug, Default)]
+pub struct EventRows {
+    /// Event time.
+    pub ts: Vec<i64>,
+    /// Event type code.
+    pub event_type: Vec<u32>,
+    /// Target code.
+    pub target: Vec<u32>,
+    /// Event types.
+    pub types: Dict,
+    /// Targets.
+    pub targets: Dict,
+}
+
+/// The kind-specific columns of a batch.
+#[derive(Clone, Debug)]
+pub enum BatchRows {
+    /// Member attributes, one code per row.
+    Members(Vec<Attribute>),
+    /// Orders.
+    Orders(Box<OrderRows>),
+    /// Events.
+    Events(Box<EventRows>),
+    /// Only identifiers.
+    Identity,
+}
+
+/// The staged rows of one file.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// Identifier columns, most authoritative kind first (the first non-empty one is a row's key).
+    pub ids: Vec<IdColumn>,
+    /// The line each row came from.
+    pub lines: Vec<u32>,
+    /// The kind-specific columns.
+    pub rows: BatchRows,
+}
+
+impl Batch {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}

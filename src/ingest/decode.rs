@@ -109,6 +109,16 @@ impl TextDecoder {
         self.feed(bytes, false, out);
     }
 
+    /// Decides the encoding from what has arrived so far (for a preview of a file's first bytes).
+    pub fn decide_now(&mut self, out: &mut Vec<u8>) {
+        if let State::Sniffing { pending, seen } = &mut self.state {
+            let pending = std::mem::take(pending);
+            let enc = detect(&pending, *seen == 0, false);
+            self.start(enc);
+            self.feed(&pending, false, out);
+        }
+    }
+
     /// Flushes what is left at the end of the input.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         self.feed(&[], true, out);

@@ -52,8 +52,9 @@ pub fn role_from_values(values: &[&str]) -> Option<Role> {
     if share(&|c| dateish(c) && parse_timestamp_with(c, DateOrder::MonthFirst).is_some()) >= AGREE {
         return Some(Role::OrderTime);
     }
-    let money = |c: &str| parse_amount(c).is_some() && (c.contains('.') || c.starts_with(['¥', '￥', '-', '$']));
-    if share(&|c| money(c)) >= AGREE {
+    // Amounts: numbers, some with decimals or a currency sign (identifiers never have them).
+    let marked = |c: &str| c.contains('.') || c.starts_with(['¥', '￥', '-', '$']);
+    if share(&|c| parse_amount(c).is_some()) >= AGREE && share(&|c| marked(c) && parse_amount(c).is_some()) >= 0.1 {
         return Some(Role::Amount);
     }
     None

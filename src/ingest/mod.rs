@@ -122,7 +122,6 @@ struct Table {
     batch: Batch,
     empty: Vec<u64>,
     time_range: Option<(i64, i64)>,
-    preview: Vec<Vec<String>>,
 }
 
 /// How many data rows a preview shows.
@@ -240,10 +239,7 @@ impl FileLoader {
 
     /// The first data rows as read (for a preview), once the mapping is settled.
     pub fn preview_rows(&self) -> &[Vec<String>] {
-        match &self.state {
-            State::Ready(t) => &t.preview,
-            _ => &[],
-        }
+        &self.report.preview
     }
 
     /// The error that stopped the file, if any.
@@ -251,6 +247,17 @@ impl FileLoader {
         match &self.state {
             State::Failed(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// Makes the decoder and reader decide on what they have so far, without ending the input.
+    fn flush_partial(&mut self) {
+        let mut text = Vec::new();
+        self.decoder.decide_now(&mut text);
+        self.feed(&text, false);
+        let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
+        if let Source::Csv(reader) = &mut self.source {
+            reader.settle(&mut |rec| on_row(rec, state, report, options));
         }
     }
 
@@ -337,6 +344,8 @@ impl FileLoader {
             loader.push(bytes).ok();
             if complete {
                 loader.end_of_text();
+            } else {
+                loader.flush_partial();
             }
         }
         loader.settle_now();
@@ -425,6 +434,7 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
         Some(t) => infer::date_order(&cells.iter().map(|r| r.get(t).map_or("", String::as_str)).collect::<Vec<_>>()),
         None => DateOrder::MonthFirst,
     });
+    report.preview = cells.iter().take(PREVIEW_ROWS).cloned().collect();
     report.kind = kind;
     report.has_header = has_header;
     report.date_order = date_order;
@@ -444,11 +454,10 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
             empty_rate: 0.0,
         })
         .collect();
-    let mut table = match Table::new(headers, &roles, kind, date_order) {
+    let table = match Table::new(headers, &roles, kind, date_order) {
         Ok(t) => t,
         Err(e) => return State::Failed(e),
     };
-    table.preview = cells.into_iter().take(PREVIEW_ROWS).collect();
     let mut state = State::Ready(Box::new(table));
     for row in &data {
         on_row(row, &mut state, report, options);
@@ -465,7 +474,6 @@ impl Table {
             batch: Batch { ids: Vec::new(), lines: Vec::new(), rows: BatchRows::Identity },
             empty: Vec::new(),
             time_range: None,
-            preview: Vec::new(),
         }
     }
 
@@ -522,7 +530,7 @@ impl Table {
             rows,
         };
         let empty = vec![0; headers.len()];
-        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, preview: Vec::new() })
+        Ok(Table { headers, cols, date_order, batch, empty, time_range: None })
     }
 
     fn read(&mut self, row: &dyn Row, report: &mut FileReport) {

@@ -102,6 +102,15 @@ impl RecordReader {
         self.parse(text, on_record);
     }
 
+    /// Decides the delimiter from what has arrived so far and parses it, keeping a cut-off last record back.
+    pub fn settle(&mut self, on_record: &mut dyn FnMut(&Record<'_>)) {
+        if self.delimiter.is_none() {
+            self.settle_delimiter();
+            let buffered = std::mem::take(&mut self.sniff);
+            self.parse(&buffered, on_record);
+        }
+    }
+
     /// Ends the input; a last record without a newline is delivered.
     pub fn finish(&mut self, on_record: &mut dyn FnMut(&Record<'_>)) {
         if self.delimiter.is_none() {

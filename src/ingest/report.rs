@@ -106,6 +106,9 @@ pub struct FileReport {
     pub skipped_by_reason: Vec<ReasonCount>,
     /// The first skipped rows.
     pub problems: Vec<Problem>,
+    /// The first data rows as read, for a preview (not serialised with the report).
+    #[serde(skip)]
+    pub preview: Vec<Vec<String>>,
 }
 
 impl FileReport {
@@ -133,6 +136,7 @@ impl FileReport {
             columns: Vec::new(),
             skipped_by_reason: Vec::new(),
             problems: Vec::new(),
+            preview: Vec::new(),
         }
     }
 

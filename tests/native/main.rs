@@ -2,7 +2,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod cli;
+mod delta;
+mod formats;
 mod ingest;
+mod oneid;
 mod rfm;
 mod tidy;
 

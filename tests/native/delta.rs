@@ -1,0 +1,70 @@
+//! Data that keeps arriving: appending this week's orders gives exactly what a fresh load of all files gives.
+
+use huaxiang::engine::Workspace;
+use huaxiang::sample;
+
+/// Splits the sample orders into an older file and a delta file (each with the header).
+fn split(seed: u64, members: u64) -> (Vec<u8>, Vec<u8>) {
+    let text = String::from_utf8(sample::orders_csv(seed, members)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut old, mut delta) = (format!("{header}\n"), format!("{header}\n"));
+    for line in lines {
+        // Orders from May 2025 on arrive later.
+        if line.contains(",2025-05-") || line.contains(",2025/5/") {
+            delta.push_str(line);
+            delta.push('\n');
+        } else {
+            old.push_str(line);
+            old.push('\n');
+        }
+    }
+    (old.into_bytes(), delta.into_bytes())
+}
+
+#[test]
+fn appending_a_delta_equals_a_fresh_load() {
+    let members = sample::members_csv(5, 3000);
+    let (old, delta) = split(5, 3000);
+    let mut ws = Workspace::new();
+    ws.load_bytes("members.csv", None, &members, 1 << 16).unwrap();
+    ws.load_bytes("orders.csv", None, &old, 1 << 16).unwrap();
+    let before = ws.compute(None).unwrap();
+    assert!(before.changes.is_none());
+    let report = ws.load_bytes("orders_week.csv", None, &delta, 1 << 16).unwrap();
+    assert!(report.rows_loaded > 100);
+    let after = ws.compute(None).unwrap();
+
+    let mut fresh = Workspace::new();
+    for (name, bytes) in [("members.csv", &members), ("orders.csv", &old), ("orders_week.csv", &delta)] {
+        fresh.load_bytes(name, None, bytes, 4096).unwrap();
+    }
+    let expected = fresh.compute(None).unwrap();
+    let counts = |s: &huaxiang::engine::Summary| s.segments.iter().map(|x| x.count).collect::<Vec<_>>();
+    assert_eq!(counts(&after), counts(&expected));
+    assert_eq!((after.buyers, after.orders, after.as_of.clone()), (expected.buyers, expected.orders, expected.as_of.clone()));
+    assert_ne!(counts(&after), counts(&before), "the delta moves members between segments");
+
+    let changes = after.changes.expect("a second computation reports changes");
+    assert_eq!(changes.buyers_before, before.buyers);
+    assert_eq!(changes.new_buyers, after.buyers - before.buyers);
+    assert!(changes.segment_changed > 0);
+    assert_eq!(changes.segments_before, counts(&before));
+}
+
+#[test]
+fn loading_the_same_orders_twice_does_not_count_them_twice() {
+    let (old, _) = split(6, 500);
+    let mut ws = Workspace::new();
+    ws.load_bytes("orders.csv", None, &old, 1 << 16).unwrap();
+    let first = ws.compute(None).unwrap();
+    let again = ws.load_bytes("orders (1).csv", None, &old, 1 << 16).unwrap();
+    assert_eq!(again.rows_loaded, 0);
+    assert_eq!(
+        again.skipped_by_reason.iter().find(|r| r.code == "duplicate_order").unwrap().count,
+        again.rows_skipped - again.skipped_by_reason.iter().filter(|r| r.code != "duplicate_order").map(|r| r.count).sum::<u64>()
+    );
+    let second = ws.compute(None).unwrap();
+    assert_eq!(first.segments, second.segments);
+    assert_eq!(second.changes.unwrap().segment_changed, 0);
+}

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::identity::{Conflict, IdKind, IdentityRule};
 use crate::ingest::mapping::{FileKind, Role};
 use crate::ingest::preview::Preview;
-use crate::ingest::report::{FileReport, Problem};
+use crate::ingest::report::FileReport;
 use crate::ingest::values::format_amount;
 use crate::ingest::{xlsx, FileLoader, Format, LoadOptions};
 use crate::model::date::Day;
@@ -293,7 +293,9 @@ impl Workspace {
         if self.open.is_some() {
             return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
         }
-        self.open = Some(FileLoader::new(name, options)?);
+        let mut loader = FileLoader::new(name, options)?;
+        loader.known_orders(self.data.orders.known_ids.clone());
+        self.open = Some(loader);
         Ok(())
     }
 
@@ -328,6 +330,7 @@ impl Workspace {
         options.sheet = Some(sheet);
         options.format = Some(Format::Xlsx);
         let mut loader = FileLoader::new(name, options)?;
+        loader.known_orders(self.data.orders.known_ids.clone());
         loader.push_rows(&rows)?;
         let (batch, mut report) = loader.finish()?;
         report.bytes = bytes.len() as u64;
@@ -337,24 +340,6 @@ impl Workspace {
     fn merge(&mut self, batch: crate::model::batch::Batch, mut report: FileReport) -> FileReport {
         let outcome = self.data.append(&batch, &report.name);
         report.new_identifiers = outcome.new_identifiers;
-        for (line, order) in &outcome.duplicate_examples {
-            let column = report.columns.iter().position(|c| c.role == Some(Role::OrderId)).unwrap_or(0);
-            report.skip(Problem {
-                line: *line,
-                column: column + 1,
-                header: report.columns.get(column).map_or(String::new(), |c| c.header.clone()),
-                value: order.clone(),
-                code: "duplicate_order",
-                zh: "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。".into(),
-                en: "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice.".into(),
-            });
-        }
-        let unlisted = outcome.duplicate_orders - outcome.duplicate_examples.len() as u64;
-        report.rows_skipped += unlisted;
-        if let Some(r) = report.skipped_by_reason.iter_mut().find(|r| r.code == "duplicate_order") {
-            r.count += unlisted;
-        }
-        report.rows_loaded -= outcome.duplicate_orders;
         self.files.push(report.clone());
         report
     }

@@ -21,7 +21,7 @@ pub mod xlsx;
 use crate::error::{Error, Result};
 use crate::model::batch::{Batch, BatchRows, IdColumn};
 use crate::model::date::Day;
-use crate::model::dict::{Dict, NONE};
+use crate::model::dict::{hash64, Dict, NONE};
 use crate::model::Attribute;
 use decode::{TextDecoder, TextEncoding};
 use infer::RoleSource;
@@ -90,6 +90,9 @@ pub struct LoadOptions {
     pub date_order: Option<DateOrder>,
     /// The sheet of a workbook; the first sheet when `None`.
     pub sheet: Option<String>,
+    /// Order number hashes already loaded (set by the workspace, not by users): a row repeating one is skipped.
+    #[serde(skip)]
+    pub known_orders: std::rc::Rc<Vec<u64>>,
 }
 
 /// Column positions of a file, by role, once the mapping is settled.
@@ -122,6 +125,7 @@ struct Table {
     batch: Batch,
     empty: Vec<u64>,
     time_range: Option<(i64, i64)>,
+    known: std::rc::Rc<Vec<u64>>,
 }
 
 /// How many data rows a preview shows.
@@ -144,6 +148,11 @@ pub struct FileLoader {
 }
 
 impl FileLoader {
+    /// Order number hashes already loaded: rows repeating one are skipped as duplicates of an earlier file.
+    pub fn known_orders(&mut self, known: std::rc::Rc<Vec<u64>>) {
+        self.options.known_orders = known;
+    }
+
     /// Starts reading a text file (CSV or JSON Lines) called `name`.
     pub fn new(name: &str, options: LoadOptions) -> Result<FileLoader> {
         let encoding = match options.encoding.as_deref() {
@@ -362,21 +371,20 @@ pub fn format_ts(ts: i64) -> String {
     format!("{day} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// How many codes appear more than once.
-fn repeated(codes: &[u32]) -> u64 {
-    let mut seen: Vec<u8> = Vec::new();
-    let mut count = 0;
-    for &c in codes.iter().filter(|&&c| c != NONE) {
-        let i = c as usize;
-        if i >= seen.len() {
-            seen.resize(i + 1, 0);
-        }
-        if seen[i] == 1 {
-            count += 1;
-        }
-        seen[i] = seen[i].saturating_add(1);
-    }
-    count
+/// The key that recognises the same order row in a later file: its order number, time and amount together
+/// (a refund under the same order number has another amount and time, so it is not a duplicate).
+pub fn row_key(order_hash: u64, ts: i64, amount: i64) -> u64 {
+    let mut h = order_hash ^ (ts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (amount as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (h ^ (h >> 31)).max(1)
+}
+
+/// How many hashes appear more than once.
+fn repeated(hashes: &[u64]) -> u64 {
+    let mut sorted: Vec<u64> = hashes.iter().copied().filter(|&h| h != 0).collect();
+    sorted.sort_unstable();
+    sorted.windows(2).enumerate().filter(|(i, w)| w[0] == w[1] && (*i == 0 || sorted[i - 1] != w[0])).count() as u64
 }
 
 fn on_row(row: &dyn Row, state: &mut State, report: &mut FileReport, options: &LoadOptions) {
@@ -454,10 +462,11 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
             empty_rate: 0.0,
         })
         .collect();
-    let table = match Table::new(headers, &roles, kind, date_order) {
+    let mut table = match Table::new(headers, &roles, kind, date_order) {
         Ok(t) => t,
         Err(e) => return State::Failed(e),
     };
+    table.known = options.known_orders.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {
         on_row(row, &mut state, report, options);
@@ -474,6 +483,7 @@ impl Table {
             batch: Batch { ids: Vec::new(), lines: Vec::new(), rows: BatchRows::Identity },
             empty: Vec::new(),
             time_range: None,
+            known: std::rc::Rc::default(),
         }
     }
 
@@ -530,7 +540,7 @@ impl Table {
             rows,
         };
         let empty = vec![0; headers.len()];
-        Ok(Table { headers, cols, date_order, batch, empty, time_range: None })
+        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default() })
     }
 
     fn read(&mut self, row: &dyn Row, report: &mut FileReport) {
@@ -617,10 +627,25 @@ impl Table {
                     }
                 };
                 let discount = self.cols.discount.and_then(|c| values::parse_amount(row.get(c))).unwrap_or(0);
+                let order_hash = self.cols.order_id.map(|c| row.get(c).trim()).filter(|v| !v.is_empty()).map_or(0, hash64);
+                let key = row_key(order_hash, ts.unwrap_or(0), amount);
+                if order_hash != 0 && self.known.binary_search(&key).is_ok() {
+                    let c = self.cols.order_id.unwrap_or(0);
+                    return Err(Box::new(Problem {
+                        line: row.line(),
+                        column: c + 1,
+                        header: self.headers.get(c).cloned().unwrap_or_default(),
+                        value: row.get(c).chars().take(100).collect(),
+                        code: "duplicate_order",
+                        zh: "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。".into(),
+                        en: "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice."
+                            .into(),
+                    }));
+                }
                 o.ts.push(ts.unwrap_or(0));
                 o.amount.push(amount);
                 o.discount.push(discount);
-                o.order_id.push(code(self.cols.order_id, &mut o.order_ids));
+                o.order_id.push(order_hash);
                 o.category.push(code(self.cols.category, &mut o.categories));
                 o.channel.push(code(self.cols.channel, &mut o.channels));
             }

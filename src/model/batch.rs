@@ -24,14 +24,12 @@ pub struct OrderRows {
     pub amount: Vec<i64>,
     /// Discount in minor units.
     pub discount: Vec<i64>,
-    /// Order number code.
-    pub order_id: Vec<u32>,
+    /// Order number hash ([`super::dict::hash64`]; 0 when absent).
+    pub order_id: Vec<u64>,
     /// Category code.
     pub category: Vec<u32>,
     /// Channel code.
     pub channel: Vec<u32>,
-    /// Order numbers.
-    pub order_ids: Dict,
     /// Categories.
     pub categories: Dict,
     /// Channels.

@@ -70,14 +70,15 @@ pub struct Orders {
     pub amount: Vec<i64>,
     /// Discount in minor units (0 when unknown).
     pub discount: Vec<i64>,
-    /// Order number code ([`NONE`] when absent).
-    pub order_id: Vec<u32>,
+    /// Order number hash (0 when absent).
+    pub order_id: Vec<u64>,
     /// Category code ([`NONE`] when absent).
     pub category: Vec<u32>,
     /// Channel code ([`NONE`] when absent).
     pub channel: Vec<u32>,
-    /// Order numbers.
-    pub order_ids: Dict,
+    /// The key ([`crate::ingest::row_key`]) of every numbered order row loaded, sorted, to refuse the same row
+    /// from a later file.
+    pub known_ids: std::rc::Rc<Vec<u64>>,
     /// Categories.
     pub categories: Dict,
     /// Channels.
@@ -128,11 +129,6 @@ impl Events {
 /// What merging one file did beyond appending rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MergeOutcome {
-    /// Order rows skipped because their order number was already loaded from an earlier file, with the
-    /// first few (line, order number).
-    pub duplicate_orders: u64,
-    /// Examples of duplicate orders.
-    pub duplicate_examples: Vec<(u64, String)>,
     /// Identifiers the file added.
     pub new_identifiers: u64,
 }
@@ -173,31 +169,29 @@ impl Dataset {
             self.ids.link_row(&nodes, file, u64::from(batch.lines[row]));
             keys.push(nodes[0]);
         }
-        let mut outcome = MergeOutcome { new_identifiers: (self.ids.len() - before) as u64, ..MergeOutcome::default() };
+        let outcome = MergeOutcome { new_identifiers: (self.ids.len() - before) as u64 };
         match &batch.rows {
             BatchRows::Members(attrs) => self.append_members(&keys, attrs),
             BatchRows::Orders(o) => {
-                let known: Vec<bool> = o.order_ids.values().map(|v| self.orders.order_ids.code(v).is_some()).collect();
-                let ids = self.orders.order_ids.absorb(&o.order_ids);
                 let cats = self.orders.categories.absorb(&o.categories);
                 let chans = self.orders.channels.absorb(&o.channels);
                 for (row, &key) in keys.iter().enumerate() {
-                    let code = o.order_id[row];
-                    if code != NONE && known[code as usize] {
-                        outcome.duplicate_orders += 1;
-                        if outcome.duplicate_examples.len() < 20 {
-                            outcome.duplicate_examples.push((u64::from(batch.lines[row]), o.order_ids.get(code).to_string()));
-                        }
-                        continue;
-                    }
                     self.orders.node.push(key);
                     self.orders.ts.push(o.ts[row]);
                     self.orders.amount.push(o.amount[row]);
                     self.orders.discount.push(o.discount[row]);
-                    self.orders.order_id.push(remap(code, &ids));
+                    self.orders.order_id.push(o.order_id[row]);
                     self.orders.category.push(remap(o.category[row], &cats));
                     self.orders.channel.push(remap(o.channel[row], &chans));
                 }
+                let mut added: Vec<u64> = (0..o.ts.len())
+                    .filter(|&r| o.order_id[r] != 0)
+                    .map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r]))
+                    .collect();
+                added.sort_unstable();
+                added.dedup();
+                let known = std::mem::take(&mut self.orders.known_ids);
+                self.orders.known_ids = std::rc::Rc::new(merge_sorted(&known, &added));
             }
             BatchRows::Events(e) => {
                 let types = self.events.types.absorb(&e.types);
@@ -252,9 +246,8 @@ impl Dataset {
             self.members.node.capacity() * 4 + self.members.attrs.iter().map(|a| a.codes.capacity() * 4 + dict(&a.values)).sum::<usize>();
         let o = &self.orders;
         let orders = o.node.capacity() * 4
-            + (o.ts.capacity() + o.amount.capacity() + o.discount.capacity()) * 8
-            + (o.order_id.capacity() + o.category.capacity() + o.channel.capacity()) * 4
-            + dict(&o.order_ids)
+            + (o.ts.capacity() + o.amount.capacity() + o.discount.capacity() + o.order_id.capacity() + o.known_ids.capacity()) * 8
+            + (o.category.capacity() + o.channel.capacity()) * 4
             + dict(&o.categories)
             + dict(&o.channels);
         let e = &self.events;
@@ -265,6 +258,32 @@ impl Dataset {
             + dict(&e.targets);
         Memory { identifiers: ids as u64, members: members as u64, orders: orders as u64, events: events as u64 }
     }
+}
+
+/// Merges two sorted, deduplicated lists.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Approximate heap bytes of the dataset's parts.

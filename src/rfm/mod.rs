@@ -16,7 +16,6 @@
 
 use crate::error::{Error, Result};
 use crate::model::date::Day;
-use crate::model::dict::NONE;
 use crate::model::Orders;
 use roaring::RoaringBitmap;
 use serde::Serialize;
@@ -163,7 +162,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
     let mut last = vec![i32::MIN; n];
     let mut count = vec![0u32; n];
     let mut spend = vec![0i64; n];
-    let mut numbered: Vec<(u32, u32)> = Vec::new();
+    let mut numbered: Vec<(u32, u64)> = Vec::new();
     let (mut used, mut after) = (0u64, 0u64);
     for (i, &person) in person_of_order.iter().enumerate() {
         let day = Day::of_timestamp(orders.ts[i]);
@@ -176,7 +175,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
         spend[m] += orders.amount[i];
         if orders.amount[i] > 0 {
             last[m] = last[m].max(day.0);
-            if orders.order_id[i] == NONE {
+            if orders.order_id[i] == 0 {
                 count[m] += 1;
             } else {
                 numbered.push((m as u32, orders.order_id[i]));

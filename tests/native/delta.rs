@@ -68,3 +68,20 @@ fn loading_the_same_orders_twice_does_not_count_them_twice() {
     assert_eq!(first.segments, second.segments);
     assert_eq!(second.changes.unwrap().segment_changed, 0);
 }
+
+#[test]
+fn a_refund_under_a_known_order_number_is_not_a_duplicate() {
+    let mut ws = Workspace::new();
+    ws.load_bytes("w1.csv", None, "订单号,会员编号,下单时间,实付金额\nSO1,M1,2025-05-01,100\nSO2,M2,2025-05-02,50\n".as_bytes(), 64)
+        .unwrap();
+    let week2 = ws
+        .load_bytes("w2.csv", None, "订单号,会员编号,下单时间,实付金额\nSO1,M1,2025-05-08,-100\nSO2,M2,2025-05-02,50\n".as_bytes(), 64)
+        .unwrap();
+    assert_eq!((week2.rows_loaded, week2.rows_skipped), (1, 1));
+    assert_eq!(week2.problems[0].code, "duplicate_order");
+    assert_eq!((week2.problems[0].line, week2.problems[0].value.as_str()), (3, "SO2"));
+    let s = ws.compute(None).unwrap();
+    assert_eq!(s.buyers, 2);
+    let m1 = ws.find_person(huaxiang::identity::IdKind::Member, "M1").unwrap();
+    assert_eq!(ws.rfm().unwrap().rows.iter().find(|r| r.member == m1).unwrap().monetary, 0);
+}

@@ -247,9 +247,16 @@ impl SortKey {
     }
 }
 
+/// The default memory budget: a 32-bit wasm instance can address 4 GiB; browsers give a tab less in practice.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 3 << 30;
+
+/// How much of a file must be read before its memory is projected (small files are never stopped).
+const PROJECT_AFTER: u64 = 4 << 20;
+
 /// The workspace.
 #[derive(Default)]
 pub struct Workspace {
+    memory_limit: Option<u64>,
     data: Dataset,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
@@ -299,14 +306,60 @@ impl Workspace {
         Ok(())
     }
 
-    /// Feeds the open file's next chunk; returns the data rows read so far. On error the file is closed.
+    /// Feeds the open file's next chunk; returns the data rows read so far. On error the file is closed and
+    /// everything loaded before stays. When the file's size is known, the memory the whole file will need is
+    /// projected from what has been read, and the load stops with `file_too_large` before it would exceed the limit.
     pub fn push(&mut self, bytes: &[u8]) -> Result<u64> {
         let loader = self.open.as_mut().ok_or_else(no_open_file)?;
-        let result = loader.push(bytes);
+        let mut result = loader.push(bytes);
+        if result.is_ok() {
+            if let Some(e) = self.projected_overflow() {
+                result = Err(e);
+            }
+        }
         if result.is_err() {
             self.open = None;
         }
         result
+    }
+
+    /// The memory budget in bytes.
+    pub fn memory_limit(&self) -> u64 {
+        self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT)
+    }
+
+    /// Sets the memory budget (the page sets it from what the browser allows; tests set it low).
+    pub fn set_memory_limit(&mut self, bytes: u64) {
+        self.memory_limit = Some(bytes);
+    }
+
+    /// The error to stop the open file with, if its projected size would not fit the memory budget.
+    fn projected_overflow(&self) -> Option<Error> {
+        let loader = self.open.as_ref()?;
+        let size = loader.options().size?;
+        let read = loader.report().bytes;
+        if read < PROJECT_AFTER.min(size) || read == 0 {
+            return None;
+        }
+        // Staged rows are copied once more when merged, so a file needs about twice its staged size at its peak.
+        let staged = loader.staged_bytes() as f64 * size as f64 / read as f64;
+        let held = self.memory().bytes as f64;
+        let projected = held + 2.0 * staged;
+        let limit = self.memory_limit() as f64;
+        if projected <= limit {
+            return None;
+        }
+        let name = &loader.report().name;
+        let (need, have) = (projected / (1 << 20) as f64, limit / (1 << 20) as f64);
+        Some(Error::new(
+            "file_too_large",
+            format!(
+                "文件“{name}”太大，浏览器标签页放不下：按已读部分估算需要约 {need:.0} MB 内存，上限约 {have:.0} MB。已加载的数据没有丢失。\n可以：用命令行工具 huaxiang profile 处理这个文件（同样的规则和结果）；或把文件按月份拆成几个小文件分别导入。"
+            ),
+            format!(
+                "“{name}” is too large for a browser tab: from the part read so far it would need about {need:.0} MB of memory, and the limit is about {have:.0} MB. Nothing loaded before was lost.\nYou can run the command-line tool (huaxiang profile) on it with the same rules and results, or split the file (by month, say) and load the parts."
+            ),
+        ))
     }
 
     /// The open file's report so far (its columns once the mapping is settled).

@@ -90,6 +90,9 @@ pub struct LoadOptions {
     pub date_order: Option<DateOrder>,
     /// The sheet of a workbook; the first sheet when `None`.
     pub sheet: Option<String>,
+    /// The whole file's size in bytes, when known: lets the workspace project the memory the file will need
+    /// and stop early, with a clear message, when it would not fit.
+    pub size: Option<u64>,
     /// Order number hashes already loaded (set by the workspace, not by users): a row repeating one is skipped.
     #[serde(skip)]
     pub known_orders: std::rc::Rc<Vec<u64>>,
@@ -244,6 +247,20 @@ impl FileLoader {
             let sample = std::mem::take(sample);
             self.state = settle(sample, &mut self.report, &self.options);
         }
+    }
+
+    /// Approximate heap bytes staged so far (rows typed but not yet merged).
+    pub fn staged_bytes(&self) -> u64 {
+        match &self.state {
+            State::Ready(t) => t.batch.heap_bytes() as u64,
+            State::Sampling(rows) => rows.iter().map(|r| r.cells.iter().map(|c| c.len() + 24).sum::<usize>()).sum::<usize>() as u64,
+            State::Failed(_) => 0,
+        }
+    }
+
+    /// The options the file is read with.
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
     }
 
     /// The first data rows as read (for a preview), once the mapping is settled.

@@ -124,6 +124,19 @@ impl JsWorkspace {
         Ok(())
     }
 
+    /// Sets the memory budget in bytes (default 3 GiB). A file whose projected size would exceed it is stopped
+    /// early with a `file_too_large` error that names it and suggests the command line or splitting; pass the
+    /// file's `size` in the `beginFile` options so the projection can be made.
+    ///
+    /// ```js
+    /// ws.setMemoryLimit(2 * 1024 ** 3);
+    /// ws.beginFile(file.name, { size: file.size });
+    /// ```
+    #[wasm_bindgen(js_name = setMemoryLimit)]
+    pub fn set_memory_limit(&mut self, bytes: f64) {
+        self.0.set_memory_limit(bytes.max(0.0) as u64);
+    }
+
     /// Memory held by the loaded data: `{ bytes, parts, perMember, perOrder, perEvent }`.
     ///
     /// ```js

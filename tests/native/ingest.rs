@@ -86,3 +86,18 @@ fn the_sample_dataset_loads_with_a_few_messy_rows() {
     assert_eq!(s.segments.iter().map(|x| x.count).sum::<u64>(), s.buyers);
     assert!(s.members_without_orders > 0);
 }
+
+#[test]
+fn a_file_too_large_for_the_memory_budget_stops_early_with_advice() {
+    let mut ws = Workspace::new();
+    ws.load_bytes("rfm_small.csv", None, &std::fs::read(fixture("rfm_small.csv")).unwrap(), 100).unwrap();
+    let big = huaxiang::sample::orders_csv(3, 60_000);
+    ws.set_memory_limit(8 << 20);
+    let options = huaxiang::ingest::LoadOptions { size: Some(big.len() as u64 * 20), ..Default::default() };
+    ws.begin_file("big_orders.csv", options).unwrap();
+    let err = big.chunks(1 << 20).map(|c| ws.push(c)).find_map(Result::err).expect("the load is stopped");
+    assert_eq!(err.code, "file_too_large");
+    assert!(err.zh.contains("big_orders.csv") && err.zh.contains("命令行") && err.en.contains("split"), "{err}");
+    assert!(ws.open_report().is_none(), "the file is closed");
+    assert_eq!(ws.compute(None).unwrap().buyers, 10, "earlier data stays");
+}

@@ -1,0 +1,39 @@
+// Assembles the static site in dist/: the app from www/, the generated wasm package from pkg/, and the
+// vendored npm modules the app imports. Any static host can serve dist/ as it is; nothing is fetched from a CDN.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+const vendored = [
+  // Apache ECharts, the ES module build, imported by www/js/charts.js as ../vendor/echarts.esm.min.mjs.
+  ['node_modules/echarts/dist/echarts.esm.min.mjs', 'vendor/echarts.esm.min.mjs'],
+  ['node_modules/echarts/LICENSE', 'vendor/LICENSE.echarts'],
+];
+const generated = ['pkg/huaxiang.js', 'pkg/huaxiang_bg.wasm'];
+
+for (const path of [...generated, ...vendored.map(([from]) => from)]) {
+  if (!existsSync(join(root, path))) {
+    console.error(`site: ${path} is missing — run \`make wasm\` and \`npm ci\` first (\`make site\` does both).`);
+    process.exit(1);
+  }
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+cpSync(join(root, 'www'), dist, { recursive: true });
+mkdirSync(join(dist, 'pkg'), { recursive: true });
+for (const path of generated) cpSync(join(root, path), join(dist, path));
+for (const [from, to] of vendored) {
+  mkdirSync(dirname(join(dist, to)), { recursive: true });
+  cpSync(join(root, from), join(dist, to));
+}
+
+const wasm = join(dist, 'pkg/huaxiang_bg.wasm');
+const gz = gzipSync(readFileSync(wasm), { level: 9 }).length;
+const info = { wasmBytes: statSync(wasm).size, wasmGzipBytes: gz };
+writeFileSync(join(dist, 'build.json'), JSON.stringify(info, null, 2));
+console.log(`site: dist/ ready (wasm ${(info.wasmBytes / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip)`);

@@ -1,0 +1,109 @@
+// The app's entry point: starts the engine worker, wires the tabs, the language switch, the progress bar and
+// messages, and hands a shared `app` object to each view. The main thread only renders; all data lives in the worker.
+import { Engine } from './client.js';
+import { applyLanguage, language, pick, setLanguage, t } from './i18n.js';
+import { h } from './dom.js';
+import { DataView } from './views/data.js';
+import { DashboardView } from './views/dashboard.js';
+import { MembersView } from './views/members.js';
+
+const $ = (id) => document.getElementById(id);
+
+const app = {
+  engine: new Engine(),
+  roles: [],
+  summary: null,
+  /** Files loaded so far, with the options they were loaded with, to replay them if the worker is restarted. */
+  loaded: [],
+  views: {},
+
+  /** Shows a message; `error` may be an engine error with `zh`/`en`. */
+  message(text, kind = 'info') {
+    const box = $('messages');
+    const item = h('div', { class: `message ${kind}` }, h('span', {}, text), h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => item.remove() }, '×'));
+    box.append(item);
+    if (kind === 'info') setTimeout(() => item.remove(), 8000);
+  },
+  error(err) {
+    const text = err?.zh || err?.en ? pick(err) : String(err?.message ?? err);
+    this.message(`${t('error')}: ${text}`, 'error');
+  },
+
+  progress(state, label = '', fraction = 0) {
+    const box = $('progress');
+    box.hidden = state === 'idle';
+    box.dataset.state = state;
+    $('progress-text').textContent = label;
+    $('progress-bar').style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+    $('cancel-button').hidden = state !== 'running';
+  },
+
+  /** Computes with the chosen analysis date and refreshes every view. */
+  async compute() {
+    if (!this.loaded.length) {
+      this.summary = null;
+      this.render();
+      return null;
+    }
+    this.progress('running', t('computing'), 1);
+    try {
+      this.summary = await this.engine.call('compute', { asOf: $('as-of').value });
+      this.progress('done', t('done'), 1);
+    } catch (err) {
+      this.progress('error', pick(err), 1);
+      this.error(err);
+    }
+    this.render();
+    return this.summary;
+  },
+
+  render() {
+    for (const view of Object.values(this.views)) view.render();
+  },
+
+  show(name) {
+    for (const tab of document.querySelectorAll('nav.tabs button')) tab.setAttribute('aria-selected', String(tab.dataset.view === name));
+    for (const view of document.querySelectorAll('main > .view')) view.hidden = view.dataset.view !== name;
+    this.views[name]?.shown?.();
+  },
+};
+
+async function main() {
+  applyLanguage();
+  $('lang-toggle').addEventListener('click', () => {
+    setLanguage(language() === 'zh' ? 'en' : 'zh');
+    app.render();
+  });
+  for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
+  $('cancel-button').addEventListener('click', () => app.engine.cancel());
+  $('recompute').addEventListener('click', () => app.compute());
+  $('as-of').addEventListener('change', () => app.compute());
+
+  app.views.data = new DataView(app);
+  app.views.dashboard = new DashboardView(app);
+  app.views.members = new MembersView(app);
+
+  app.engine.onRestart = async () => {
+    app.message(t('workerRestarted'), 'warning');
+    const files = app.loaded;
+    app.loaded = [];
+    const info = await app.engine.ready;
+    app.roles = info.roles;
+    await app.views.data.replay(files);
+  };
+
+  try {
+    const info = await app.engine.ready;
+    app.roles = info.roles;
+    document.body.dataset.engine = 'ready';
+    document.body.dataset.version = info.version;
+  } catch (err) {
+    app.error(err);
+  }
+  app.render();
+}
+
+// Exposed for the end-to-end tests and for pages that embed the workbench.
+globalThis.huaxiang = app;
+main();
+export { app };

@@ -1,0 +1,61 @@
+// Building DOM from data. Text always goes in through `textContent` (never innerHTML), so nothing from an
+// uploaded file can become markup or script.
+
+/**
+ * Creates an element: `h('td', { class: 'num', dataset: { segment: 'x' } }, 'text', child)`.
+ * Attributes named `on…` take listeners; `dataset` sets data attributes; strings and numbers become text nodes.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key in el && typeof value !== 'string') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the children of `el`. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** A table from a header row and body rows (arrays of cells; a cell may be a node or text). */
+export function table(el, head, rows, rowAttrs = () => ({})) {
+  return fill(
+    el,
+    h('thead', {}, h('tr', {}, head.map((c) => h('th', {}, c)))),
+    h('tbody', {}, rows.map((r, i) => h('tr', rowAttrs(i), r.map((c) => h('td', typeof c === 'number' ? { class: 'num' } : {}, c))))),
+  );
+}
+
+/** Formats an integer with thousands separators. */
+export function int(n) {
+  return Number(n ?? 0).toLocaleString('en-US');
+}
+
+/** Formats a share 0..1 as a percentage with one decimal. */
+export function percent(x) {
+  return `${(100 * (x ?? 0)).toFixed(1)}%`;
+}
+
+/** Formats a byte count. */
+export function bytes(n) {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,289 @@
+// The Data view: pick or drop files, check and correct the detected mapping of each, load them with a progress
+// bar, and read the quality report and the identity (OneID) summary.
+import { bytes, fill, h, int, percent, table } from '../dom.js';
+import { pick, t, language } from '../i18n.js';
+import { recall, remember, forgetMappings } from '../mappings.js';
+
+const $ = (id) => document.getElementById(id);
+const KINDS = ['members', 'orders', 'events', 'identity'];
+const ENCODINGS = ['', 'utf-8', 'gbk', 'utf-16le', 'utf-16be'];
+const ID_KINDS = [
+  ['member', '会员卡号', 'member card'],
+  ['phone', '手机号', 'phone'],
+  ['union_id', '微信 unionid', 'WeChat unionid'],
+  ['open_id', '微信 openid', 'WeChat openid'],
+  ['device', '设备号', 'device id'],
+  ['email', '邮箱', 'email'],
+];
+
+export class DataView {
+  constructor(app) {
+    this.app = app;
+    this.pending = [];
+    this.nextKey = 1;
+    $('file-input').addEventListener('change', (e) => {
+      this.add([...e.target.files]);
+      e.target.value = '';
+    });
+    const zone = $('drop-zone');
+    zone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.classList.add('over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      zone.classList.remove('over');
+      this.add([...(e.dataTransfer?.files ?? [])]);
+    });
+    $('sample-button').addEventListener('click', () => this.loadSample());
+    $('forget-button').addEventListener('click', () => this.forget());
+    $('load-all').addEventListener('click', () => this.loadPending([...this.pending]));
+  }
+
+  /** Previews new files and lists them for the user to check before loading. */
+  async add(files) {
+    for (const file of files) {
+      const item = { key: this.nextKey++, file, options: {}, preview: null, error: null };
+      this.pending.push(item);
+      await this.refresh(item, true);
+    }
+  }
+
+  /** Re-reads the preview of a pending file with its current options. */
+  async refresh(item, first = false) {
+    try {
+      item.preview = await this.app.engine.call('preview', { file: item.file, options: item.options });
+      item.error = null;
+      if (first) {
+        const remembered = recall(item.preview.report);
+        if (remembered && remembered.roles.length === item.preview.report.columns.length) {
+          item.options = { ...item.options, kind: remembered.kind, roles: remembered.roles };
+          item.preview = await this.app.engine.call('preview', { file: item.file, options: item.options });
+          item.remembered = true;
+        }
+      }
+    } catch (err) {
+      item.error = err;
+    }
+    this.renderPending();
+  }
+
+  /** The options a pending file loads with: what the user changed plus the mapping shown. */
+  loadOptions(item) {
+    const report = item.preview?.report;
+    if (!report) return item.options;
+    return { ...item.options, kind: report.kind, roles: report.columns.map((c) => c.role ?? null) };
+  }
+
+  async loadPending(items) {
+    let cancelled = false;
+    for (const item of items) {
+      const options = this.loadOptions(item);
+      try {
+        const report = await this.loadFile(item.file, options);
+        remember(report);
+        this.app.loaded.push({ file: item.file, options });
+        this.pending = this.pending.filter((p) => p !== item);
+        this.app.message(`${item.file.name}: ${t('loadedSummary', int(report.rowsLoaded), int(report.rowsSkipped))}`);
+      } catch (err) {
+        if (err.code === 'cancelled') {
+          cancelled = true;
+          this.app.progress('cancelled', t('cancelled'), 0);
+          break;
+        }
+        item.error = err;
+        this.app.progress('error', pick(err), 0);
+        this.app.error(err);
+      }
+    }
+    this.renderPending();
+    if (!cancelled && this.app.loaded.length) await this.app.compute();
+    else this.app.render();
+  }
+
+  loadFile(file, options) {
+    this.app.progress('running', `${t('reading')} ${file.name}`, 0);
+    return this.app.engine.call('load', { file, options }, { onProgress: (p) => this.onProgress(p) });
+  }
+
+  onProgress(p) {
+    const label = `${t('reading')} ${p.name} · ${bytes(p.bytes)} / ${bytes(p.total)} · ${int(p.rows)} ${language() === 'zh' ? '行' : 'rows'}`;
+    this.app.progress('running', label, p.total ? p.bytes / p.total : 0);
+  }
+
+  async loadSample() {
+    this.app.progress('running', t('reading'), 0);
+    try {
+      await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
+      this.app.loaded.push({ sample: true });
+      const summary = await this.app.compute();
+      if (summary) this.app.message(t('sampleLoaded', int(summary.members)));
+      this.app.show('dashboard');
+    } catch (err) {
+      this.app.progress('error', pick(err), 0);
+      this.app.error(err);
+    }
+  }
+
+  /** Loads again the files that were loaded before the worker was restarted. */
+  async replay(files) {
+    for (const f of files) {
+      try {
+        if (f.sample) await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
+        else await this.loadFile(f.file, f.options);
+        this.app.loaded.push(f);
+      } catch (err) {
+        this.app.error(err);
+      }
+    }
+    await this.app.compute();
+  }
+
+  async forget() {
+    await this.app.engine.call('reset');
+    forgetMappings();
+    this.app.loaded = [];
+    this.pending = [];
+    this.app.summary = null;
+    this.app.progress('idle');
+    this.renderPending();
+    this.app.render();
+  }
+
+  render() {
+    this.renderPending();
+    this.renderQuality();
+    this.renderIdentity();
+  }
+
+  renderPending() {
+    $('pending').hidden = this.pending.length === 0;
+    fill($('pending-list'), this.pending.map((item) => this.card(item)));
+  }
+
+  card(item) {
+    const p = item.preview;
+    const report = p?.report;
+    const change = (patch) => {
+      item.options = { ...item.options, ...patch };
+      this.refresh(item);
+    };
+    const head = h('header', {}, h('strong', {}, item.file.name), ' · ', bytes(item.file.size),
+      report ? ` · ${report.format.toUpperCase()} · ${report.encoding}${report.delimiter ? ` · ${t('delimiter')} ${JSON.stringify(report.delimiter)}` : ''}` : '');
+    const controls = h('div', { class: 'controls' });
+    if (report) {
+      controls.append(
+        h('label', {}, t('kind'), ' ', h('select', { class: 'kind-select', onchange: (e) => change({ kind: e.target.value, roles: undefined }) },
+          KINDS.map((k) => h('option', { value: k, selected: k === report.kind }, t(`kind_${k}`))))),
+      );
+      if (p.sheets?.length) {
+        controls.append(h('label', {}, t('sheet'), ' ', h('select', { class: 'sheet-select', onchange: (e) => change({ sheet: e.target.value, roles: undefined }) },
+          p.sheets.map((s) => h('option', { value: s, selected: s === report.sheet }, s)))));
+      } else {
+        controls.append(
+          h('label', {}, t('encoding'), ' ', h('select', { class: 'encoding-select', onchange: (e) => change({ encoding: e.target.value || undefined }) },
+            ENCODINGS.map((enc) => h('option', { value: enc, selected: enc && enc === item.options.encoding }, enc || `${t('auto')} (${report.encoding})`)))),
+          h('label', {}, h('input', { type: 'checkbox', class: 'header-check', checked: report.hasHeader, onchange: (e) => change({ hasHeader: e.target.checked, roles: undefined }) }), ' ', t('hasHeader')),
+        );
+      }
+    }
+    const body = [];
+    if (item.remembered) body.push(h('p', { class: 'note' }, t('mappingRemembered')));
+    if (item.error) body.push(h('p', { class: 'preview-error error' }, pick(item.error)));
+    if (p?.error) body.push(h('p', { class: 'preview-error error' }, pick(p.error)));
+    if (report) body.push(this.mappingTable(item));
+    const canLoad = report && !p.error;
+    return h('article', { class: 'file-card', dataset: { file: item.file.name } }, head, controls, body,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary load-one', disabled: !canLoad, onclick: () => this.loadPending([item]) }, t('load')),
+        h('button', { type: 'button', class: 'quiet', onclick: () => { this.pending = this.pending.filter((x) => x !== item); this.renderPending(); } }, t('remove'))));
+  }
+
+  mappingTable(item) {
+    const report = item.preview.report;
+    const rows = item.preview.rows ?? [];
+    const fitting = this.app.roles.filter((r) => r.kinds.includes(report.kind));
+    const setRole = (index, role) => {
+      const roles = report.columns.map((c) => c.role ?? null);
+      roles[index] = role || null;
+      item.options = { ...item.options, roles };
+      this.refresh(item);
+    };
+    const el = h('table', { class: 'grid mapping' });
+    return table(el, [t('column'), t('role'), t('sampleValues'), t('source')], report.columns.map((c) => [
+      c.header,
+      h('select', { class: 'role-select', dataset: { column: String(c.index) }, 'aria-label': `${t('role')} ${c.header}`, onchange: (e) => setRole(c.index, e.target.value) },
+        h('option', { value: '' }, t('ignore')),
+        fitting.map((r) => h('option', { value: r.role, selected: r.role === c.role }, language() === 'zh' ? r.zh : r.en))),
+      rows.slice(0, 3).map((r) => r[c.index] ?? '').filter((v) => v !== '').join(' · '),
+      t(`source_${item.remembered && c.source === 'user' ? 'remembered' : c.source}`),
+    ]));
+  }
+
+  renderQuality() {
+    const s = this.app.summary;
+    $('quality').hidden = !s;
+    if (!s) return;
+    const q = s.quality;
+    fill($('quality-overall'),
+      h('dl', { class: 'facts' },
+        fact(t('rowsRead'), int(q.rowsRead), 'rows-read'),
+        fact(t('rowsSkipped'), int(q.rowsSkipped), 'rows-skipped'),
+        fact(t('buyersWithoutMemberRow'), int(q.buyersWithoutMemberRow), 'buyers-without-member'),
+        fact(t('membersWithoutOrders'), int(q.membersWithoutOrders), 'members-without-orders'),
+        fact(t('eventOnlyPeople'), int(q.eventOnlyPeople), 'event-only'),
+        fact(t('events'), int(q.events), 'events'),
+        fact(t('memory'), `${bytes(s.memory.bytes)} · ${s.memory.perMember.toFixed(0)} ${t('perMember')} · ${s.memory.perOrder.toFixed(0)} ${t('perOrder')}`, 'memory')));
+    fill($('quality-files'), s.files.map((f) => fileQuality(f)));
+  }
+
+  renderIdentity() {
+    const s = this.app.summary;
+    $('identity').hidden = !s;
+    if (!s) return;
+    const id = s.identity;
+    const lang = language();
+    const linkBoxes = ID_KINDS.map(([kind, zh, en]) =>
+      h('label', {}, h('input', { type: 'checkbox', class: 'link-kind', value: kind, checked: id.rule.link.includes(kind) }), ' ', lang === 'zh' ? zh : en));
+    const apply = async () => {
+      const link = [...document.querySelectorAll('.link-kind:checked')].map((x) => x.value);
+      try {
+        await this.app.engine.call('setIdentityRule', { rule: { link, unique: id.rule.unique } });
+        await this.app.compute();
+      } catch (err) {
+        this.app.error(err);
+      }
+    };
+    const conflicts = id.conflictExamples.map((c) =>
+      h('li', {}, t('conflictText', { via: c.viaValue, kept: c.kept, refused: c.refused, file: c.file, line: c.line })));
+    fill($('identity-body'),
+      h('p', { class: 'identity-count' }, t('identifiersToPeople', int(id.identifiers), int(id.people))),
+      h('ul', { class: 'inline' }, id.byKind.map((k) => h('li', {}, `${pick(k)}: ${int(k.count)}`))),
+      h('fieldset', {}, h('legend', {}, t('identityRule')), linkBoxes, h('button', { type: 'button', id: 'apply-rule', onclick: apply }, t('applyRule'))),
+      id.conflicts ? h('div', { class: 'conflicts' }, h('h3', {}, `${t('conflicts')}: ${int(id.conflicts)}`), h('ul', {}, conflicts)) : null);
+  }
+}
+
+function fact(label, value, name) {
+  return [h('dt', {}, label), h('dd', { dataset: { fact: name } }, value)];
+}
+
+function fileQuality(f) {
+  const range = f.firstTime ? `${f.firstTime} — ${f.lastTime}` : '—';
+  const empties = f.columns.filter((c) => c.emptyRate > 0).map((c) => `${c.header} ${percent(c.emptyRate)}`).join(' · ');
+  const problems = f.problems.length
+    ? table(h('table', { class: 'grid problems' }), [t('line'), t('column'), t('value'), t('reason')],
+      f.problems.map((p) => [p.line, p.header || String(p.column), p.value, pick(p)]))
+    : null;
+  return h('details', { class: 'file-quality', dataset: { file: f.name }, open: f.rowsSkipped > 0 },
+    h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ` · ${t(`kind_${f.kind}`)} · ${f.format.toUpperCase()} · ${f.encoding}`),
+    h('dl', { class: 'facts' },
+      fact(t('rowsRead'), int(f.rowsRead), 'rows-read'),
+      fact(t('rowsLoaded'), int(f.rowsLoaded), 'rows-loaded'),
+      fact(t('rowsSkipped'), int(f.rowsSkipped), 'rows-skipped'),
+      fact(t('dateRange'), range, 'date-range'),
+      fact(t('repeatedOrderIds'), int(f.repeatedOrderIds), 'repeated-order-ids'),
+      fact(t('emptyRates'), empties || '—', 'empty-rates')),
+    problems ? [h('h4', {}, t('problems')), problems] : null);
+}

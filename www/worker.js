@@ -1,0 +1,144 @@
+// The engine worker: owns the wasm instance and every byte of member data. The main thread sends requests
+// `{ id, method, args }` and gets `{ id, result }`, `{ id, error }` or `{ id, progress }` back. Requests run one at a
+// time in arrival order; only `cancel` is handled at once, so it can stop a file being read.
+import init, { Workspace, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
+
+const CHUNK = 4 << 20;
+const PREVIEW_BYTES = 1 << 20;
+const SAMPLE_SEED = 20250601;
+
+let ws = null;
+let cancelRequested = false;
+let queue = Promise.resolve();
+
+const isWorkbook = (name, head) =>
+  /\.(xlsx|xlsm)$/i.test(name) || (head && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04);
+
+/** Throws `cancelled` when the user pressed Cancel since the file was opened. */
+function checkCancel() {
+  if (cancelRequested) {
+    ws.cancelFile();
+    throw Object.assign(new Error('cancelled'), { code: 'cancelled', zh: '已取消导入，之前导入的数据都还在。', en: 'Loading was cancelled; everything loaded before is kept.' });
+  }
+}
+
+/** Reads a text file in chunks into the open workspace file, reporting progress at most every 100 ms. */
+async function streamInto(name, size, readChunk, options, progress) {
+  ws.beginFile(name, { ...options, size });
+  let last = 0;
+  let rows = 0;
+  for (let offset = 0; offset < size; offset += CHUNK) {
+    checkCancel();
+    const bytes = await readChunk(offset, Math.min(size, offset + CHUNK));
+    checkCancel();
+    rows = ws.push(bytes);
+    const now = performance.now();
+    if (now - last > 100) {
+      last = now;
+      progress({ phase: 'reading', name, bytes: Math.min(size, offset + CHUNK), total: size, rows });
+    }
+  }
+  const report = ws.finishFile();
+  progress({ phase: 'reading', name, bytes: size, total: size, rows: report.rowsRead });
+  return report;
+}
+
+const handlers = {
+  async init() {
+    if (!ws) {
+      await init();
+      ws = new Workspace();
+    }
+    return { version: version(), roles: ws.roles(), identityRule: ws.identityRule() };
+  },
+
+  async preview({ file, options }) {
+    const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+    const workbook = isWorkbook(file.name, head);
+    const bytes = new Uint8Array(await (workbook ? file : file.slice(0, PREVIEW_BYTES)).arrayBuffer());
+    return ws.preview(file.name, bytes, workbook || file.size <= bytes.length, options ?? {});
+  },
+
+  async load({ file, options }, progress) {
+    cancelRequested = false;
+    const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+    if (isWorkbook(file.name, head)) {
+      progress({ phase: 'reading', name: file.name, bytes: 0, total: file.size, rows: 0 });
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      checkCancel();
+      const report = ws.loadWorkbook(file.name, bytes, options ?? {});
+      progress({ phase: 'reading', name: file.name, bytes: file.size, total: file.size, rows: report.rowsRead });
+      return report;
+    }
+    const read = async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer());
+    return streamInto(file.name, file.size, read, options ?? {}, progress);
+  },
+
+  async loadSample({ members = 2000 }, progress) {
+    cancelRequested = false;
+    const reports = [];
+    for (const [name, kind, bytes] of [
+      ['示例会员.csv', 'members', sampleMembersCsv(SAMPLE_SEED, members)],
+      ['示例订单.csv', 'orders', sampleOrdersCsv(SAMPLE_SEED, members)],
+    ]) {
+      reports.push(await streamInto(name, bytes.length, async (a, b) => bytes.subarray(a, b), { kind }, progress));
+    }
+    return reports;
+  },
+
+  compute({ asOf }) {
+    return ws.compute(asOf || undefined);
+  },
+  memberPage({ offset = 0, limit = 50, sort = 'monetary', desc = true }) {
+    return ws.memberPage(offset, limit, sort, desc);
+  },
+  files() {
+    return ws.files();
+  },
+  memory() {
+    return ws.memory();
+  },
+  setIdentityRule({ rule }) {
+    ws.setIdentityRule(rule);
+    return ws.identityRule();
+  },
+  setMemoryLimit({ bytes }) {
+    ws.setMemoryLimit(bytes);
+    return null;
+  },
+  reset() {
+    ws.reset();
+    return null;
+  },
+  // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
+  crashForTest() {
+    throw new WebAssembly.RuntimeError('unreachable');
+  },
+};
+
+function describe(err) {
+  if (err && typeof err.code === 'string') return { code: err.code, zh: err.zh ?? err.message, en: err.en ?? err.message };
+  // Anything else (a wasm trap, running out of memory) leaves the wasm instance unusable: report a crash so the
+  // main thread replaces this worker.
+  const text = String(err?.message ?? err);
+  return { code: 'worker_crashed', zh: `计算引擎意外停止：${text}`, en: `The engine stopped unexpectedly: ${text}` };
+}
+
+self.onmessage = (event) => {
+  const { id, method, args } = event.data;
+  if (method === 'cancel') {
+    cancelRequested = true;
+    return;
+  }
+  const progress = (p) => self.postMessage({ id, progress: p });
+  queue = queue.then(async () => {
+    try {
+      const handler = handlers[method];
+      if (!handler) throw Object.assign(new Error(method), { code: 'unknown_method', zh: `未知请求 ${method}`, en: `Unknown request ${method}` });
+      if (!ws && method !== 'init') await handlers.init();
+      self.postMessage({ id, result: await handler(args ?? {}, progress) });
+    } catch (err) {
+      self.postMessage({ id, error: describe(err) });
+    }
+  });
+};

@@ -78,6 +78,7 @@ export class DataView {
 
   async loadPending(items) {
     let cancelled = false;
+    let failed = null;
     for (const item of items) {
       const options = this.loadOptions(item);
       try {
@@ -93,13 +94,15 @@ export class DataView {
           break;
         }
         item.error = err;
-        this.app.progress('error', pick(err), 0);
+        failed = err;
         this.app.error(err);
       }
     }
     this.renderPending();
     if (!cancelled && this.app.loaded.length) await this.app.compute();
     else this.app.render();
+    // The figures shown are those of the files that did load; the bar says that one did not.
+    if (failed) this.app.progress('error', pick(failed), 1);
   }
 
   loadFile(file, options) {

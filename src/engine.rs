@@ -341,10 +341,11 @@ impl Workspace {
         if read < PROJECT_AFTER.min(size) || read == 0 {
             return None;
         }
-        // Staged rows are copied once more when merged, so a file needs about twice its staged size at its peak.
+        // Staged columns move into the dataset when merged; order numbers add a sorted key list (8 bytes a row)
+        // and identifiers grow the identity graph, which a quarter more covers.
         let staged = loader.staged_bytes() as f64 * size as f64 / read as f64;
         let held = self.memory().bytes as f64;
-        let projected = held + 2.0 * staged;
+        let projected = held + 1.25 * staged;
         let limit = self.memory_limit() as f64;
         if projected <= limit {
             return None;
@@ -391,7 +392,7 @@ impl Workspace {
     }
 
     fn merge(&mut self, batch: crate::model::batch::Batch, mut report: FileReport) -> FileReport {
-        let outcome = self.data.append(&batch, &report.name);
+        let outcome = self.data.append(batch, &report.name);
         report.new_identifiers = outcome.new_identifiers;
         self.files.push(report.clone());
         report

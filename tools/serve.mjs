@@ -26,9 +26,12 @@ export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
   "connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
-/** Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to `{ server, url }`. */
-export function startServer(dir, port = 0) {
-  const base = resolve(dir);
+/**
+ * Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to `{ server, url }`. `mounts` maps URL
+ * prefixes to other folders (the benchmarks serve their pages and generated data this way).
+ */
+export function startServer(dir, port = 0, mounts = {}) {
+  const roots = [...Object.entries(mounts).map(([prefix, d]) => [prefix, resolve(d)]), ['/', resolve(dir)]];
   const server = createServer((req, res) => {
     let path;
     try {
@@ -38,6 +41,8 @@ export function startServer(dir, port = 0) {
       return;
     }
     if (path.endsWith('/')) path += 'index.html';
+    const [prefix, base] = roots.find(([p]) => path.startsWith(p));
+    path = path.slice(prefix.length - 1);
     const file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end('forbidden');

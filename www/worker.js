@@ -8,6 +8,7 @@ const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
 
 let ws = null;
+let wasmMemory = null;
 let cancelRequested = false;
 let queue = Promise.resolve();
 
@@ -46,7 +47,7 @@ async function streamInto(name, size, readChunk, options, progress) {
 const handlers = {
   async init() {
     if (!ws) {
-      await init();
+      wasmMemory = (await init()).memory;
       ws = new Workspace();
     }
     return { version: version(), roles: ws.roles(), identityRule: ws.identityRule() };
@@ -105,6 +106,10 @@ const handlers = {
   setMemoryLimit({ bytes }) {
     ws.setMemoryLimit(bytes);
     return null;
+  },
+  /** The size of the wasm linear memory; it never shrinks, so it is the peak the engine needed. */
+  stats() {
+    return { wasmBytes: wasmMemory.buffer.byteLength };
   },
   reset() {
     ws.reset();

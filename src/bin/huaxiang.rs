@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD] --out DIR
-//! huaxiang sample --out DIR [--members N] [--seed S]
+//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
 //! ```
 
 use huaxiang::engine::Workspace;
@@ -20,8 +20,8 @@ const USAGE: &str = "usage:
       each file flag may repeat; files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
       and DIR/quality.json (the data quality report: per file and overall)
-  huaxiang sample --out DIR [--members N] [--seed S]
-      writes the built-in sample dataset: DIR/sample_members.csv and DIR/sample_orders.csv";
+  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
+      writes the built-in sample dataset: DIR/sample_members.csv and DIR/sample_orders.csv (or one of them)";
 
 /// Reading chunk size: the same push path as the browser's worker.
 const CHUNK: usize = 1 << 20;
@@ -178,12 +178,21 @@ fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["out", "members", "seed"])?;
+    let flags = Flags::parse(args, &["out", "members", "seed", "only"])?;
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
     let members: u64 = flags.one("members").unwrap_or("2000").parse().map_err(|_| "`--members` must be a number")?;
     let seed: u64 = flags.one("seed").unwrap_or("20250601").parse().map_err(|_| "`--seed` must be a number")?;
+    let only = flags.one("only");
+    if !matches!(only, None | Some("members" | "orders")) {
+        return Err(format!("`--only` takes `members` or `orders`\n{USAGE}"));
+    }
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    std::fs::write(out.join("sample_members.csv"), huaxiang::sample::members_csv(seed, members)).map_err(|e| e.to_string())?;
+    if only != Some("orders") {
+        std::fs::write(out.join("sample_members.csv"), huaxiang::sample::members_csv(seed, members)).map_err(|e| e.to_string())?;
+    }
+    if only == Some("members") {
+        return Ok(());
+    }
     let file = std::fs::File::create(out.join("sample_orders.csv")).map_err(|e| e.to_string())?;
     let mut w = std::io::BufWriter::new(file);
     let mut failed = None;

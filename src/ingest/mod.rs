@@ -129,6 +129,8 @@ struct Table {
     empty: Vec<u64>,
     time_range: Option<(i64, i64)>,
     known: std::rc::Rc<Vec<u64>>,
+    /// Whether the columns were reserved for the file's projected rows.
+    reserved: bool,
 }
 
 /// How many data rows a preview shows.
@@ -208,7 +210,23 @@ impl FileLoader {
         if let State::Failed(e) = &self.state {
             return Err(e.clone());
         }
+        self.reserve_for_size();
         Ok(self.report.rows_read)
+    }
+
+    /// Once a few MiB are read and the file's size is known, reserves the staged columns for the rows the whole
+    /// file will have (plus 5%), so they never grow by doubling: a growing vector briefly holds its old and new
+    /// copies, and ends with up to twice the room it needs.
+    fn reserve_for_size(&mut self) {
+        const AFTER: u64 = 1 << 22;
+        let (Some(size), State::Ready(table)) = (self.options.size, &mut self.state) else { return };
+        if table.reserved || self.report.bytes < AFTER.min(size) || self.report.rows_read == 0 {
+            return;
+        }
+        table.reserved = true;
+        let per_row = self.report.bytes as f64 / self.report.rows_read as f64;
+        let rows = (size as f64 / per_row * 1.05) as usize;
+        table.batch.reserve(rows.saturating_sub(table.batch.len()));
     }
 
     /// Feeds rows that are already split into cells (a workbook's sheet).
@@ -501,6 +519,7 @@ impl Table {
             empty: Vec::new(),
             time_range: None,
             known: std::rc::Rc::default(),
+            reserved: false,
         }
     }
 
@@ -557,7 +576,7 @@ impl Table {
             rows,
         };
         let empty = vec![0; headers.len()];
-        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default() })
+        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default(), reserved: false })
     }
 
     fn read(&mut self, row: &dyn Row, report: &mut FileReport) {

@@ -88,6 +88,31 @@ impl Batch {
 }
 
 impl Batch {
+    /// Reserves room for `more` rows in every column.
+    pub fn reserve(&mut self, more: usize) {
+        self.lines.reserve_exact(more);
+        for c in &mut self.ids {
+            c.codes.reserve_exact(more);
+        }
+        match &mut self.rows {
+            BatchRows::Members(attrs) => attrs.iter_mut().for_each(|a| a.codes.reserve_exact(more)),
+            BatchRows::Orders(o) => {
+                o.ts.reserve_exact(more);
+                o.amount.reserve_exact(more);
+                o.discount.reserve_exact(more);
+                o.order_id.reserve_exact(more);
+                o.category.reserve_exact(more);
+                o.channel.reserve_exact(more);
+            }
+            BatchRows::Events(e) => {
+                e.ts.reserve_exact(more);
+                e.event_type.reserve_exact(more);
+                e.target.reserve_exact(more);
+            }
+            BatchRows::Identity => {}
+        }
+    }
+
     /// Approximate heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         let ids: usize = self.ids.iter().map(|c| c.values.heap_bytes() + c.codes.capacity() * 4).sum();

@@ -152,8 +152,10 @@ impl Dataset {
         Dataset { ids: IdentityGraph::new(rule), ..Dataset::default() }
     }
 
-    /// Merges a finished file's rows: identifiers are linked in row order, then rows are appended.
-    pub fn append(&mut self, batch: &Batch, file: &str) -> MergeOutcome {
+    /// Merges a finished file's rows: identifiers are linked in row order, then rows are appended. The batch is
+    /// taken by value so that a table's first file moves its columns in instead of copying them (a copy would
+    /// double the memory a large file needs at its peak).
+    pub fn append(&mut self, batch: Batch, file: &str) -> MergeOutcome {
         let before = self.ids.len();
         let tables: Vec<Vec<Node>> = batch.ids.iter().map(|c| c.values.values().map(|v| self.ids.node(c.kind, v)).collect()).collect();
         let mut nodes = Vec::with_capacity(batch.ids.len());
@@ -170,41 +172,51 @@ impl Dataset {
             keys.push(nodes[0]);
         }
         let outcome = MergeOutcome { new_identifiers: (self.ids.len() - before) as u64 };
-        match &batch.rows {
-            BatchRows::Members(attrs) => self.append_members(&keys, attrs),
-            BatchRows::Orders(o) => {
-                let cats = self.orders.categories.absorb(&o.categories);
-                let chans = self.orders.channels.absorb(&o.channels);
-                for (row, &key) in keys.iter().enumerate() {
-                    self.orders.node.push(key);
-                    self.orders.ts.push(o.ts[row]);
-                    self.orders.amount.push(o.amount[row]);
-                    self.orders.discount.push(o.discount[row]);
-                    self.orders.order_id.push(o.order_id[row]);
-                    self.orders.category.push(remap(o.category[row], &cats));
-                    self.orders.channel.push(remap(o.channel[row], &chans));
-                }
-                let mut added: Vec<u64> = (0..o.ts.len())
-                    .filter(|&r| o.order_id[r] != 0)
-                    .map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r]))
-                    .collect();
-                added.sort_unstable();
-                added.dedup();
-                let known = std::mem::take(&mut self.orders.known_ids);
-                self.orders.known_ids = std::rc::Rc::new(merge_sorted(&known, &added));
-            }
+        let Batch { ids, lines, rows } = batch;
+        drop((ids, lines, tables));
+        match rows {
+            BatchRows::Members(attrs) => self.append_members(&keys, &attrs),
+            BatchRows::Orders(o) => self.append_orders(keys, *o),
             BatchRows::Events(e) => {
+                let mut e = *e;
                 let types = self.events.types.absorb(&e.types);
                 let targets = self.events.targets.absorb(&e.targets);
-                self.events.node.extend_from_slice(&keys);
-                self.events.ts.extend_from_slice(&e.ts);
-                self.events.event_type.extend(e.event_type.iter().map(|&c| remap(c, &types)));
-                self.events.target.extend(e.target.iter().map(|&c| remap(c, &targets)));
+                e.event_type.iter_mut().for_each(|c| *c = remap(*c, &types));
+                e.target.iter_mut().for_each(|c| *c = remap(*c, &targets));
+                let ev = &mut self.events;
+                extend_or_move(&mut ev.node, keys);
+                extend_or_move(&mut ev.ts, e.ts);
+                extend_or_move(&mut ev.event_type, e.event_type);
+                extend_or_move(&mut ev.target, e.target);
             }
             BatchRows::Identity => {}
         }
         outcome
     }
+
+    fn append_orders(&mut self, keys: Vec<Node>, mut o: batch::OrderRows) {
+        let cats = self.orders.categories.absorb(&o.categories);
+        let chans = self.orders.channels.absorb(&o.channels);
+        o.category.iter_mut().for_each(|c| *c = remap(*c, &cats));
+        o.channel.iter_mut().for_each(|c| *c = remap(*c, &chans));
+        let mut added: Vec<u64> = (0..o.ts.len())
+            .filter(|&r| o.order_id[r] != 0)
+            .map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r]))
+            .collect();
+        added.sort_unstable();
+        added.dedup();
+        let known = std::mem::take(&mut self.orders.known_ids);
+        self.orders.known_ids = std::rc::Rc::new(if known.is_empty() { added } else { merge_sorted(&known, &added) });
+        let to = &mut self.orders;
+        extend_or_move(&mut to.node, keys);
+        extend_or_move(&mut to.ts, o.ts);
+        extend_or_move(&mut to.amount, o.amount);
+        extend_or_move(&mut to.discount, o.discount);
+        extend_or_move(&mut to.order_id, o.order_id);
+        extend_or_move(&mut to.category, o.category);
+        extend_or_move(&mut to.channel, o.channel);
+    }
+
 
     fn append_members(&mut self, keys: &[Node], attrs: &[Attribute]) {
         let start = self.members.len();
@@ -257,6 +269,17 @@ impl Dataset {
             + dict(&e.types)
             + dict(&e.targets);
         Memory { identifiers: ids as u64, members: members as u64, orders: orders as u64, events: events as u64 }
+    }
+}
+
+/// Appends `more` to `to`, moving it in when `to` is empty, and otherwise growing `to` by exactly what it needs.
+fn extend_or_move<T: Copy>(to: &mut Vec<T>, mut more: Vec<T>) {
+    if to.is_empty() {
+        more.shrink_to_fit();
+        *to = more;
+    } else {
+        to.reserve_exact(more.len());
+        to.extend_from_slice(&more);
     }
 }
 

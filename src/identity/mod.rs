@@ -99,6 +99,17 @@ pub struct Conflict {
 /// A node: one identifier.
 pub type Node = u32;
 
+/// No node.
+const NO_NODE: Node = Node::MAX;
+
+/// The unique-kind slots for every node under `rule`: each node holds itself in its own kind's slot.
+fn unique_slots(rule: &IdentityRule, node_kind: &[IdKind]) -> Vec<(IdKind, Vec<Node>)> {
+    rule.unique
+        .iter()
+        .map(|&k| (k, node_kind.iter().enumerate().map(|(n, &kind)| if kind == k { n as Node } else { NO_NODE }).collect()))
+        .collect()
+}
+
 /// The identifier graph and its union-find.
 #[derive(Clone, Debug, Default)]
 pub struct IdentityGraph {
@@ -109,8 +120,9 @@ pub struct IdentityGraph {
     /// `node_of[kind][code]`.
     node_of: Vec<Vec<Node>>,
     parent: Vec<Node>,
-    /// The unique identifier (node) per kind held by each root, when any.
-    unique_of_root: Vec<Vec<(IdKind, Node)>>,
+    /// For each kind the rule makes unique, the node of that kind held by each root ([`NO_NODE`] when none): one
+    /// 4-byte slot per node and unique kind.
+    unique_of_root: Vec<(IdKind, Vec<Node>)>,
     conflicts: Vec<Conflict>,
     conflict_count: u64,
     rule: IdentityRule,
@@ -128,6 +140,7 @@ impl IdentityGraph {
         IdentityGraph {
             values: vec![Dict::new(); IdKind::ALL.len()],
             node_of: vec![Vec::new(); IdKind::ALL.len()],
+            unique_of_root: unique_slots(&rule, &[]),
             rule,
             ..Default::default()
         }
@@ -161,8 +174,9 @@ impl IdentityGraph {
             self.parent.push(n);
             self.node_kind.push(kind);
             self.node_code.push(code);
-            let unique = if self.rule.unique.contains(&kind) { vec![(kind, n)] } else { Vec::new() };
-            self.unique_of_root.push(unique);
+            for (k, slots) in &mut self.unique_of_root {
+                slots.push(if *k == kind { n } else { NO_NODE });
+            }
         }
         self.node_of[k][code as usize]
     }
@@ -232,10 +246,7 @@ impl IdentityGraph {
         for (i, p) in self.parent.iter_mut().enumerate() {
             *p = i as Node;
         }
-        for n in 0..self.parent.len() {
-            let kind = self.node_kind[n];
-            self.unique_of_root[n] = if self.rule.unique.contains(&kind) { vec![(kind, n as Node)] } else { Vec::new() };
-        }
+        self.unique_of_root = unique_slots(&self.rule, &self.node_kind);
         self.conflicts.clear();
         self.conflict_count = 0;
         let edges = std::mem::take(&mut self.edges);
@@ -264,8 +275,9 @@ impl IdentityGraph {
             return;
         }
         // Refuse when both people already hold different values of a unique kind.
-        let clash = self.unique_of_root[ra as usize].iter().find_map(|&(kind, na)| {
-            self.unique_of_root[rb as usize].iter().find(|(k, nb)| *k == kind && *nb != na).map(|&(_, nb)| (kind, na, nb))
+        let clash = self.unique_of_root.iter().find_map(|(kind, slots)| {
+            let (na, nb) = (slots[ra as usize], slots[rb as usize]);
+            (na != NO_NODE && nb != NO_NODE && na != nb).then_some((*kind, na, nb))
         });
         if let Some((kind, na, nb)) = clash {
             self.conflict_count += 1;
@@ -288,10 +300,9 @@ impl IdentityGraph {
         // The smaller root survives, so people are numbered by their first identifier.
         let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
         self.parent[gone as usize] = keep;
-        let moved = std::mem::take(&mut self.unique_of_root[gone as usize]);
-        for (kind, n) in moved {
-            if !self.unique_of_root[keep as usize].iter().any(|(k, _)| *k == kind) {
-                self.unique_of_root[keep as usize].push((kind, n));
+        for (_, slots) in &mut self.unique_of_root {
+            if slots[keep as usize] == NO_NODE {
+                slots[keep as usize] = slots[gone as usize];
             }
         }
     }
@@ -303,7 +314,7 @@ impl IdentityGraph {
             + self.node_kind.capacity()
             + self.node_code.capacity() * 4
             + self.node_of.iter().map(|v| v.capacity() * 4).sum::<usize>()
-            + self.unique_of_root.capacity() * 24
+            + self.unique_of_root.iter().map(|(_, s)| s.capacity() * 4).sum::<usize>()
             + self.edges.capacity() * 16
     }
 

@@ -270,7 +270,7 @@ impl FileLoader {
     /// Approximate heap bytes staged so far (rows typed but not yet merged).
     pub fn staged_bytes(&self) -> u64 {
         match &self.state {
-            State::Ready(t) => t.batch.heap_bytes() as u64,
+            State::Ready(t) => t.batch.used_bytes() as u64,
             State::Sampling(rows) => rows.iter().map(|r| r.cells.iter().map(|c| c.len() + 24).sum::<usize>()).sum::<usize>() as u64,
             State::Failed(_) => 0,
         }

@@ -113,22 +113,23 @@ impl Batch {
         }
     }
 
-    /// Approximate heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        let ids: usize = self.ids.iter().map(|c| c.values.heap_bytes() + c.codes.capacity() * 4).sum();
+    /// Approximate bytes of the rows staged so far (lengths, not reserved room: the loader projects the whole
+    /// file's need from this, and reserved room would be counted twice).
+    pub fn used_bytes(&self) -> usize {
+        let ids: usize = self.ids.iter().map(|c| c.values.heap_bytes() + c.codes.len() * 4).sum();
         let rows = match &self.rows {
-            BatchRows::Members(attrs) => attrs.iter().map(|a| a.values.heap_bytes() + a.codes.capacity() * 4).sum(),
+            BatchRows::Members(attrs) => attrs.iter().map(|a| a.values.heap_bytes() + a.codes.len() * 4).sum(),
             BatchRows::Orders(o) => {
-                (o.ts.capacity() + o.amount.capacity() + o.discount.capacity() + o.order_id.capacity()) * 8
-                    + (o.category.capacity() + o.channel.capacity()) * 4
+                (o.ts.len() + o.amount.len() + o.discount.len() + o.order_id.len()) * 8
+                    + (o.category.len() + o.channel.len()) * 4
                     + o.categories.heap_bytes()
                     + o.channels.heap_bytes()
             }
             BatchRows::Events(e) => {
-                e.ts.capacity() * 8 + (e.event_type.capacity() + e.target.capacity()) * 4 + e.types.heap_bytes() + e.targets.heap_bytes()
+                e.ts.len() * 8 + (e.event_type.len() + e.target.len()) * 4 + e.types.heap_bytes() + e.targets.heap_bytes()
             }
             BatchRows::Identity => 0,
         };
-        ids + rows + self.lines.capacity() * 4
+        ids + rows + self.lines.len() * 4
     }
 }

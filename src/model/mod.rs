@@ -199,10 +199,8 @@ impl Dataset {
         let chans = self.orders.channels.absorb(&o.channels);
         o.category.iter_mut().for_each(|c| *c = remap(*c, &cats));
         o.channel.iter_mut().for_each(|c| *c = remap(*c, &chans));
-        let mut added: Vec<u64> = (0..o.ts.len())
-            .filter(|&r| o.order_id[r] != 0)
-            .map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r]))
-            .collect();
+        let mut added: Vec<u64> =
+            (0..o.ts.len()).filter(|&r| o.order_id[r] != 0).map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r])).collect();
         added.sort_unstable();
         added.dedup();
         let known = std::mem::take(&mut self.orders.known_ids);
@@ -216,7 +214,6 @@ impl Dataset {
         extend_or_move(&mut to.category, o.category);
         extend_or_move(&mut to.channel, o.channel);
     }
-
 
     fn append_members(&mut self, keys: &[Node], attrs: &[Attribute]) {
         let start = self.members.len();

@@ -174,7 +174,12 @@ impl Role {
         Role::all().find(|r| r.key() == text)
     }
 
-    /// The snake_case name.
+    /// The header synonyms that propose this role, in normalised form (see [`normalise_header`]).
+    pub fn synonyms(self) -> &'static [&'static str] {
+        ROLES.iter().find(|r| r.0 == self).map_or(&[], |r| r.3)
+    }
+
+    /// The snake_case name, the role's key in the JS API and in saved mappings.
     pub fn key(self) -> &'static str {
         match self {
             Role::MemberId => "member_id",

@@ -101,3 +101,16 @@ fn a_file_too_large_for_the_memory_budget_stops_early_with_advice() {
     assert!(ws.open_report().is_none(), "the file is closed");
     assert_eq!(ws.compute(None).unwrap().buyers, 10, "earlier data stays");
 }
+
+/// docs/ingest.md promises the complete list of header synonyms; every one in the code must be in its table.
+#[test]
+fn the_docs_list_every_header_synonym() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ingest.md")).unwrap();
+    let table: Vec<&str> = doc.lines().filter(|l| l.starts_with("| ")).collect();
+    for role in huaxiang::ingest::mapping::Role::all() {
+        let row = table.iter().find(|l| l.contains(role.zh())).unwrap_or_else(|| panic!("no row for {}", role.en()));
+        for syn in role.synonyms() {
+            assert!(row.split([' ', '|']).any(|w| w == *syn), "{syn} ({}) is missing from docs/ingest.md", role.en());
+        }
+    }
+}

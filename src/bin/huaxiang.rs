@@ -92,12 +92,12 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
         ws.finish_file().map_err(|e| format!("{name}: {e}"))?
     };
     eprintln!(
-        "{name}: {} rows read, {} loaded, {} skipped ({} {}{})",
+        "{name}: {} rows read, {} loaded, {} skipped ({}{}{})",
         report.rows_read,
         report.rows_loaded,
         report.rows_skipped,
         report.format,
-        report.encoding,
+        if report.encoding.is_empty() { String::new() } else { format!(" {}", report.encoding) },
         if report.delimiter.is_empty() { String::new() } else { format!(", delimiter {:?}", report.delimiter) }
     );
     for p in &report.problems {

@@ -173,7 +173,7 @@ export class DataView {
       this.refresh(item);
     };
     const head = h('header', {}, h('strong', {}, item.file.name), ' · ', bytes(item.file.size),
-      report ? ` · ${report.format.toUpperCase()} · ${report.encoding}${report.delimiter ? ` · ${t('delimiter')} ${JSON.stringify(report.delimiter)}` : ''}` : '');
+      report ? ['', report.format.toUpperCase(), report.encoding, report.delimiter && `${t('delimiter')} ${JSON.stringify(report.delimiter)}`].filter((x, i) => i === 0 || x).join(' · ') : '');
     const controls = h('div', { class: 'controls' });
     if (report) {
       controls.append(
@@ -280,7 +280,7 @@ function fileQuality(f) {
       f.problems.map((p) => [p.line, p.header || String(p.column), p.value, pick(p)]))
     : null;
   return h('details', { class: 'file-quality', dataset: { file: f.name }, open: f.rowsSkipped > 0 },
-    h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ` · ${t(`kind_${f.kind}`)} · ${f.format.toUpperCase()} · ${f.encoding}`),
+    h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ['', t(`kind_${f.kind}`), f.format.toUpperCase(), f.encoding].filter((x, i) => i === 0 || x).join(' · ')),
     h('dl', { class: 'facts' },
       fact(t('rowsRead'), int(f.rowsRead), 'rows-read'),
       fact(t('rowsLoaded'), int(f.rowsLoaded), 'rows-loaded'),

@@ -84,12 +84,24 @@ async function main() {
   app.views.members = new MembersView(app);
 
   app.engine.onRestart = async () => {
-    app.message(t('workerRestarted'), 'warning');
     const files = app.loaded;
     app.loaded = [];
+    app.summary = null;
+    if (app.replaying) {
+      // The engine stopped again while reloading the same files: most likely they need more memory than a tab has.
+      // Reloading again would loop, so stop and say so; the files can be loaded again by hand (or split).
+      app.replaying = false;
+      app.message(t('replayFailed'), 'error');
+      app.progress('error', t('replayFailed'), 1);
+      app.render();
+      return;
+    }
+    app.message(t('workerRestarted'), 'warning');
+    app.replaying = true;
     const info = await app.engine.ready;
     app.roles = info.roles;
     await app.views.data.replay(files);
+    app.replaying = false;
   };
 
   try {

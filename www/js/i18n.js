@@ -102,6 +102,7 @@ const words = {
   rScore: ['R 分', 'R score'],
   fScore: ['F 分', 'F score'],
   workerRestarted: ['计算引擎意外停止，已重启并恢复已导入的文件。', 'The engine stopped unexpectedly; it was restarted and your files were reloaded.'],
+  replayFailed: ['重新载入文件时计算引擎再次停止，可能是数据超出了浏览器标签页的内存。已清空数据；请拆分文件后再导入，或使用命令行工具 huaxiang profile。', 'The engine stopped again while reloading your files, probably because they need more memory than a browser tab has. The data was cleared; split the files and load them again, or use the command-line tool (huaxiang profile).'],
   error: ['出错了', 'Error'],
   loadedSummary: ['已导入 {0} 行，跳过 {1} 行', '{0} rows loaded, {1} skipped'],
   sampleLoaded: ['已载入示例数据：{0} 名会员', 'Sample data loaded: {0} members'],

@@ -6,6 +6,7 @@ pub mod identity;
 pub mod ingest;
 pub mod model;
 pub mod rfm;
+pub mod rules;
 pub mod sample;
 
 #[cfg(target_arch = "wasm32")]

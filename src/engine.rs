@@ -257,6 +257,7 @@ const PROJECT_AFTER: u64 = 4 << 20;
 #[derive(Default)]
 pub struct Workspace {
     memory_limit: Option<u64>,
+    settings: crate::metrics::Settings,
     data: Dataset,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
@@ -442,7 +443,7 @@ impl Workspace {
     pub fn compute(&mut self, as_of: Option<Day>) -> Result<Summary> {
         let people = self.data.people();
         let person_of_order: Vec<u32> = self.data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
-        let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of)?;
+        let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, self.settings.rfm_monetary)?;
         let computed = Computed { people, rfm };
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));

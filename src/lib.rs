@@ -4,6 +4,7 @@ pub mod error;
 pub mod export;
 pub mod identity;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod rfm;
 pub mod rules;

@@ -110,6 +110,110 @@ impl Segment {
     }
 }
 
+/// What M scores: total net spend (the default) or net spend per purchase.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonetaryBasis {
+    /// Total net spend.
+    #[default]
+    Total,
+    /// Net spend ÷ purchases.
+    Average,
+}
+
+/// The 11-segment scheme (Champions … Lost) on a grid of the R score against FM, the mean of the F and M scores
+/// rounded half up. Two variants of this scheme circulate: one over R and F only (10 segments, no *Lost*) and
+/// one over R and the F–M mean (11 segments). This is the second, with the overlapping published ranges
+/// resolved into one grid (see `docs/rules.md`):
+///
+/// ```text
+///        FM=1          FM=2            FM=3            FM=4          FM=5
+/// R=5    New           Potential       Potential       Champions     Champions
+/// R=4    Promising     Potential       Loyal           Champions     Champions
+/// R=3    About to sleep Need attention Need attention  Loyal         Loyal
+/// R=2    Hibernating   About to sleep  At risk         At risk       Can't lose
+/// R=1    Lost          Hibernating     At risk         Can't lose    Can't lose
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment11 {
+    /// Bought recently, often and much.
+    Champions,
+    /// Buy regularly and spend well.
+    Loyal,
+    /// Recent buyers with some frequency: could become loyal.
+    Potential,
+    /// Bought very recently, once or little.
+    New,
+    /// Recent, but little so far.
+    Promising,
+    /// Middling on every score.
+    NeedAttention,
+    /// Slipping away after little activity.
+    AboutToSleep,
+    /// Used to buy well, not for a while.
+    AtRisk,
+    /// Were the best customers, not seen for long.
+    CantLose,
+    /// Long ago and little.
+    Hibernating,
+    /// Lowest on every score.
+    Lost,
+}
+
+impl Segment11 {
+    /// Every segment in report order.
+    pub const ALL: [Segment11; 11] = [
+        Segment11::Champions,
+        Segment11::Loyal,
+        Segment11::Potential,
+        Segment11::New,
+        Segment11::Promising,
+        Segment11::NeedAttention,
+        Segment11::AboutToSleep,
+        Segment11::AtRisk,
+        Segment11::CantLose,
+        Segment11::Hibernating,
+        Segment11::Lost,
+    ];
+
+    /// The segment of an R score and F, M scores (all 1–5).
+    pub fn of(r: u8, f: u8, m: u8) -> Segment11 {
+        use Segment11::*;
+        const GRID: [[Segment11; 5]; 5] = [
+            [Lost, Hibernating, AtRisk, CantLose, CantLose],
+            [Hibernating, AboutToSleep, AtRisk, AtRisk, CantLose],
+            [AboutToSleep, NeedAttention, NeedAttention, Loyal, Loyal],
+            [Promising, Potential, Loyal, Champions, Champions],
+            [New, Potential, Potential, Champions, Champions],
+        ];
+        let fm = (u16::from(f) + u16::from(m)).div_ceil(2).clamp(1, 5) as usize;
+        GRID[usize::from(r.clamp(1, 5)) - 1][fm - 1]
+    }
+
+    /// The English name (as used in rules: `rfm.segment11 == "Champions"`).
+    pub fn en(self) -> &'static str {
+        [
+            "Champions",
+            "Loyal",
+            "Potential Loyalist",
+            "New Customers",
+            "Promising",
+            "Need Attention",
+            "About to Sleep",
+            "At Risk",
+            "Can't Lose Them",
+            "Hibernating",
+            "Lost",
+        ][self as usize]
+    }
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        ["冠军客户", "忠诚客户", "潜力客户", "新客户", "有望客户", "需要关注", "即将沉睡", "有流失风险", "不能失去", "冬眠客户", "已流失"][self as usize]
+    }
+}
+
 /// One buyer's RFM values, scores and segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RfmRow {
@@ -152,7 +256,7 @@ pub struct Rfm {
 
 /// Computes RFM for every person with a purchase on or before `as_of` (default: the latest order day + 1).
 /// `person_of_order` gives each order's person (a dense index below `people`).
-pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: Option<Day>) -> Result<Rfm> {
+pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: Option<Day>, basis: MonetaryBasis) -> Result<Rfm> {
     let Some(&latest) = orders.ts.iter().max() else {
         return Err(Error::new("no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed."));
     };
@@ -201,7 +305,11 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
     // Lower recency is better, so score its negation.
     let r = scores(&recency.iter().map(|v| -v).collect::<Vec<_>>());
     let f = scores(&frequency);
-    let m = scores(&monetary);
+    let m = match basis {
+        MonetaryBasis::Total => scores(&monetary),
+        // Average spend per purchase, in minor units rounded down: exact and platform-independent.
+        MonetaryBasis::Average => scores(&monetary.iter().zip(&frequency).map(|(&s, &n)| s.div_euclid(n.max(1))).collect::<Vec<_>>()),
+    };
     let mean = |s: &[u8]| s.iter().map(|&x| f64::from(x)).sum::<f64>() / s.len() as f64;
     let means = [mean(&r), mean(&f), mean(&m)];
     let mut segments = vec![RoaringBitmap::new(); 8];
@@ -250,6 +358,22 @@ mod tests {
         assert_eq!(scores(&[1, 1, 1, 1, 2, 2, 3, 4, 5, 6]), vec![1, 1, 1, 1, 3, 3, 4, 4, 5, 5]);
         assert_eq!(scores(&[7]), vec![1]);
         assert_eq!(scores(&[3, 3, 3]), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn every_eleven_segment_is_reachable() {
+        let mut seen = std::collections::HashSet::new();
+        for r in 1..=5 {
+            for f in 1..=5 {
+                for m in 1..=5 {
+                    seen.insert(Segment11::of(r, f, m));
+                }
+            }
+        }
+        assert_eq!(seen.len(), 11);
+        assert_eq!(Segment11::of(5, 5, 4), Segment11::Champions);
+        assert_eq!(Segment11::of(1, 1, 1), Segment11::Lost);
+        assert_eq!(Segment11::of(1, 4, 5), Segment11::CantLose);
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! any input, and every problem is a [`Diagnostic`] with a span and a message in Chinese and English.
 
 pub mod ast;
+pub mod check;
 pub mod diagnostic;
+pub mod eval;
 pub mod lexer;
+pub mod names;
 pub mod parser;
 
 pub use diagnostic::{Diagnostic, Location, Severity, Span};

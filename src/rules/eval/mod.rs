@@ -1,0 +1,508 @@
+//! Evaluation: checked definitions to member sets. Every expression becomes a whole column over dense member
+//! indices (a roaring bitmap for yes/no, a vector for numbers and times, codes into a value list for text), so a
+//! rule costs a few passes over columns, never a loop that interprets the tree per member.
+//!
+//! Missing values follow SQL: a comparison with a missing value is false (for `!=` too), arithmetic with one is
+//! missing, and `not` is the complement of the set, so `not (recency > 30)` holds for members without purchases.
+
+mod rows;
+
+use super::ast::*;
+use super::check::{resolve, AttrRef, Resolved, Schema};
+use crate::ingest::values::parse_timestamp;
+use crate::metrics::{Frame, TextColumn, NO_TIME};
+use crate::model::date::Day;
+use crate::model::dict::NONE;
+use roaring::RoaringBitmap;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// What a definition evaluates to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// A yes/no tag or an audience: the members it holds for.
+    Bool(RoaringBitmap),
+    /// An enumerated tag: each member's value.
+    Text(Rc<TextColumn>),
+    /// A metric: each member's number (`NaN` = missing).
+    Num(Rc<Vec<f64>>),
+}
+
+/// A literal value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lit {
+    Num(f64),
+    Text(String),
+    Bool(bool),
+    Time(i64),
+}
+
+/// A value over all members.
+#[derive(Clone, Debug)]
+pub(crate) enum Val {
+    Bool(RoaringBitmap),
+    Num(Rc<Vec<f64>>),
+    Time(Rc<Vec<i64>>),
+    Text(Rc<TextColumn>),
+    /// A member-file column: text that may be read as a number or a date.
+    Attr(Rc<TextColumn>),
+    Const(Lit),
+    List(Vec<Lit>),
+}
+
+/// Evaluates definitions of one program over one frame.
+pub struct Evaluator<'a> {
+    frame: &'a Frame<'a>,
+    program: &'a Program,
+    index: HashMap<String, usize>,
+    schema: &'a Schema,
+    n: u32,
+}
+
+/// The set of every member `0..n`.
+pub fn full(n: u32) -> RoaringBitmap {
+    let mut b = RoaringBitmap::new();
+    b.insert_range(0..n);
+    b
+}
+
+fn bits_where(n: usize, f: impl Fn(usize) -> bool) -> RoaringBitmap {
+    RoaringBitmap::from_sorted_iter((0..n).filter(|&p| f(p)).map(|p| p as u32)).unwrap_or_default()
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator for `program` (already checked without errors for the definitions it will evaluate).
+    pub fn new(frame: &'a Frame<'a>, program: &'a Program, schema: &'a Schema) -> Evaluator<'a> {
+        let mut index = HashMap::new();
+        for (i, d) in program.defs.iter().enumerate() {
+            index.entry(d.name.clone()).or_insert(i);
+        }
+        Evaluator { frame, program, index, schema, n: frame.len() as u32 }
+    }
+
+    /// Evaluates definition `i`, reading earlier results from `results` (indexed like the program's definitions).
+    pub fn evaluate(&self, i: usize, results: &[Option<Outcome>]) -> Option<Outcome> {
+        let def = &self.program.defs[i];
+        let expr = def.expr.as_ref()?;
+        Some(match self.eval(expr, results) {
+            Val::Bool(b) => Outcome::Bool(b),
+            Val::Const(Lit::Bool(b)) => Outcome::Bool(if b { full(self.n) } else { RoaringBitmap::new() }),
+            Val::Text(t) | Val::Attr(t) => match def.kind {
+                DefKind::Metric => Outcome::Num(Rc::new(self.nums(Val::Attr(t)))),
+                _ => Outcome::Text(t),
+            },
+            Val::Const(Lit::Text(s)) => Outcome::Text(Rc::new(TextColumn { codes: vec![0; self.n as usize], values: vec![s] })),
+            v @ (Val::Num(_) | Val::Const(Lit::Num(_))) => Outcome::Num(Rc::new(self.nums(v))),
+            _ => return None,
+        })
+    }
+
+    fn bits(&self, v: Val) -> RoaringBitmap {
+        match v {
+            Val::Bool(b) => b,
+            Val::Const(Lit::Bool(true)) => full(self.n),
+            _ => RoaringBitmap::new(),
+        }
+    }
+
+    /// A number per member (text parsed as a number; missing as `NaN`).
+    fn nums(&self, v: Val) -> Vec<f64> {
+        let n = self.n as usize;
+        match v {
+            Val::Num(v) => Rc::try_unwrap(v).unwrap_or_else(|rc| (*rc).clone()),
+            Val::Const(Lit::Num(c)) => vec![c; n],
+            Val::Attr(t) | Val::Text(t) => {
+                let parsed: Vec<f64> = t.values.iter().map(|s| parse_number(s)).collect();
+                t.codes.iter().map(|&c| if c == NONE { f64::NAN } else { parsed[c as usize] }).collect()
+            }
+            Val::Bool(b) => {
+                let mut out = vec![0.0; n];
+                for p in b {
+                    out[p as usize] = 1.0;
+                }
+                out
+            }
+            _ => vec![f64::NAN; n],
+        }
+    }
+
+    /// A time per member (text parsed as a date; missing as [`NO_TIME`]).
+    fn times(&self, v: Val) -> Vec<i64> {
+        let n = self.n as usize;
+        match v {
+            Val::Time(v) => Rc::try_unwrap(v).unwrap_or_else(|rc| (*rc).clone()),
+            Val::Const(Lit::Time(t)) => vec![t; n],
+            Val::Const(Lit::Text(s)) => vec![parse_timestamp(&s).unwrap_or(NO_TIME); n],
+            Val::Attr(t) | Val::Text(t) => {
+                let parsed: Vec<i64> = t.values.iter().map(|s| parse_timestamp(s).unwrap_or(NO_TIME)).collect();
+                t.codes.iter().map(|&c| if c == NONE { NO_TIME } else { parsed[c as usize] }).collect()
+            }
+            _ => vec![NO_TIME; n],
+        }
+    }
+
+    fn text(&self, v: Val) -> Rc<TextColumn> {
+        match v {
+            Val::Text(t) | Val::Attr(t) => t,
+            Val::Const(Lit::Text(s)) => Rc::new(TextColumn { codes: vec![0; self.n as usize], values: vec![s] }),
+            Val::Num(v) => {
+                let mut values: Vec<String> = Vec::new();
+                let mut index: HashMap<String, u32> = HashMap::new();
+                let codes = v
+                    .iter()
+                    .map(|x| {
+                        if x.is_nan() {
+                            return NONE;
+                        }
+                        let s = format!("{x}");
+                        *index.entry(s.clone()).or_insert_with(|| {
+                            values.push(s);
+                            values.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                Rc::new(TextColumn { codes, values })
+            }
+            _ => Rc::new(TextColumn { codes: vec![NONE; self.n as usize], values: Vec::new() }),
+        }
+    }
+
+    pub(crate) fn eval(&self, e: &Expr, results: &[Option<Outcome>]) -> Val {
+        match &e.kind {
+            ExprKind::Num(n) => Val::Const(Lit::Num(*n)),
+            ExprKind::Str(s) => Val::Const(Lit::Text(s.clone())),
+            ExprKind::Bool(b) => Val::Const(Lit::Bool(*b)),
+            ExprKind::Duration(_) => Val::Const(Lit::Num(f64::NAN)),
+            ExprKind::List(items) => Val::List(
+                items
+                    .iter()
+                    .filter_map(|x| match &x.kind {
+                        ExprKind::Num(n) => Some(Lit::Num(*n)),
+                        ExprKind::Str(s) => Some(Lit::Text(s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            ExprKind::Name(parts) => self.name(parts, results),
+            ExprKind::Not(x) => {
+                let b = self.bits(self.eval(x, results));
+                Val::Bool(full(self.n) - b)
+            }
+            ExprKind::Neg(x) => Val::Num(Rc::new(self.nums(self.eval(x, results)).into_iter().map(|v| -v).collect())),
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, results),
+            ExprKind::In { value, list, negated } => {
+                let v = self.eval(value, results);
+                let Val::List(items) = self.eval(list, results) else { return Val::Bool(RoaringBitmap::new()) };
+                let b = self.member_in(v, &items);
+                Val::Bool(if *negated { self.present(value, results) - b } else { b })
+            }
+            ExprKind::Between { value, low, high } => {
+                let ge = self.compare(BinOp::Ge, self.eval(value, results), self.eval(low, results));
+                let le = self.compare(BinOp::Le, self.eval(value, results), self.eval(high, results));
+                Val::Bool(ge & le)
+            }
+            ExprKind::Call { name, args, .. } => self.call(&name.to_lowercase(), args, results),
+            ExprKind::Agg { func, source, arg, window, .. } => rows::aggregate(self.frame, *func, source, arg.as_deref(), *window),
+            ExprKind::Case { arms, default } => self.case(arms, default.as_deref(), results),
+            ExprKind::Seq { first, then } => Val::Bool(rows::sequence(self.frame, first, then.as_deref())),
+        }
+    }
+
+    /// Members for whom `value` is not missing (so `x not in [...]` is false where x is missing, as in SQL).
+    fn present(&self, value: &Expr, results: &[Option<Outcome>]) -> RoaringBitmap {
+        match self.eval(value, results) {
+            Val::Text(t) | Val::Attr(t) => bits_where(t.codes.len(), |p| t.codes[p] != NONE),
+            Val::Num(v) => bits_where(v.len(), |p| !v[p].is_nan()),
+            Val::Time(v) => bits_where(v.len(), |p| v[p] != NO_TIME),
+            _ => full(self.n),
+        }
+    }
+
+    fn name(&self, parts: &[(String, crate::rules::Span)], results: &[Option<Outcome>]) -> Val {
+        let n = self.n as usize;
+        match resolve(parts, &self.index, self.schema) {
+            Some(Resolved::Def(j)) => match results.get(j).cloned().flatten() {
+                Some(Outcome::Bool(b)) => Val::Bool(b),
+                Some(Outcome::Text(t)) => Val::Text(t),
+                Some(Outcome::Num(v)) => Val::Num(v),
+                None => Val::Bool(RoaringBitmap::new()),
+            },
+            Some(Resolved::Metric(m)) => match m.info().ty {
+                super::check::Ty::Num => Val::Num(self.frame.num(m)),
+                super::check::Ty::Time => Val::Time(self.frame.time(m)),
+                _ => Val::Text(self.frame.text(m)),
+            },
+            Some(Resolved::Attr(a)) => {
+                let members = &self.frame.data.members;
+                let attr = match &a {
+                    AttrRef::Role(r) => members.attr(*r),
+                    AttrRef::Header(h) => members.attrs.iter().find(|x| &x.header == h),
+                };
+                Val::Attr(Rc::new(self.frame.attribute(attr)))
+            }
+            None => Val::Num(Rc::new(vec![f64::NAN; n])),
+        }
+    }
+
+    fn binary(&self, op: BinOp, a: &Expr, b: &Expr, results: &[Option<Outcome>]) -> Val {
+        match op {
+            BinOp::And => {
+                let x = self.bits(self.eval(a, results));
+                if x.is_empty() {
+                    return Val::Bool(x);
+                }
+                Val::Bool(x & self.bits(self.eval(b, results)))
+            }
+            BinOp::Or => Val::Bool(self.bits(self.eval(a, results)) | self.bits(self.eval(b, results))),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let (x, y) = (self.eval(a, results), self.eval(b, results));
+                if let (Val::Const(Lit::Num(p)), Val::Const(Lit::Num(q))) = (&x, &y) {
+                    return Val::Const(Lit::Num(arith(op, *p, *q)));
+                }
+                let (x, y) = (self.nums(x), self.nums(y));
+                Val::Num(Rc::new(x.iter().zip(&y).map(|(&p, &q)| arith(op, p, q)).collect()))
+            }
+            _ => Val::Bool(self.compare(op, self.eval(a, results), self.eval(b, results))),
+        }
+    }
+
+    pub(crate) fn compare(&self, op: BinOp, x: Val, y: Val) -> RoaringBitmap {
+        let n = self.n as usize;
+        let is = |v: &Val, f: fn(&Val) -> bool| f(v);
+        let time = |v: &Val| matches!(v, Val::Time(_) | Val::Const(Lit::Time(_)));
+        let num = |v: &Val| matches!(v, Val::Num(_) | Val::Const(Lit::Num(_)));
+        let boolean = |v: &Val| matches!(v, Val::Bool(_) | Val::Const(Lit::Bool(_)));
+        if is(&x, time) || is(&y, time) {
+            let (a, b) = (self.times(x), self.times(y));
+            return bits_where(n, |p| a[p] != NO_TIME && b[p] != NO_TIME && ord(op, a[p].cmp(&b[p])));
+        }
+        if is(&x, num) || is(&y, num) {
+            let (a, b) = (self.nums(x), self.nums(y));
+            return bits_where(n, |p| a[p].partial_cmp(&b[p]).is_some_and(|o| ord(op, o)));
+        }
+        if is(&x, boolean) || is(&y, boolean) {
+            let (a, b) = (self.bits(x), self.bits(y));
+            let same = full(self.n) - (&a ^ &b);
+            return if op == BinOp::Eq { same } else { full(self.n) - same };
+        }
+        // Text against text: equality through codes when one side is a literal.
+        match (x, y) {
+            (Val::Text(t) | Val::Attr(t), Val::Const(Lit::Text(s))) => text_vs_literal(&t, op, &s, false),
+            (Val::Const(Lit::Text(s)), Val::Text(t) | Val::Attr(t)) => text_vs_literal(&t, op, &s, true),
+            (x, y) => {
+                let (a, b) = (self.text(x), self.text(y));
+                bits_where(n, |p| {
+                    let (ca, cb) = (a.codes[p], b.codes[p]);
+                    ca != NONE && cb != NONE && ord(op, a.values[ca as usize].as_str().cmp(b.values[cb as usize].as_str()))
+                })
+            }
+        }
+    }
+
+    fn member_in(&self, v: Val, items: &[Lit]) -> RoaringBitmap {
+        let n = self.n as usize;
+        let texts: Vec<&str> = items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(s.as_str()) } else { None }).collect();
+        let numbers: Vec<f64> = items.iter().filter_map(|l| if let Lit::Num(x) = l { Some(*x) } else { None }).collect();
+        match v {
+            Val::Text(t) | Val::Attr(t) if !texts.is_empty() || numbers.is_empty() => {
+                let hit: Vec<bool> = t.values.iter().map(|s| texts.contains(&s.as_str())).collect();
+                bits_where(n, |p| t.codes[p] != NONE && hit[t.codes[p] as usize])
+            }
+            v => {
+                let x = self.nums(v);
+                bits_where(n, |p| numbers.contains(&x[p]))
+            }
+        }
+    }
+
+    fn case(&self, arms: &[(Expr, Expr)], default: Option<&Expr>, results: &[Option<Outcome>]) -> Val {
+        let n = self.n as usize;
+        let mut assigned = RoaringBitmap::new();
+        let mut picks: Vec<(RoaringBitmap, Val)> = Vec::new();
+        for (cond, value) in arms {
+            let sel = self.bits(self.eval(cond, results)) - &assigned;
+            assigned |= &sel;
+            picks.push((sel, self.eval(value, results)));
+        }
+        if let Some(d) = default {
+            picks.push((full(self.n) - &assigned, self.eval(d, results)));
+        }
+        let numeric = picks.iter().any(|(_, v)| matches!(v, Val::Num(_) | Val::Const(Lit::Num(_))));
+        if numeric {
+            let mut out = vec![f64::NAN; n];
+            for (sel, v) in picks {
+                let vals = self.nums(v);
+                for p in sel {
+                    out[p as usize] = vals[p as usize];
+                }
+            }
+            return Val::Num(Rc::new(out));
+        }
+        let mut values: Vec<String> = Vec::new();
+        let mut codes = vec![NONE; n];
+        for (sel, v) in picks {
+            let t = self.text(v);
+            let mut map: Vec<u32> = vec![NONE; t.values.len()];
+            for p in sel {
+                let c = t.codes[p as usize];
+                if c == NONE {
+                    continue;
+                }
+                if map[c as usize] == NONE {
+                    let s = &t.values[c as usize];
+                    map[c as usize] = values.iter().position(|v| v == s).unwrap_or_else(|| {
+                        values.push(s.clone());
+                        values.len() - 1
+                    }) as u32;
+                }
+                codes[p as usize] = map[c as usize];
+            }
+        }
+        Val::Text(Rc::new(TextColumn { codes, values }))
+    }
+
+    fn call(&self, name: &str, args: &[Expr], results: &[Option<Outcome>]) -> Val {
+        let n = self.n as usize;
+        let arg = |i: usize| args.get(i).map_or(Val::Const(Lit::Num(f64::NAN)), |a| self.eval(a, results));
+        let lit_nums = |i: usize| -> Vec<f64> {
+            match args.get(i).map(|a| &a.kind) {
+                Some(ExprKind::List(items)) => items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect(),
+                Some(ExprKind::Num(v)) => vec![*v],
+                _ => Vec::new(),
+            }
+        };
+        let lit_texts = |i: usize| -> Option<Vec<String>> {
+            match args.get(i).map(|a| &a.kind) {
+                Some(ExprKind::List(items)) => Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect()),
+                _ => None,
+            }
+        };
+        match name {
+            "days_since" => {
+                let t = self.times(arg(0));
+                Val::Num(Rc::new(t.iter().map(|&ts| self.frame.days_since(ts)).collect()))
+            }
+            "date" => match &args.first().map(|a| &a.kind) {
+                Some(ExprKind::Str(s)) => Val::Const(Lit::Time(parse_timestamp(s).unwrap_or(NO_TIME))),
+                _ => Val::Const(Lit::Time(NO_TIME)),
+            },
+            "abs" => Val::Num(Rc::new(self.nums(arg(0)).into_iter().map(f64::abs).collect())),
+            "round" => Val::Num(Rc::new(self.nums(arg(0)).into_iter().map(f64::round).collect())),
+            "coalesce" => {
+                let (a, b) = (self.nums(arg(0)), self.nums(arg(1)));
+                Val::Num(Rc::new(a.iter().zip(&b).map(|(&x, &y)| if x.is_nan() { y } else { x }).collect()))
+            }
+            "contains" => {
+                let t = self.text(arg(0));
+                let needle = match args.get(1).map(|a| &a.kind) {
+                    Some(ExprKind::Str(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                let hit: Vec<bool> = t.values.iter().map(|v| v.contains(needle.as_str())).collect();
+                Val::Bool(bits_where(n, |p| t.codes[p] != NONE && hit[t.codes[p] as usize]))
+            }
+            "cut" => {
+                let x = self.nums(arg(0));
+                let edges = lit_nums(1);
+                let labels = lit_texts(2).unwrap_or_else(|| band_labels(&edges));
+                let codes = x.iter().map(|&v| if v.is_nan() { NONE } else { edges.iter().filter(|&&e| e <= v).count() as u32 }).collect();
+                Val::Text(Rc::new(TextColumn { codes, values: labels }))
+            }
+            "quantiles" => {
+                let x = self.nums(arg(0));
+                let k = lit_nums(1).first().copied().unwrap_or(4.0).max(1.0) as u64;
+                let labels = lit_texts(2).unwrap_or_else(|| (1..=k).map(|i| format!("Q{i}")).collect());
+                let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+                sorted.sort_by(f64::total_cmp);
+                let count = sorted.len() as u64;
+                let codes = x
+                    .iter()
+                    .map(|&v| {
+                        if v.is_nan() {
+                            return NONE;
+                        }
+                        let below = sorted.partition_point(|&s| s < v) as u64;
+                        (k * below / count.max(1)) as u32
+                    })
+                    .collect();
+                Val::Text(Rc::new(TextColumn { codes, values: labels }))
+            }
+            "top_percent" => {
+                let x = self.nums(arg(0));
+                let pct = lit_nums(1).first().copied().unwrap_or(0.0);
+                let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+                sorted.sort_by(f64::total_cmp);
+                let count = sorted.len() as f64;
+                Val::Bool(bits_where(n, |p| {
+                    let v = x[p];
+                    !v.is_nan() && ((sorted.len() - sorted.partition_point(|&s| s <= v)) as f64) < pct / 100.0 * count
+                }))
+            }
+            _ => Val::Const(Lit::Num(f64::NAN)),
+        }
+    }
+}
+
+/// Labels of fixed bands: `<500`, `500–2000`, `≥2000`.
+fn band_labels(edges: &[f64]) -> Vec<String> {
+    let mut out = Vec::with_capacity(edges.len() + 1);
+    if let Some(first) = edges.first() {
+        out.push(format!("<{first}"));
+    }
+    for w in edges.windows(2) {
+        out.push(format!("{}–{}", w[0], w[1]));
+    }
+    if let Some(last) = edges.last() {
+        out.push(format!("≥{last}"));
+    }
+    out
+}
+
+/// A number from text: plain digits, thousands separators and a trailing 岁/元/% are read; otherwise `NaN`.
+fn parse_number(s: &str) -> f64 {
+    let t = s.trim().trim_end_matches(['岁', '元', '分']).replace(',', "");
+    if let Some(p) = t.strip_suffix('%') {
+        return p.trim().parse::<f64>().map_or(f64::NAN, |v| v / 100.0);
+    }
+    t.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+fn arith(op: BinOp, a: f64, b: f64) -> f64 {
+    match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        _ if b == 0.0 => f64::NAN,
+        _ => a / b,
+    }
+}
+
+fn ord(op: BinOp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        BinOp::Eq => o == Equal,
+        BinOp::Ne => o != Equal,
+        BinOp::Lt => o == Less,
+        BinOp::Le => o != Greater,
+        BinOp::Gt => o == Greater,
+        BinOp::Ge => o != Less,
+        _ => false,
+    }
+}
+
+fn text_vs_literal(t: &TextColumn, op: BinOp, s: &str, flipped: bool) -> RoaringBitmap {
+    let hit: Vec<bool> = t
+        .values
+        .iter()
+        .map(|v| {
+            let o = if flipped { s.cmp(v.as_str()) } else { v.as_str().cmp(s) };
+            ord(op, o)
+        })
+        .collect();
+    bits_where(t.codes.len(), |p| t.codes[p] != NONE && hit[t.codes[p] as usize])
+}
+
+/// The first day of a `last N d` window ending on the analysis date.
+pub(crate) fn window_start(as_of: Day, w: Window) -> i64 {
+    Day(as_of.0 - (w.seconds / 86_400.0).round() as i32).start()
+}

@@ -1,0 +1,508 @@
+//! Row-level evaluation: `where` conditions and aggregate arguments over the rows of orders or events, in
+//! chunks of 4,096 rows (each condition becomes a mask over the chunk, not a per-row walk of the tree), then
+//! folded per member. Sequences (`did A then [not] did B within N`) sort each side's `(member, time)` pairs.
+//!
+//! Only rows dated on or before the analysis date are read. `last N d` keeps rows whose day is at most N days
+//! before the analysis date (`days_since(time) <= N`, the same boundary as `days_since(last(orders.time)) <= N`).
+
+use super::{window_start, Lit, Val};
+use crate::metrics::{Frame, TextColumn, NO_TIME};
+use crate::model::dict::{hash64, Dict, NONE};
+use crate::rules::ast::*;
+use crate::rules::check::row_column;
+use crate::rules::names::{Column, Table};
+use roaring::RoaringBitmap;
+use std::rc::Rc;
+
+const CHUNK: usize = 4096;
+
+/// A value over the rows of one chunk.
+enum RVal<'a> {
+    Num(Vec<f64>),
+    Time(&'a [i64]),
+    Codes(&'a [u32], &'a Dict),
+    Ids(&'a [u64]),
+    Bool(Vec<bool>),
+    Const(Lit),
+    List(Vec<Lit>),
+}
+
+/// The rows an aggregate or a sequence reads.
+struct Rows<'a> {
+    frame: &'a Frame<'a>,
+    table: Table,
+    person: &'a [u32],
+    ts: &'a [i64],
+}
+
+impl<'a> Rows<'a> {
+    fn new(frame: &'a Frame<'a>, table: Table) -> Rows<'a> {
+        match table {
+            Table::Orders => Rows { frame, table, person: &frame.order_person, ts: &frame.data.orders.ts },
+            Table::Events => Rows { frame, table, person: &frame.event_person, ts: &frame.data.events.ts },
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    fn column(&self, c: Column, lo: usize, hi: usize) -> RVal<'a> {
+        let o = &self.frame.data.orders;
+        let e = &self.frame.data.events;
+        let yuan = |v: &[i64]| v.iter().map(|&x| x as f64 / 100.0).collect();
+        match (self.table, c) {
+            (_, Column::Time) => RVal::Time(&self.ts[lo..hi]),
+            (Table::Orders, Column::Amount) => RVal::Num(yuan(&o.amount[lo..hi])),
+            (Table::Orders, Column::Discount) => RVal::Num(yuan(&o.discount[lo..hi])),
+            (Table::Orders, Column::Category) => RVal::Codes(&o.category[lo..hi], &o.categories),
+            (Table::Orders, Column::Channel) => RVal::Codes(&o.channel[lo..hi], &o.channels),
+            (Table::Orders, Column::OrderId) => RVal::Ids(&o.order_id[lo..hi]),
+            (Table::Events, Column::Type) => RVal::Codes(&e.event_type[lo..hi], &e.types),
+            (Table::Events, Column::Target) => RVal::Codes(&e.target[lo..hi], &e.targets),
+            _ => RVal::Num(vec![f64::NAN; hi - lo]),
+        }
+    }
+
+    /// The dictionary of a text column.
+    fn dict(&self, c: Column) -> Option<&'a Dict> {
+        let o = &self.frame.data.orders;
+        let e = &self.frame.data.events;
+        Some(match (self.table, c) {
+            (Table::Orders, Column::Category) => &o.categories,
+            (Table::Orders, Column::Channel) => &o.channels,
+            (Table::Events, Column::Type) => &e.types,
+            (Table::Events, Column::Target) => &e.targets,
+            _ => return None,
+        })
+    }
+
+    /// Which rows of `lo..hi` are in range (on or before the analysis date, inside the window) and pass the filter.
+    fn mask(&self, filter: Option<&Expr>, from: i64, lo: usize, hi: usize) -> Vec<bool> {
+        let limit = self.frame.limit;
+        let mut mask: Vec<bool> = self.ts[lo..hi].iter().map(|&t| t < limit && t >= from).collect();
+        if let Some(f) = filter {
+            let cond = self.truth(self.eval(f, lo, hi), hi - lo);
+            mask.iter_mut().zip(cond).for_each(|(m, c)| *m &= c);
+        }
+        mask
+    }
+
+    fn truth(&self, v: RVal<'a>, len: usize) -> Vec<bool> {
+        match v {
+            RVal::Bool(b) => b,
+            RVal::Const(Lit::Bool(b)) => vec![b; len],
+            RVal::Num(x) => x.iter().map(|&v| v > 0.0).collect(),
+            _ => vec![false; len],
+        }
+    }
+
+    fn nums(&self, v: RVal<'a>, len: usize) -> Vec<f64> {
+        match v {
+            RVal::Num(x) => x,
+            RVal::Const(Lit::Num(c)) => vec![c; len],
+            RVal::Time(t) => t.iter().map(|&x| x as f64).collect(),
+            RVal::Bool(b) => b.iter().map(|&x| f64::from(u8::from(x))).collect(),
+            _ => vec![f64::NAN; len],
+        }
+    }
+
+    fn eval(&self, e: &Expr, lo: usize, hi: usize) -> RVal<'a> {
+        let len = hi - lo;
+        match &e.kind {
+            ExprKind::Num(n) => RVal::Const(Lit::Num(*n)),
+            ExprKind::Str(s) => RVal::Const(Lit::Text(s.clone())),
+            ExprKind::Bool(b) => RVal::Const(Lit::Bool(*b)),
+            ExprKind::List(items) => RVal::List(
+                items
+                    .iter()
+                    .filter_map(|x| match &x.kind {
+                        ExprKind::Num(n) => Some(Lit::Num(*n)),
+                        ExprKind::Str(s) => Some(Lit::Text(s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            ExprKind::Name(parts) => match row_column(parts, self.table) {
+                Some(c) => self.column(c, lo, hi),
+                None => RVal::Num(vec![f64::NAN; len]),
+            },
+            ExprKind::Not(x) => {
+                let b = self.truth(self.eval(x, lo, hi), len);
+                RVal::Bool(b.into_iter().map(|v| !v).collect())
+            }
+            ExprKind::Neg(x) => {
+                let v = self.nums(self.eval(x, lo, hi), len);
+                RVal::Num(v.into_iter().map(|v| -v).collect())
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, lo, hi),
+            ExprKind::In { value, list, negated } => {
+                let v = self.eval(value, lo, hi);
+                let RVal::List(items) = self.eval(list, lo, hi) else { return RVal::Bool(vec![false; len]) };
+                RVal::Bool(self.member_in(v, &items, *negated, len))
+            }
+            ExprKind::Between { value, low, high } => {
+                let ge = self.compare(BinOp::Ge, self.eval(value, lo, hi), self.eval(low, lo, hi), len);
+                let le = self.compare(BinOp::Le, self.eval(value, lo, hi), self.eval(high, lo, hi), len);
+                RVal::Bool(ge.iter().zip(le).map(|(a, b)| *a && b).collect())
+            }
+            ExprKind::Call { name, args, .. } => {
+                let lower = name.to_lowercase();
+                let arg = |i: usize| args.get(i).map_or(RVal::Const(Lit::Num(f64::NAN)), |a| self.eval(a, lo, hi));
+                match lower.as_str() {
+                    "days_since" => {
+                        let as_of = self.frame.as_of.0;
+                        let t = match arg(0) {
+                            RVal::Time(t) => t.to_vec(),
+                            RVal::Const(Lit::Time(t)) => vec![t; len],
+                            _ => vec![NO_TIME; len],
+                        };
+                        RVal::Num(t.iter().map(|&x| if x == NO_TIME { f64::NAN } else { f64::from(as_of - x.div_euclid(86_400) as i32) }).collect())
+                    }
+                    "date" => match args.first().map(|a| &a.kind) {
+                        Some(ExprKind::Str(s)) => RVal::Const(Lit::Time(crate::ingest::values::parse_timestamp(s).unwrap_or(NO_TIME))),
+                        _ => RVal::Const(Lit::Time(NO_TIME)),
+                    },
+                    "abs" => RVal::Num(self.nums(arg(0), len).into_iter().map(f64::abs).collect()),
+                    "round" => RVal::Num(self.nums(arg(0), len).into_iter().map(f64::round).collect()),
+                    "coalesce" => {
+                        let (a, b) = (self.nums(arg(0), len), self.nums(arg(1), len));
+                        RVal::Num(a.iter().zip(&b).map(|(&x, &y)| if x.is_nan() { y } else { x }).collect())
+                    }
+                    "contains" => {
+                        let needle = match args.get(1).map(|a| &a.kind) {
+                            Some(ExprKind::Str(s)) => s.clone(),
+                            _ => String::new(),
+                        };
+                        match arg(0) {
+                            RVal::Codes(codes, dict) => {
+                                let hit: Vec<bool> = dict.values().map(|v| v.contains(needle.as_str())).collect();
+                                RVal::Bool(codes.iter().map(|&c| c != NONE && hit[c as usize]).collect())
+                            }
+                            _ => RVal::Bool(vec![false; len]),
+                        }
+                    }
+                    _ => RVal::Num(vec![f64::NAN; len]),
+                }
+            }
+            _ => RVal::Num(vec![f64::NAN; len]),
+        }
+    }
+
+    fn binary(&self, op: BinOp, a: &Expr, b: &Expr, lo: usize, hi: usize) -> RVal<'a> {
+        let len = hi - lo;
+        match op {
+            BinOp::And | BinOp::Or => {
+                let x = self.truth(self.eval(a, lo, hi), len);
+                let y = self.truth(self.eval(b, lo, hi), len);
+                RVal::Bool(x.iter().zip(y).map(|(&p, q)| if op == BinOp::And { p && q } else { p || q }).collect())
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let x = self.nums(self.eval(a, lo, hi), len);
+                let y = self.nums(self.eval(b, lo, hi), len);
+                RVal::Num(x.iter().zip(&y).map(|(&p, &q)| super::arith(op, p, q)).collect())
+            }
+            _ => RVal::Bool(self.compare(op, self.eval(a, lo, hi), self.eval(b, lo, hi), len)),
+        }
+    }
+
+    fn compare(&self, op: BinOp, x: RVal<'a>, y: RVal<'a>, len: usize) -> Vec<bool> {
+        use super::ord;
+        let time_of = |v: &RVal<'a>| -> Option<Vec<i64>> {
+            match v {
+                RVal::Time(t) => Some(t.to_vec()),
+                RVal::Const(Lit::Time(t)) => Some(vec![*t; len]),
+                RVal::Const(Lit::Text(s)) => Some(vec![crate::ingest::values::parse_timestamp(s).unwrap_or(NO_TIME); len]),
+                _ => None,
+            }
+        };
+        if matches!(x, RVal::Time(_) | RVal::Const(Lit::Time(_))) || matches!(y, RVal::Time(_) | RVal::Const(Lit::Time(_))) {
+            let (a, b) = (time_of(&x).unwrap_or(vec![NO_TIME; len]), time_of(&y).unwrap_or(vec![NO_TIME; len]));
+            return a.iter().zip(&b).map(|(&p, &q)| p != NO_TIME && q != NO_TIME && ord(op, p.cmp(&q))).collect();
+        }
+        match (x, y) {
+            (RVal::Codes(codes, dict), RVal::Const(Lit::Text(s))) => codes_vs_literal(codes, dict, op, &s, false),
+            (RVal::Const(Lit::Text(s)), RVal::Codes(codes, dict)) => codes_vs_literal(codes, dict, op, &s, true),
+            (RVal::Ids(ids), RVal::Const(Lit::Text(s))) | (RVal::Const(Lit::Text(s)), RVal::Ids(ids)) => {
+                let h = hash64(s.trim());
+                // Order numbers are kept as hashes: only equality means anything.
+                ids.iter().map(|&i| i != 0 && ((i == h) == (op == BinOp::Eq))).collect()
+            }
+            (RVal::Codes(a, da), RVal::Codes(b, db)) => a
+                .iter()
+                .zip(b)
+                .map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q))))
+                .collect(),
+            (RVal::Bool(a), y) => {
+                let b = self.truth(y, len);
+                a.iter().zip(b).map(|(&p, q)| if op == BinOp::Eq { p == q } else { p != q }).collect()
+            }
+            (x, y) => {
+                let (a, b) = (self.nums(x, len), self.nums(y, len));
+                a.iter().zip(&b).map(|(p, q)| p.partial_cmp(q).is_some_and(|o| ord(op, o))).collect()
+            }
+        }
+    }
+
+    fn member_in(&self, v: RVal<'a>, items: &[Lit], negated: bool, len: usize) -> Vec<bool> {
+        match v {
+            RVal::Codes(codes, dict) => {
+                let texts: Vec<&str> = items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(s.as_str()) } else { None }).collect();
+                let hit: Vec<bool> = dict.values().map(|s| texts.contains(&s) != negated).collect();
+                codes.iter().map(|&c| c != NONE && hit[c as usize]).collect()
+            }
+            v => {
+                let numbers: Vec<f64> = items.iter().filter_map(|l| if let Lit::Num(x) = l { Some(*x) } else { None }).collect();
+                self.nums(v, len).iter().map(|x| !x.is_nan() && numbers.contains(x) != negated).collect()
+            }
+        }
+    }
+}
+
+fn codes_vs_literal(codes: &[u32], dict: &Dict, op: BinOp, s: &str, flipped: bool) -> Vec<bool> {
+    let hit: Vec<bool> = dict
+        .values()
+        .map(|v| {
+            let o = if flipped { s.cmp(v) } else { v.cmp(s) };
+            super::ord(op, o)
+        })
+        .collect();
+    codes.iter().map(|&c| c != NONE && hit[c as usize]).collect()
+}
+
+/// The values an aggregate folds: numbers, times, text codes (with their dictionary) or identifiers.
+enum Fold {
+    Num(Vec<f64>),
+    Time(Vec<i64>),
+    Codes(Vec<u32>),
+    Ids(Vec<u64>),
+}
+
+/// Evaluates an aggregate for every member.
+pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Option<&Expr>, window: Option<Window>) -> Val {
+    let n = frame.len();
+    let Some(table) = Table::parse(&source.table) else { return Val::Num(Rc::new(vec![f64::NAN; n])) };
+    let rows = Rows::new(frame, table);
+    let from = window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
+    let column = source.column.as_ref().and_then(|(c, _)| table.column(c)).map(|c| c.column);
+    let value_expr: Option<&Expr> = arg;
+    let mut count = vec![0u32; n];
+    let mut hits = vec![0u32; n];
+    let mut sum = vec![0f64; n];
+    let mut best_ts = vec![NO_TIME; n];
+    let mut best_num = vec![f64::NAN; n];
+    let mut best_time = vec![NO_TIME; n];
+    let mut best_code = vec![NONE; n];
+    let mut pairs: Vec<(u32, u64)> = Vec::new();
+    let mut dict: Option<&Dict> = column.and_then(|c| rows.dict(c));
+    for lo in (0..rows.len()).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(rows.len());
+        let mask = rows.mask(source.filter.as_deref(), from, lo, hi);
+        if !mask.iter().any(|&m| m) {
+            continue;
+        }
+        let value = match (column, value_expr) {
+            (Some(c), _) => Some(rows.column(c, lo, hi)),
+            (None, Some(e)) => Some(rows.eval(e, lo, hi)),
+            (None, None) => None,
+        };
+        let fold = value.map(|v| match v {
+            RVal::Time(t) => Fold::Time(t.to_vec()),
+            RVal::Codes(c, d) => {
+                dict = Some(d);
+                Fold::Codes(c.to_vec())
+            }
+            RVal::Ids(i) => Fold::Ids(i.to_vec()),
+            RVal::Bool(b) => Fold::Num(b.iter().map(|&x| f64::from(u8::from(x))).collect()),
+            other => Fold::Num(rows.nums(other, hi - lo)),
+        });
+        for (k, &keep) in mask.iter().enumerate() {
+            if !keep {
+                continue;
+            }
+            let row = lo + k;
+            let p = rows.person[row] as usize;
+            let ts = rows.ts[row];
+            let present = match &fold {
+                None => true,
+                Some(Fold::Num(v)) => !v[k].is_nan(),
+                Some(Fold::Time(v)) => v[k] != NO_TIME,
+                Some(Fold::Codes(v)) => v[k] != NONE,
+                Some(Fold::Ids(v)) => v[k] != 0,
+            };
+            match func {
+                AggFn::Count => count[p] += u32::from(present),
+                AggFn::Share => {
+                    count[p] += 1;
+                    if let Some(Fold::Num(v)) = &fold {
+                        hits[p] += u32::from(v[k] > 0.0);
+                    }
+                }
+                AggFn::Sum | AggFn::Avg => {
+                    if let (true, Some(Fold::Num(v))) = (present, &fold) {
+                        sum[p] += v[k];
+                        count[p] += 1;
+                    }
+                }
+                AggFn::Min | AggFn::Max => {
+                    if !present {
+                        continue;
+                    }
+                    let better = |new: std::cmp::Ordering| if func == AggFn::Min { new.is_lt() } else { new.is_gt() };
+                    match &fold {
+                        Some(Fold::Num(v)) if best_num[p].is_nan() || better(v[k].total_cmp(&best_num[p])) => best_num[p] = v[k],
+                        Some(Fold::Time(v)) if best_time[p] == NO_TIME || better(v[k].cmp(&best_time[p])) => best_time[p] = v[k],
+                        _ => {}
+                    }
+                }
+                AggFn::First | AggFn::Last => {
+                    if !present {
+                        continue;
+                    }
+                    // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
+                    let take = best_ts[p] == NO_TIME || if func == AggFn::First { ts < best_ts[p] } else { ts >= best_ts[p] };
+                    if take {
+                        best_ts[p] = ts;
+                        match &fold {
+                            Some(Fold::Num(v)) => best_num[p] = v[k],
+                            Some(Fold::Time(v)) => best_time[p] = v[k],
+                            Some(Fold::Codes(v)) => best_code[p] = v[k],
+                            _ => {}
+                        }
+                    }
+                }
+                AggFn::Distinct | AggFn::Top => {
+                    if !present {
+                        continue;
+                    }
+                    let key = match &fold {
+                        Some(Fold::Num(v)) => v[k].to_bits(),
+                        Some(Fold::Time(v)) => v[k] as u64,
+                        Some(Fold::Codes(v)) => u64::from(v[k]),
+                        Some(Fold::Ids(v)) => v[k],
+                        None => 0,
+                    };
+                    pairs.push((p as u32, key));
+                }
+            }
+        }
+    }
+    let text_column = |codes: Vec<u32>| {
+        let values = dict.map(|d| d.values().map(str::to_string).collect()).unwrap_or_default();
+        Val::Text(Rc::new(TextColumn { codes, values }))
+    };
+    let is_time = matches!(column, Some(Column::Time)) || value_expr.is_some_and(|e| is_time_expr(e, table));
+    let is_text = matches!(column, Some(Column::Category | Column::Channel | Column::Type | Column::Target))
+        || value_expr.is_some_and(|e| row_column_of(e, table).is_some_and(|c| matches!(c, Column::Category | Column::Channel | Column::Type | Column::Target)));
+    match func {
+        AggFn::Count => Val::Num(Rc::new(count.into_iter().map(f64::from).collect())),
+        AggFn::Share => Val::Num(Rc::new(count.iter().zip(&hits).map(|(&c, &h)| if c == 0 { f64::NAN } else { f64::from(h) / f64::from(c) }).collect())),
+        AggFn::Sum => Val::Num(Rc::new(sum)),
+        AggFn::Avg => Val::Num(Rc::new(sum.iter().zip(&count).map(|(&s, &c)| if c == 0 { f64::NAN } else { s / f64::from(c) }).collect())),
+        AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last => {
+            if is_time {
+                Val::Time(Rc::new(best_time))
+            } else if is_text {
+                text_column(best_code)
+            } else {
+                Val::Num(Rc::new(best_num))
+            }
+        }
+        AggFn::Distinct => {
+            pairs.sort_unstable();
+            pairs.dedup();
+            let mut out = vec![0.0; n];
+            for (p, _) in pairs {
+                out[p as usize] += 1.0;
+            }
+            Val::Num(Rc::new(out))
+        }
+        AggFn::Top => {
+            // The most frequent value; on a tie, the value that sorts first (byte order of the text).
+            pairs.sort_unstable();
+            let mut codes = vec![NONE; n];
+            let mut best: Vec<(u32, &str)> = vec![(0, ""); n];
+            let mut i = 0;
+            while i < pairs.len() {
+                let mut j = i;
+                while j < pairs.len() && pairs[j] == pairs[i] {
+                    j += 1;
+                }
+                let (p, key) = pairs[i];
+                let c = (j - i) as u32;
+                let text = dict.map_or("", |d| d.get(key as u32));
+                let (bc, bt) = best[p as usize];
+                if c > bc || (c == bc && text < bt) {
+                    best[p as usize] = (c, text);
+                    codes[p as usize] = key as u32;
+                }
+                i = j;
+            }
+            text_column(codes)
+        }
+    }
+}
+
+fn row_column_of(e: &Expr, table: Table) -> Option<Column> {
+    match &e.kind {
+        ExprKind::Name(parts) => row_column(parts, table),
+        _ => None,
+    }
+}
+
+fn is_time_expr(e: &Expr, table: Table) -> bool {
+    row_column_of(e, table) == Some(Column::Time)
+}
+
+/// The `(member, time)` pairs of the rows of one step, sorted.
+fn step(frame: &Frame<'_>, did: &Did) -> Vec<(u32, i64)> {
+    let Some(table) = Table::parse(&did.source.table) else { return Vec::new() };
+    let rows = Rows::new(frame, table);
+    let from = did.window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
+    let mut out = Vec::new();
+    for lo in (0..rows.len()).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(rows.len());
+        let mask = rows.mask(did.source.filter.as_deref(), from, lo, hi);
+        for (k, &keep) in mask.iter().enumerate() {
+            if keep {
+                out.push((rows.person[lo + k], rows.ts[lo + k]));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `did(A)`: members with a row of A. `did(A) then did(B) within W`: members with an A at time `t` and a B in
+/// `[t, t + W]`. `did(A) then not did(B) within W`: members with an A at `t` whose whole window has passed by the
+/// end of the analysis date (`t + W` at or before it) and no B in `[t, t + W]`.
+pub(super) fn sequence(frame: &Frame<'_>, first: &Did, then: Option<&Then>) -> RoaringBitmap {
+    let a = step(frame, first);
+    let Some(then) = then else {
+        return RoaringBitmap::from_sorted_iter(dedup_people(&a)).unwrap_or_default();
+    };
+    let b = step(frame, &then.did);
+    let within = then.within.round() as i64;
+    let mut out = RoaringBitmap::new();
+    let mut j = 0;
+    for (i, &(p, t)) in a.iter().enumerate() {
+        if i > 0 && a[i - 1].0 == p && out.contains(p) {
+            continue;
+        }
+        while j < b.len() && (b[j].0 < p || (b[j].0 == p && b[j].1 < t)) {
+            j += 1;
+        }
+        let followed = j < b.len() && b[j].0 == p && b[j].1 <= t + within;
+        let hit = if then.negated { !followed && t + within <= frame.limit } else { followed };
+        if hit {
+            out.insert(p);
+        }
+    }
+    out
+}
+
+fn dedup_people(pairs: &[(u32, i64)]) -> Vec<u32> {
+    let mut people: Vec<u32> = pairs.iter().map(|&(p, _)| p).collect();
+    people.dedup();
+    people
+}

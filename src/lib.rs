@@ -9,6 +9,7 @@ pub mod model;
 pub mod rfm;
 pub mod rules;
 pub mod sample;
+pub mod tags;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -103,7 +103,13 @@ impl Thresholds {
         let active = config.active_days.unwrap_or(base);
         let dormant = config.dormant_days.unwrap_or(2 * base).max(active);
         let at_risk = config.at_risk_days.unwrap_or(3 * base).max(dormant);
-        Thresholds { median_interval: median, new_days: config.new_days.unwrap_or(base), active_days: active, dormant_days: dormant, at_risk_days: at_risk }
+        Thresholds {
+            median_interval: median,
+            new_days: config.new_days.unwrap_or(base),
+            active_days: active,
+            dormant_days: dormant,
+            at_risk_days: at_risk,
+        }
     }
 }
 

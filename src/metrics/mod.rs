@@ -36,17 +36,25 @@ pub struct Settings {
 impl Settings {
     /// Every key `set` accepts, with what it means.
     pub const KEYS: [(&'static str, &'static str, &'static str); 5] = [
-        ("rfm.monetary", "M 按累计金额（\"total\"）还是客单价（\"average\"）打分", "Score M on total spend (\"total\") or spend per purchase (\"average\")"),
+        (
+            "rfm.monetary",
+            "M 按累计金额（\"total\"）还是客单价（\"average\"）打分",
+            "Score M on total spend (\"total\") or spend per purchase (\"average\")",
+        ),
         ("lifecycle.new_days", "首购在最近多少天内算新客", "A first purchase within this many days makes a member new"),
         ("lifecycle.active_days", "最近购买在多少天内算活跃", "A last purchase within this many days makes a member active"),
         ("lifecycle.dormant_days", "超过活跃天数、在这个天数内算沉默", "Past the active days and within this many, a member is dormant"),
-        ("lifecycle.at_risk_days", "超过沉默天数、在这个天数内算流失预警，再往后算流失", "Past the dormant days and within this many, a member is at risk; beyond, lost"),
+        (
+            "lifecycle.at_risk_days",
+            "超过沉默天数、在这个天数内算流失预警，再往后算流失",
+            "Past the dormant days and within this many, a member is at risk; beyond, lost",
+        ),
     ];
 
     /// Applies one setting; the error is `(zh, en)`.
     pub fn apply(&mut self, key: &str, number: Option<f64>, text: Option<&str>) -> Result<(), (String, String)> {
         let days = |v: Option<f64>| match v {
-            Some(d) if d >= 1.0 && d <= 36_500.0 => Ok(Some(d.round() as u32)),
+            Some(d) if (1.0..=36_500.0).contains(&d) => Ok(Some(d.round() as u32)),
             _ => Err(("天数要是 1 到 36500 之间的数字".to_string(), "The number of days must be between 1 and 36500.".to_string())),
         };
         match key {
@@ -54,7 +62,12 @@ impl Settings {
                 self.rfm_monetary = match text.map(str::to_lowercase).as_deref() {
                     Some("total") | Some("累计") => MonetaryBasis::Total,
                     Some("average") | Some("avg") | Some("客单价") => MonetaryBasis::Average,
-                    _ => return Err(("rfm.monetary 只能是 \"total\" 或 \"average\"".into(), "rfm.monetary is either \"total\" or \"average\".".into())),
+                    _ => {
+                        return Err((
+                            "rfm.monetary 只能是 \"total\" 或 \"average\"".into(),
+                            "rfm.monetary is either \"total\" or \"average\".".into(),
+                        ))
+                    }
                 }
             }
             "lifecycle.new_days" => self.lifecycle.new_days = days(number)?,
@@ -65,8 +78,13 @@ impl Settings {
                 let keys: Vec<&str> = Self::KEYS.iter().map(|k| k.0).collect();
                 let hint = crate::rules::diagnostic::did_you_mean(key, keys.iter().copied());
                 return Err(match hint {
-                    Some(h) => (format!("没有设置项“{key}”。您是不是想写“{h}”？"), format!("There is no setting “{key}”. Did you mean “{h}”?")),
-                    None => (format!("没有设置项“{key}”。可用的有：{}", keys.join("、")), format!("There is no setting “{key}”. The settings are: {}.", keys.join(", "))),
+                    Some(h) => {
+                        (format!("没有设置项“{key}”。您是不是想写“{h}”？"), format!("There is no setting “{key}”. Did you mean “{h}”?"))
+                    }
+                    None => (
+                        format!("没有设置项“{key}”。可用的有：{}", keys.join("、")),
+                        format!("There is no setting “{key}”. The settings are: {}.", keys.join(", ")),
+                    ),
                 });
             }
         }
@@ -208,7 +226,12 @@ impl<'a> Frame<'a> {
         let n = self.len();
         let Some(a) = attr else { return TextColumn { codes: vec![NONE; n], values: Vec::new() } };
         let values: Vec<String> = a.values.values().map(str::to_string).collect();
-        let codes = (0..n).map(|p| match self.people.member_row[p] { NONE => NONE, row => a.codes[row as usize] }).collect();
+        let codes = (0..n)
+            .map(|p| match self.people.member_row[p] {
+                NONE => NONE,
+                row => a.codes[row as usize],
+            })
+            .collect();
         TextColumn { codes, values }
     }
 
@@ -293,7 +316,9 @@ impl<'a> Frame<'a> {
             }
             Metric::DiscountShare => {
                 let s = self.stats();
-                (0..n).map(|p| if s.purchase_rows[p] == 0 { f64::NAN } else { f64::from(s.discounted[p]) / f64::from(s.purchase_rows[p]) }).collect()
+                (0..n)
+                    .map(|p| if s.purchase_rows[p] == 0 { f64::NAN } else { f64::from(s.discounted[p]) / f64::from(s.purchase_rows[p]) })
+                    .collect()
             }
             Metric::Refunds => self.stats().refunds.iter().map(|&v| f64::from(v)).collect(),
             Metric::Tenure => {
@@ -392,7 +417,8 @@ impl<'a> Frame<'a> {
                 }
             })
             .collect();
-        let column = self.data.members.attrs.iter().find(|a| a.role.is_none() && matches!(a.header.trim().to_lowercase().as_str(), "年龄" | "age"));
+        let column =
+            self.data.members.attrs.iter().find(|a| a.role.is_none() && matches!(a.header.trim().to_lowercase().as_str(), "年龄" | "age"));
         if let Some(a) = column {
             let col = self.attribute(Some(a));
             let parsed: Vec<f64> = col.values.iter().map(|v| v.trim().trim_end_matches('岁').parse::<f64>().unwrap_or(f64::NAN)).collect();

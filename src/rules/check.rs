@@ -339,7 +339,13 @@ impl Checker<'_> {
         let values = if ty == Ty::Text { self.text_values(expr) } else { None };
         let failed = self.out.defs[i].failed;
         let d = &mut self.out.defs[i];
-        d.ty = Some(if failed { Ty::Unknown } else if ty == Ty::Attr { Ty::Text } else { ty });
+        d.ty = Some(if failed {
+            Ty::Unknown
+        } else if ty == Ty::Attr {
+            Ty::Text
+        } else {
+            ty
+        });
         d.values = values;
         d.deps.sort();
     }
@@ -377,12 +383,7 @@ impl Checker<'_> {
     fn mismatch(&mut self, span: Span, what_zh: &str, what_en: &str, want: Ty, got: Ty) {
         let (wz, we) = want.describe();
         let (gz, ge) = got.describe();
-        self.error(
-            "type_mismatch",
-            span,
-            format!("{what_zh}需要{wz}，而这里是{gz}"),
-            format!("{what_en} needs {we}, but this is {ge}."),
-        );
+        self.error("type_mismatch", span, format!("{what_zh}需要{wz}，而这里是{gz}"), format!("{what_en} needs {we}, but this is {ge}."));
     }
 
     fn expect(&mut self, e: &Expr, scope: Scope, want: Ty, what_zh: &str, what_en: &str) -> Ty {
@@ -423,7 +424,10 @@ impl Checker<'_> {
         let hint = did_you_mean(&name, candidates.iter().copied());
         let (hz, he) = match hint {
             Some(h) => (format!("。您是不是想写“{h}”？"), format!(". Did you mean “{h}”?")),
-            None => ("。可以用的有指标（如 monetary）、会员属性、其他标签的名称".to_string(), ". Use a metric (such as monetary), a member attribute or another tag's name.".to_string()),
+            None => (
+                "。可以用的有指标（如 monetary）、会员属性、其他标签的名称".to_string(),
+                ". Use a metric (such as monetary), a member attribute or another tag's name.".to_string(),
+            ),
         };
         let (wz, we) = match scope {
             Scope::Member => ("", ""),
@@ -476,19 +480,22 @@ impl Checker<'_> {
                 if !matches!(list.kind, ExprKind::List(_)) {
                     let lt = self.infer(list, scope);
                     if lt != Ty::Unknown {
-                        self.error("in_list", list.span, "in 后面要写一个列表，例如 [\"美妆\", \"护肤\"]".into(), "in needs a list after it, as in [\"美妆\", \"护肤\"].".into());
+                        self.error(
+                            "in_list",
+                            list.span,
+                            "in 后面要写一个列表，例如 [\"美妆\", \"护肤\"]".into(),
+                            "in needs a list after it, as in [\"美妆\", \"护肤\"].".into(),
+                        );
                     }
                     return Ty::Bool;
                 }
                 self.infer(list, scope);
                 if let ExprKind::List(items) = &list.kind {
                     for x in items {
-                        let ok = match (&x.kind, vt) {
-                            (_, Ty::Unknown | Ty::Attr) => true,
-                            (ExprKind::Str(_), Ty::Text) => true,
-                            (ExprKind::Num(_), Ty::Num) => true,
-                            _ => false,
-                        };
+                        let ok = matches!(
+                            (&x.kind, vt),
+                            (_, Ty::Unknown | Ty::Attr) | (ExprKind::Str(_), Ty::Text) | (ExprKind::Num(_), Ty::Num)
+                        );
                         if !ok {
                             let it = if matches!(x.kind, ExprKind::Num(_)) { Ty::Num } else { Ty::Text };
                             self.mismatch(x.span, "与左边比较", "Comparing with the left side", vt, it);
@@ -515,7 +522,9 @@ impl Checker<'_> {
                 Ty::Bool
             }
             ExprKind::Call { name, name_span, args } => self.call(name, *name_span, args, e.span, scope),
-            ExprKind::Agg { func, name_span, source, arg, window } => self.aggregate(*func, *name_span, source, arg.as_deref(), *window, e.span, scope),
+            ExprKind::Agg { func, name_span, source, arg, window } => {
+                self.aggregate(*func, *name_span, source, arg.as_deref(), *window, e.span, scope)
+            }
             ExprKind::Case { arms, default } => {
                 let mut result: Option<Ty> = None;
                 for (cond, value) in arms.iter().map(|(c, v)| (Some(c), v)).chain(default.iter().map(|d| (None, &**d))) {
@@ -539,7 +548,12 @@ impl Checker<'_> {
                 if let Some(t) = then {
                     self.did(&t.did, scope);
                     if t.within <= 0.0 {
-                        self.error("bad_window", t.within_span, "within 的时长要大于 0".into(), "The within duration must be more than 0.".into());
+                        self.error(
+                            "bad_window",
+                            t.within_span,
+                            "within 的时长要大于 0".into(),
+                            "The within duration must be more than 0.".into(),
+                        );
                     }
                 }
                 Ty::Bool
@@ -568,7 +582,11 @@ impl Checker<'_> {
                     "member_value_in_row",
                     span,
                     format!("“{name}”是会员层面的值，不能用在 {} 的 where 条件里；这里可以用的列：{}", table.key(), cols.join("、")),
-                    format!("“{name}” is a member-level value and cannot be used in a where condition on {}; its columns are {}.", table.key(), cols.join(", ")),
+                    format!(
+                        "“{name}” is a member-level value and cannot be used in a where condition on {}; its columns are {}.",
+                        table.key(),
+                        cols.join(", ")
+                    ),
                 );
                 return Ty::Unknown;
             }
@@ -664,7 +682,12 @@ impl Checker<'_> {
                         format!("“{sym}” cannot compare these: the left side is {ae} and the right side is {be}."),
                     );
                 } else if ta == Ty::Text && op != BinOp::Eq && op != BinOp::Ne && tb == Ty::Text {
-                    self.warning("text_order", a.span.to(b.span), "文字按字典顺序比较大小".into(), "Texts are compared in dictionary order.".into());
+                    self.warning(
+                        "text_order",
+                        a.span.to(b.span),
+                        "文字按字典顺序比较大小".into(),
+                        "Texts are compared in dictionary order.".into(),
+                    );
                 }
                 if op == BinOp::Eq || op == BinOp::Ne {
                     if matches!(b.kind, ExprKind::Str(_)) {
@@ -774,7 +797,12 @@ impl Checker<'_> {
                     Some(h) => (format!("您是不是想写 {h}(…)？"), format!("Did you mean {h}(…)?")),
                     None => (format!("可用的函数：{}", names.join("、")), format!("The functions are: {}.", names.join(", "))),
                 };
-                self.error("unknown_function", name_span, format!("没有叫 {name} 的函数。{hz}"), format!("There is no function called {name}. {he}"));
+                self.error(
+                    "unknown_function",
+                    name_span,
+                    format!("没有叫 {name} 的函数。{hz}"),
+                    format!("There is no function called {name}. {he}"),
+                );
                 for a in args {
                     self.infer(a, scope);
                 }
@@ -783,18 +811,27 @@ impl Checker<'_> {
         }
     }
 
-
     /// Checks the literal arguments of `cut`, `quantiles` and `top_percent`.
     fn band_arguments(&mut self, f: &str, args: &[Expr]) {
         let bad = |c: &mut Self, span: Span, zh: &str, en: &str| c.error("bad_band", span, zh.to_string(), en.to_string());
         match f {
             "top_percent" => match args[1].kind {
                 ExprKind::Num(p) if p > 0.0 && p <= 100.0 => {}
-                _ => bad(self, args[1].span, "top_percent 的第二个参数是 0 到 100 之间的百分数，例如 20", "top_percent's second argument is a percentage between 0 and 100, such as 20."),
+                _ => bad(
+                    self,
+                    args[1].span,
+                    "top_percent 的第二个参数是 0 到 100 之间的百分数，例如 20",
+                    "top_percent's second argument is a percentage between 0 and 100, such as 20.",
+                ),
             },
             "quantiles" => match args[1].kind {
-                ExprKind::Num(k) if k >= 2.0 && k <= 100.0 && k.fract() == 0.0 => {}
-                _ => bad(self, args[1].span, "quantiles 的第二个参数是分成几份（2 到 100 的整数）", "quantiles' second argument is the number of bands (a whole number from 2 to 100)."),
+                ExprKind::Num(k) if (2.0..=100.0).contains(&k) && k.fract() == 0.0 => {}
+                _ => bad(
+                    self,
+                    args[1].span,
+                    "quantiles 的第二个参数是分成几份（2 到 100 的整数）",
+                    "quantiles' second argument is the number of bands (a whole number from 2 to 100).",
+                ),
             },
             _ => {
                 let edges: Option<Vec<f64>> = match &args[1].kind {
@@ -803,7 +840,12 @@ impl Checker<'_> {
                 };
                 match edges {
                     Some(e) if !e.is_empty() && e.windows(2).all(|w| w[0] < w[1]) => {}
-                    _ => bad(self, args[1].span, "cut 的第二个参数是从小到大的边界列表，例如 [500, 2000]", "cut's second argument is a list of increasing edges, such as [500, 2000]."),
+                    _ => bad(
+                        self,
+                        args[1].span,
+                        "cut 的第二个参数是从小到大的边界列表，例如 [500, 2000]",
+                        "cut's second argument is a list of increasing edges, such as [500, 2000].",
+                    ),
                 }
             }
         }
@@ -826,7 +868,12 @@ impl Checker<'_> {
                         }
                     }
                 }
-                _ => bad(self, labels.span, "第三个参数是各档的名称列表，例如 [\"低\", \"中\", \"高\"]", "The third argument is a list of band labels, such as [\"低\", \"中\", \"高\"]."),
+                _ => bad(
+                    self,
+                    labels.span,
+                    "第三个参数是各档的名称列表，例如 [\"低\", \"中\", \"高\"]",
+                    "The third argument is a list of band labels, such as [\"低\", \"中\", \"高\"].",
+                ),
             }
         }
     }
@@ -852,7 +899,12 @@ impl Checker<'_> {
                             format!("{} has no time column, so a window (last …) cannot apply to it.", t.key()),
                         );
                     } else if w.seconds <= 0.0 || w.seconds % 86_400.0 != 0.0 {
-                        self.error("bad_window", w.span, "时间窗口按整天计算，例如 last 30d".into(), "A window counts whole days, as in last 30d.".into());
+                        self.error(
+                            "bad_window",
+                            w.span,
+                            "时间窗口按整天计算，例如 last 30d".into(),
+                            "A window counts whole days, as in last 30d.".into(),
+                        );
                     }
                 }
                 Some(t)
@@ -880,7 +932,12 @@ impl Checker<'_> {
                         Some(h) => (format!("您是不是想写“{h}”？"), format!("Did you mean “{h}”?")),
                         None => ("可以用 orders（订单）或 events（行为）".into(), "Use orders or events.".into()),
                     };
-                    self.error("unknown_table", source.table_span, format!("没有叫“{name}”的数据表。{hz}"), format!("There is no table called “{name}”. {he}"));
+                    self.error(
+                        "unknown_table",
+                        source.table_span,
+                        format!("没有叫“{name}”的数据表。{hz}"),
+                        format!("There is no table called “{name}”. {he}"),
+                    );
                 }
                 None
             }
@@ -905,12 +962,25 @@ impl Checker<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn aggregate(&mut self, func: AggFn, name_span: Span, source: &Source, arg: Option<&Expr>, window: Option<Window>, span: Span, scope: Scope) -> Ty {
+    fn aggregate(
+        &mut self,
+        func: AggFn,
+        name_span: Span,
+        source: &Source,
+        arg: Option<&Expr>,
+        window: Option<Window>,
+        span: Span,
+        scope: Scope,
+    ) -> Ty {
         let Some(table) = self.table(source, window, scope) else {
             if let Some(a) = arg {
                 let _ = a;
             }
-            return if matches!(func, AggFn::Count | AggFn::Sum | AggFn::Avg | AggFn::Distinct | AggFn::Share) { Ty::Num } else { Ty::Unknown };
+            return if matches!(func, AggFn::Count | AggFn::Sum | AggFn::Avg | AggFn::Distinct | AggFn::Share) {
+                Ty::Num
+            } else {
+                Ty::Unknown
+            };
         };
         let row = Scope::Row(table);
         if window.is_some() {
@@ -926,14 +996,20 @@ impl Checker<'_> {
                     Some(info.ty)
                 }
                 None => {
-                    let names: Vec<&str> = table.columns().iter().flat_map(|c| std::iter::once(c.key).chain(c.aliases.iter().copied())).collect();
+                    let names: Vec<&str> =
+                        table.columns().iter().flat_map(|c| std::iter::once(c.key).chain(c.aliases.iter().copied())).collect();
                     let hint = did_you_mean(c, names.iter().copied());
                     let cols: Vec<&str> = table.columns().iter().map(|c| c.key).collect();
                     let (hz, he) = match hint {
                         Some(h) => (format!("您是不是想写“{h}”？"), format!("Did you mean “{h}”?")),
                         None => (format!("可用的列：{}", cols.join("、")), format!("Its columns are: {}.", cols.join(", "))),
                     };
-                    self.error("unknown_column", *cspan, format!("{} 表没有“{c}”这一列。{hz}", table.key()), format!("{} has no column “{c}”. {he}", table.key()));
+                    self.error(
+                        "unknown_column",
+                        *cspan,
+                        format!("{} 表没有“{c}”这一列。{hz}", table.key()),
+                        format!("{} has no column “{c}”. {he}", table.key()),
+                    );
                     Some(Ty::Unknown)
                 }
             },
@@ -991,7 +1067,12 @@ impl Checker<'_> {
                     Ty::Unknown
                 }
                 Some(Ty::Id) => {
-                    self.error("agg_arguments", name_span, "订单号只能计数：distinct(orders.order_id)".into(), "Order numbers can only be counted: distinct(orders.order_id).".into());
+                    self.error(
+                        "agg_arguments",
+                        name_span,
+                        "订单号只能计数：distinct(orders.order_id)".into(),
+                        "Order numbers can only be counted: distinct(orders.order_id).".into(),
+                    );
                     Ty::Unknown
                 }
                 Some(Ty::Text) if matches!(func, AggFn::Min | AggFn::Max) => {

@@ -126,7 +126,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         let d = edit_distance(&lower, &c.to_lowercase());
         let contains = len >= 2 && (c.to_lowercase().contains(&lower) || lower.contains(&c.to_lowercase()));
         let d = if contains { d.min(limit) } else { d };
-        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+        if d <= limit && best.map_or(true, |(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }
     }

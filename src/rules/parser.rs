@@ -21,8 +21,8 @@ use super::lexer::{lex, Tok, Token};
 
 /// Words with a meaning in the language; as names they must be written in backticks.
 pub const RESERVED: &[&str] = &[
-    "tag", "audience", "metric", "set", "in", "not", "and", "or", "where", "last", "then", "within", "case", "when", "else", "end",
-    "true", "false", "did", "between",
+    "tag", "audience", "metric", "set", "in", "not", "and", "or", "where", "last", "then", "within", "case", "when", "else", "end", "true",
+    "false", "did", "between",
 ];
 
 /// Whether `name` is a reserved word (case-insensitive).
@@ -66,7 +66,12 @@ pub fn parse_expr(text: &str) -> (Option<Expr>, Vec<Diagnostic>) {
     let mut p = Parser { tokens, pos: 0, diags, depth: 0 };
     if p.at_eof() {
         let span = p.peek().span;
-        p.diags.push(Diagnostic::error("empty_rule", span, "规则是空的：请写一个条件，例如 monetary > 500", "The rule is empty: write a condition such as monetary > 500."));
+        p.diags.push(Diagnostic::error(
+            "empty_rule",
+            span,
+            "规则是空的：请写一个条件，例如 monetary > 500",
+            "The rule is empty: write a condition such as monetary > 500.",
+        ));
         return (None, p.diags);
     }
     let expr = p.expr().ok();
@@ -216,7 +221,13 @@ impl Parser {
             Some("audience") => DefKind::Audience,
             Some("metric") => DefKind::Metric,
             Some("set") => return self.setting(program),
-            _ => return self.unexpected(&t, "一条定义（tag、audience、metric 或 set 开头）", "a definition (starting with tag, audience, metric or set)"),
+            _ => {
+                return self.unexpected(
+                    &t,
+                    "一条定义（tag、audience、metric 或 set 开头）",
+                    "a definition (starting with tag, audience, metric or set)",
+                )
+            }
         };
         self.bump();
         let (name, name_span) = self.name("名称", "a name")?;
@@ -268,7 +279,12 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let span = self.peek().span;
-            self.diags.push(Diagnostic::error("too_deep", span, "条件嵌套太深（超过 64 层括号）", "The condition is nested too deeply (over 64 levels)."));
+            self.diags.push(Diagnostic::error(
+                "too_deep",
+                span,
+                "条件嵌套太深（超过 64 层括号）",
+                "The condition is nested too deeply (over 64 levels).",
+            ));
             return Err(());
         }
         Ok(())
@@ -344,7 +360,11 @@ impl Parser {
             let low = self.sum()?;
             if !self.eat_kw("and") {
                 let t = self.peek().clone();
-                return self.unexpected(&t, "between 后面的 and（例如 age between 25 and 35）", "“and” after between (as in age between 25 and 35)");
+                return self.unexpected(
+                    &t,
+                    "between 后面的 and（例如 age between 25 and 35）",
+                    "“and” after between (as in age between 25 and 35)",
+                );
             }
             let high = self.sum()?;
             let span = left.span.to(high.span);

@@ -366,14 +366,18 @@ impl<'a> Evaluator<'a> {
         let arg = |i: usize| args.get(i).map_or(Val::Const(Lit::Num(f64::NAN)), |a| self.eval(a, results));
         let lit_nums = |i: usize| -> Vec<f64> {
             match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect(),
+                Some(ExprKind::List(items)) => {
+                    items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect()
+                }
                 Some(ExprKind::Num(v)) => vec![*v],
                 _ => Vec::new(),
             }
         };
         let lit_texts = |i: usize| -> Option<Vec<String>> {
             match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect()),
+                Some(ExprKind::List(items)) => {
+                    Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect())
+                }
                 _ => None,
             }
         };

@@ -157,7 +157,11 @@ impl<'a> Rows<'a> {
                             RVal::Const(Lit::Time(t)) => vec![t; len],
                             _ => vec![NO_TIME; len],
                         };
-                        RVal::Num(t.iter().map(|&x| if x == NO_TIME { f64::NAN } else { f64::from(as_of - x.div_euclid(86_400) as i32) }).collect())
+                        RVal::Num(
+                            t.iter()
+                                .map(|&x| if x == NO_TIME { f64::NAN } else { f64::from(as_of - x.div_euclid(86_400) as i32) })
+                                .collect(),
+                        )
                     }
                     "date" => match args.first().map(|a| &a.kind) {
                         Some(ExprKind::Str(s)) => RVal::Const(Lit::Time(crate::ingest::values::parse_timestamp(s).unwrap_or(NO_TIME))),
@@ -228,11 +232,9 @@ impl<'a> Rows<'a> {
                 // Order numbers are kept as hashes: only equality means anything.
                 ids.iter().map(|&i| i != 0 && ((i == h) == (op == BinOp::Eq))).collect()
             }
-            (RVal::Codes(a, da), RVal::Codes(b, db)) => a
-                .iter()
-                .zip(b)
-                .map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q))))
-                .collect(),
+            (RVal::Codes(a, da), RVal::Codes(b, db)) => {
+                a.iter().zip(b).map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q)))).collect()
+            }
             (RVal::Bool(a), y) => {
                 let b = self.truth(y, len);
                 a.iter().zip(b).map(|(&p, q)| if op == BinOp::Eq { p == q } else { p != q }).collect()
@@ -393,10 +395,14 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     };
     let is_time = matches!(column, Some(Column::Time)) || value_expr.is_some_and(|e| is_time_expr(e, table));
     let is_text = matches!(column, Some(Column::Category | Column::Channel | Column::Type | Column::Target))
-        || value_expr.is_some_and(|e| row_column_of(e, table).is_some_and(|c| matches!(c, Column::Category | Column::Channel | Column::Type | Column::Target)));
+        || value_expr.is_some_and(|e| {
+            row_column_of(e, table).is_some_and(|c| matches!(c, Column::Category | Column::Channel | Column::Type | Column::Target))
+        });
     match func {
         AggFn::Count => Val::Num(Rc::new(count.into_iter().map(f64::from).collect())),
-        AggFn::Share => Val::Num(Rc::new(count.iter().zip(&hits).map(|(&c, &h)| if c == 0 { f64::NAN } else { f64::from(h) / f64::from(c) }).collect())),
+        AggFn::Share => {
+            Val::Num(Rc::new(count.iter().zip(&hits).map(|(&c, &h)| if c == 0 { f64::NAN } else { f64::from(h) / f64::from(c) }).collect()))
+        }
         AggFn::Sum => Val::Num(Rc::new(sum)),
         AggFn::Avg => Val::Num(Rc::new(sum.iter().zip(&count).map(|(&s, &c)| if c == 0 { f64::NAN } else { s / f64::from(c) }).collect())),
         AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last => {

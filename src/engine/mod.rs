@@ -16,6 +16,10 @@ use crate::model::{Dataset, Memory, People};
 use crate::rfm::{self, Rfm, RfmRow, Segment};
 use serde::Serialize;
 
+mod tagging;
+
+pub use tagging::{RuleCheck, TagsReport};
+
 /// One segment's size in a [`Summary`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -257,8 +261,9 @@ const PROJECT_AFTER: u64 = 4 << 20;
 #[derive(Default)]
 pub struct Workspace {
     memory_limit: Option<u64>,
-    settings: crate::metrics::Settings,
     data: Dataset,
+    catalog: crate::tags::Catalog,
+    tag_cache: crate::tags::TagCache,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
     computed: Option<Computed>,
@@ -270,6 +275,8 @@ pub struct Workspace {
 struct Computed {
     people: People,
     rfm: Rfm,
+    /// What M scored in this computation.
+    basis: rfm::MonetaryBasis,
 }
 
 struct Before {
@@ -283,7 +290,7 @@ struct Before {
 impl Workspace {
     /// An empty workspace with the default identity rule.
     pub fn new() -> Workspace {
-        Workspace { data: Dataset::new(IdentityRule::default()), ..Workspace::default() }
+        Workspace { data: Dataset::new(IdentityRule::default()), catalog: crate::tags::Catalog::new(), ..Workspace::default() }
     }
 
     /// The loaded data.
@@ -409,10 +416,11 @@ impl Workspace {
         &self.files
     }
 
-    /// Forgets every file and result (the identity rule stays).
+    /// Forgets every file and result (the identity rule and the tag catalog stay).
     pub fn reset(&mut self) {
         let rule = self.data.ids.rule().clone();
-        *self = Workspace { data: Dataset::new(rule), ..Workspace::default() };
+        let catalog = std::mem::take(&mut self.catalog);
+        *self = Workspace { data: Dataset::new(rule), catalog, ..Workspace::default() };
     }
 
     /// The identity rule in force.
@@ -443,8 +451,10 @@ impl Workspace {
     pub fn compute(&mut self, as_of: Option<Day>) -> Result<Summary> {
         let people = self.data.people();
         let person_of_order: Vec<u32> = self.data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
-        let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, self.settings.rfm_monetary)?;
-        let computed = Computed { people, rfm };
+        let basis = self.catalog.settings.rfm_monetary;
+        let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, basis)?;
+        let computed = Computed { people, rfm, basis };
+        self.tag_cache.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

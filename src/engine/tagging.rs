@@ -1,0 +1,297 @@
+//! The workspace's tags: the catalog, compiling it against the loaded data, evaluating it incrementally, and the
+//! report, lineage, completion and per-rule check the editor uses.
+
+use super::Workspace;
+use crate::error::{Error, Result};
+use crate::metrics::{Frame, Settings, Thresholds};
+use crate::rules::check::Dep;
+use crate::rules::eval::Outcome;
+use crate::tags::report::{self, Completion, DiagnosticInfo, Lineage, TagInfo, ValueCount};
+use crate::tags::{compile, evaluate, schema_of, Catalog, Compiled, DiffPart, Edit, Evaluation};
+use roaring::RoaringBitmap;
+use serde::Serialize;
+
+/// Every definition with its coverage, values, flags and diagnostics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagsReport {
+    /// Members in the data (0 before a computation).
+    pub members: u64,
+    /// Whether the tags were evaluated (data loaded and computed).
+    pub computed: bool,
+    /// The analysis date of the evaluation.
+    pub as_of: Option<String>,
+    /// Built-in tags first, then the catalog's definitions in order.
+    pub tags: Vec<TagInfo>,
+    /// Names evaluated this time (the rest came from the cache).
+    pub evaluated: Vec<String>,
+    /// The settings in force.
+    pub settings: Settings,
+    /// The lifecycle thresholds in force (after a computation).
+    pub thresholds: Option<Thresholds>,
+}
+
+/// The check of one rule as it is being typed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleCheck {
+    /// Problems, located in the rule's text.
+    pub diagnostics: Vec<DiagnosticInfo>,
+    /// `bool`, `enum`, `number` or `none`.
+    pub value_type: &'static str,
+    /// What it reads.
+    pub deps: Vec<Dep>,
+    /// Members it would cover now (when the data is computed and the rule has no error).
+    pub count: Option<u64>,
+    /// `count` over all members.
+    pub share: Option<f64>,
+    /// Members per value (enumerated tags).
+    pub values: Vec<ValueCount>,
+}
+
+impl Workspace {
+    /// The tag catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Compiles the catalog against the loaded data.
+    pub fn compile_tags(&self) -> Compiled {
+        compile(&self.catalog, &schema_of(&self.data))
+    }
+
+    /// Recomputes RFM when the settings changed what M scores.
+    fn follow_settings(&mut self) -> Result<()> {
+        let Some(c) = &self.computed else { return Ok(()) };
+        if c.basis != self.catalog.settings.rfm_monetary {
+            let as_of = if c.rfm.as_of_default { None } else { Some(c.rfm.as_of) };
+            self.compute(as_of)?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates what changed and returns the compiled catalog with its evaluation (`None` before a computation).
+    pub fn evaluate_tags(&mut self) -> Result<(Compiled, Option<Evaluation>)> {
+        self.follow_settings()?;
+        let schema = schema_of(&self.data);
+        let compiled = compile(&self.catalog, &schema);
+        let Some(c) = &self.computed else { return Ok((compiled, None)) };
+        let frame = Frame::new(&self.data, &c.people, &c.rfm, self.catalog.settings.clone());
+        let evaluation = evaluate(&compiled, &frame, &mut self.tag_cache, &schema);
+        Ok((compiled, Some(evaluation)))
+    }
+
+    /// Every definition with coverage, values, flags, lineage edges and diagnostics (evaluating what changed).
+    pub fn tags(&mut self) -> Result<TagsReport> {
+        let (compiled, evaluation) = self.evaluate_tags()?;
+        let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
+        let thresholds =
+            self.computed.as_ref().map(|c| Frame::new(&self.data, &c.people, &c.rfm, self.catalog.settings.clone()).thresholds());
+        Ok(TagsReport {
+            members,
+            computed: evaluation.is_some(),
+            as_of: self.computed.as_ref().map(|c| c.rfm.as_of.to_string()),
+            evaluated: evaluation
+                .as_ref()
+                .map(|e| e.evaluated.iter().map(|&i| compiled.program.defs[i].name.clone()).collect())
+                .unwrap_or_default(),
+            tags: report::report(&self.catalog, &compiled, evaluation.as_ref(), members),
+            settings: self.catalog.settings.clone(),
+            thresholds,
+        })
+    }
+
+    /// Saves an edit (the rule is kept even when it has errors, so nothing typed is lost) and reports again.
+    pub fn save_tag(&mut self, edit: &Edit, at: &str, author: &str) -> Result<TagsReport> {
+        if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == edit.name.trim() || Some(b.name) == edit.previous_name.as_deref()) {
+            return Err(Error::new(
+                "builtin_tag",
+                "系统内置标签不能修改，可以复制成新标签再改。",
+                "Built-in tags cannot be changed; copy one into a new tag instead.",
+            ));
+        }
+        self.catalog.save(edit, at, author)?;
+        self.tags()
+    }
+
+    /// Checks a rule as typed (in place of the entry it edits) and, when it has no error and data is computed,
+    /// counts the members it would cover.
+    pub fn check_rule(&mut self, edit: &Edit) -> Result<RuleCheck> {
+        let mut catalog = self.catalog.clone();
+        let old = edit.previous_name.as_deref().unwrap_or(&edit.name);
+        let name = if edit.name.trim().is_empty() { "\u{0}draft" } else { edit.name.trim() };
+        let entry = crate::tags::Entry {
+            kind: edit.kind.unwrap_or(crate::rules::ast::DefKind::Tag),
+            name: name.to_string(),
+            group: edit.group.clone(),
+            description: String::new(),
+            owner: String::new(),
+            created: String::new(),
+            updated: String::new(),
+            rule: edit.rule.clone(),
+            history: Vec::new(),
+        };
+        match catalog.definitions.iter_mut().find(|e| e.name == old) {
+            Some(e) => *e = entry,
+            None => catalog.definitions.push(entry),
+        }
+        self.follow_settings()?;
+        let schema = schema_of(&self.data);
+        let compiled = compile(&catalog, &schema);
+        let i = compiled.find(name).unwrap_or(0);
+        let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
+        let deps = compiled.checked.defs[i].deps.clone();
+        let mut out = RuleCheck { diagnostics, value_type: "none", deps, count: None, share: None, values: Vec::new() };
+        if let (Some(c), true) = (&self.computed, compiled.runnable(i)) {
+            let frame = Frame::new(&self.data, &c.people, &c.rfm, catalog.settings.clone());
+            // Evaluate into a scratch copy of the cache so a draft never replaces a saved result.
+            let mut cache = self.tag_cache.clone();
+            let evaluation = evaluate(&compiled, &frame, &mut cache, &schema);
+            let members = c.people.len() as u64;
+            let info = report::report(&catalog, &compiled, Some(&evaluation), members).swap_remove(i);
+            out.value_type = info.value_type;
+            out.count = Some(info.count);
+            out.share = Some(info.share);
+            out.values = info.values;
+        }
+        Ok(out)
+    }
+
+    /// Removes a definition.
+    pub fn remove_tag(&mut self, name: &str) -> Result<TagsReport> {
+        self.catalog.remove(name)?;
+        self.tags()
+    }
+
+    /// Makes an old version current again.
+    pub fn revert_tag(&mut self, name: &str, version: u32, at: &str, author: &str) -> Result<TagsReport> {
+        self.catalog.revert(name, version, at, author)?;
+        self.tags()
+    }
+
+    /// The diff of a definition's rule between two versions.
+    pub fn tag_diff(&self, name: &str, from: u32, to: u32) -> Result<Vec<DiffPart>> {
+        self.catalog.diff(name, from, to)
+    }
+
+    /// The catalog as a tag pack (JSON).
+    pub fn export_pack(&self) -> String {
+        self.catalog.to_json()
+    }
+
+    /// Reads a tag pack: replaces the catalog, or with `merge` adds and replaces by name. Returns how many
+    /// definitions were added or changed.
+    pub fn import_pack(&mut self, json: &str, merge: bool) -> Result<usize> {
+        let pack = Catalog::from_json(json)?;
+        if merge {
+            Ok(self.catalog.merge(pack))
+        } else {
+            let n = pack.definitions.len();
+            self.catalog = pack;
+            Ok(n)
+        }
+    }
+
+    /// Reads rule text (a rules file) into the catalog; returns how many definitions were saved and the
+    /// problems of those that did not parse, located in `text`.
+    pub fn import_rules(&mut self, text: &str, at: &str, author: &str) -> (usize, Vec<DiagnosticInfo>) {
+        let (n, diags) = self.catalog.import_text(text, at, author);
+        (n, diags.iter().map(|d| DiagnosticInfo::new(d, text)).collect())
+    }
+
+    /// The catalog as rule text.
+    pub fn rules_text(&self) -> String {
+        self.catalog.to_text()
+    }
+
+    /// Replaces the settings.
+    pub fn set_settings(&mut self, settings: Settings) -> Result<TagsReport> {
+        self.catalog.settings = settings;
+        self.tags()
+    }
+
+    /// The lineage graph of a definition.
+    pub fn lineage(&self, name: &str) -> Result<Lineage> {
+        let compiled = self.compile_tags();
+        let i = compiled.find(name).ok_or_else(|| no_tag(name))?;
+        Ok(report::lineage(&compiled, i))
+    }
+
+    /// What the rule editor can complete.
+    pub fn completions(&self) -> Vec<Completion> {
+        let compiled = self.compile_tags();
+        let o = &self.data.orders;
+        let e = &self.data.events;
+        let values = |d: &crate::model::dict::Dict| d.values().take(200).map(str::to_string).collect::<Vec<_>>();
+        let known =
+            [("orders.category", values(&o.categories)), ("orders.channel", values(&o.channels)), ("events.type", values(&e.types))];
+        report::completions(&compiled, &schema_of(&self.data), &known)
+    }
+
+    /// The members of a tag (dense indices): those it holds for, or those with `value` for an enumerated tag.
+    pub fn tag_members(&mut self, name: &str, value: Option<&str>) -> Result<RoaringBitmap> {
+        let (compiled, evaluation) = self.evaluate_tags()?;
+        let evaluation = evaluation.ok_or_else(not_computed)?;
+        let i = compiled.find(name).ok_or_else(|| no_tag(name))?;
+        match (&evaluation.outcomes[i], value) {
+            (Some(Outcome::Bool(b)), _) => Ok(b.clone()),
+            (Some(Outcome::Text(t)), v) => {
+                let code = v.map(|v| t.values.iter().position(|x| x == v));
+                Ok(t.codes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| match code {
+                        None => c != crate::model::dict::NONE,
+                        Some(Some(k)) => c == k as u32,
+                        Some(None) => false,
+                    })
+                    .map(|(p, _)| p as u32)
+                    .collect())
+            }
+            (Some(Outcome::Num(v)), _) => Ok(v.iter().enumerate().filter(|(_, x)| !x.is_nan()).map(|(p, _)| p as u32).collect()),
+            (None, _) => Err(Error::new(
+                "tag_has_errors",
+                format!("“{name}”的规则有错误，无法计算。"),
+                format!("“{name}” has errors in its rule and cannot be evaluated."),
+            )),
+        }
+    }
+
+    /// Every evaluated definition as text per member (`是` or empty for yes/no, the value for enumerated tags, the
+    /// number for metrics), for the command line's members.csv; in catalog order, built-in tags first.
+    pub fn tag_columns(&mut self) -> Result<Vec<(String, Vec<String>)>> {
+        let (compiled, evaluation) = self.evaluate_tags()?;
+        let evaluation = evaluation.ok_or_else(not_computed)?;
+        let n = self.computed.as_ref().map_or(0, |c| c.people.len());
+        let mut out = Vec::new();
+        for (i, def) in compiled.program.defs.iter().enumerate() {
+            let column: Vec<String> = match &evaluation.outcomes[i] {
+                Some(Outcome::Bool(b)) => (0..n as u32).map(|p| if b.contains(p) { "1".to_string() } else { "0".to_string() }).collect(),
+                Some(Outcome::Text(t)) => (0..n).map(|p| t.get(p).to_string()).collect(),
+                Some(Outcome::Num(v)) => v.iter().map(|x| if x.is_nan() { String::new() } else { format_number(*x) }).collect(),
+                None => continue,
+            };
+            out.push((def.name.clone(), column));
+        }
+        Ok(out)
+    }
+}
+
+/// A number without a trailing `.0` and with at most 6 decimals.
+pub fn format_number(x: f64) -> String {
+    let s = format!("{:.6}", x);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+fn no_tag(name: &str) -> Error {
+    Error::new("no_such_tag", format!("没有叫“{name}”的标签或人群。"), format!("There is no tag or audience called “{name}”."))
+}
+
+fn not_computed() -> Error {
+    Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")
+}

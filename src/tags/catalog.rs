@@ -1,0 +1,456 @@
+//! The tag catalog: every user definition with its metadata and version history, the tag-pack file format, and
+//! the rule-text form the command line reads.
+//!
+//! The catalog never reads a clock: every edit takes its time (`at`, an ISO date-time string) and author from the
+//! caller. Each change to a rule, group, description or owner appends a version; reverting appends a version
+//! too, so history only grows.
+
+use crate::error::{Error, Result};
+use crate::metrics::Settings;
+use crate::rules::ast::DefKind;
+use crate::rules::parser::parse_program;
+use crate::rules::Diagnostic;
+use serde::{Deserialize, Serialize};
+
+/// The `format` field of a tag pack.
+pub const PACK_FORMAT: &str = "huaxiang-tag-pack";
+
+/// One version of a definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Version {
+    /// 1, 2, 3 …
+    pub version: u32,
+    /// When (as given by the caller).
+    pub at: String,
+    /// Who.
+    #[serde(default)]
+    pub author: String,
+    /// The rule text.
+    pub rule: String,
+    /// The group.
+    #[serde(default)]
+    pub group: String,
+    /// The description.
+    #[serde(default)]
+    pub description: String,
+    /// What happened (`created`, `edited`, `reverted to v2`, `renamed from X`, `imported`).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One definition in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// Tag, audience or metric.
+    pub kind: DefKind,
+    /// Its name.
+    pub name: String,
+    /// Its group (标签分组), e.g. 偏好.
+    #[serde(default)]
+    pub group: String,
+    /// What it means, for the people who use it.
+    #[serde(default)]
+    pub description: String,
+    /// Who looks after it.
+    #[serde(default)]
+    pub owner: String,
+    /// When it was created.
+    #[serde(default)]
+    pub created: String,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated: String,
+    /// The rule: one expression.
+    pub rule: String,
+    /// Every version, oldest first; the last is the current one.
+    #[serde(default)]
+    pub history: Vec<Version>,
+}
+
+/// An edit to save.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Edit {
+    /// Tag (default), audience or metric.
+    pub kind: Option<DefKind>,
+    /// The name.
+    pub name: String,
+    /// The name before this edit, to rename.
+    pub previous_name: Option<String>,
+    /// The group.
+    pub group: String,
+    /// The description.
+    pub description: String,
+    /// The owner.
+    pub owner: String,
+    /// The rule.
+    pub rule: String,
+}
+
+/// One piece of a diff between two versions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffPart {
+    /// `equal`, `insert` or `delete`.
+    pub op: &'static str,
+    /// The text.
+    pub text: String,
+}
+
+/// A tag pack: every definition and the settings, as one file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    /// Always [`PACK_FORMAT`].
+    #[serde(default = "pack_format")]
+    pub format: String,
+    /// The pack format version (1).
+    #[serde(default = "pack_version")]
+    pub version: u32,
+    /// Settings (`set` statements).
+    #[serde(default)]
+    pub settings: Settings,
+    /// The definitions in order.
+    #[serde(default)]
+    pub definitions: Vec<Entry>,
+}
+
+fn pack_format() -> String {
+    PACK_FORMAT.to_string()
+}
+
+fn pack_version() -> u32 {
+    1
+}
+
+fn not_found(name: &str) -> Error {
+    Error::new("no_such_tag", format!("没有叫“{name}”的标签或人群。"), format!("There is no tag or audience called “{name}”."))
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Catalog {
+        Catalog { format: pack_format(), version: pack_version(), ..Catalog::default() }
+    }
+
+    /// The entry called `name`.
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.definitions.iter().find(|e| e.name == name)
+    }
+
+    /// Saves an edit at time `at` by `author`: creates the entry, or appends a version when something changed.
+    /// Returns whether anything changed.
+    pub fn save(&mut self, edit: &Edit, at: &str, author: &str) -> Result<bool> {
+        let name = edit.name.trim();
+        if name.is_empty() {
+            return Err(Error::new("empty_name", "请给标签起一个名字。", "Give the tag a name."));
+        }
+        if name.chars().any(|c| c.is_control()) {
+            return Err(Error::new("bad_name", "名称里不能有换行或控制字符。", "A name cannot contain line breaks or control characters."));
+        }
+        let old = edit.previous_name.as_deref().unwrap_or(name);
+        let pos = self.definitions.iter().position(|e| e.name == old);
+        if old != name && self.get(name).is_some() {
+            return Err(Error::new(
+                "duplicate_name",
+                format!("已经有叫“{name}”的定义了。"),
+                format!("Something is already called “{name}”."),
+            ));
+        }
+        let rule = edit.rule.trim().to_string();
+        match pos {
+            None => {
+                let version = Version {
+                    version: 1,
+                    at: at.into(),
+                    author: author.into(),
+                    rule: rule.clone(),
+                    group: edit.group.clone(),
+                    description: edit.description.clone(),
+                    note: "created".into(),
+                };
+                self.definitions.push(Entry {
+                    kind: edit.kind.unwrap_or(DefKind::Tag),
+                    name: name.into(),
+                    group: edit.group.clone(),
+                    description: edit.description.clone(),
+                    owner: if edit.owner.is_empty() { author.into() } else { edit.owner.clone() },
+                    created: at.into(),
+                    updated: at.into(),
+                    rule,
+                    history: vec![version],
+                });
+                Ok(true)
+            }
+            Some(i) => {
+                let e = &mut self.definitions[i];
+                let renamed = e.name != name;
+                let changed = renamed
+                    || e.rule != rule
+                    || e.group != edit.group
+                    || e.description != edit.description
+                    || (!edit.owner.is_empty() && e.owner != edit.owner)
+                    || edit.kind.is_some_and(|k| k != e.kind);
+                if !changed {
+                    return Ok(false);
+                }
+                let note = if renamed { format!("renamed from {}", e.name) } else { "edited".into() };
+                e.name = name.into();
+                e.rule = rule.clone();
+                e.group = edit.group.clone();
+                e.description = edit.description.clone();
+                if !edit.owner.is_empty() {
+                    e.owner = edit.owner.clone();
+                }
+                if let Some(k) = edit.kind {
+                    e.kind = k;
+                }
+                e.updated = at.into();
+                let version = e.history.last().map_or(1, |v| v.version + 1);
+                e.history.push(Version {
+                    version,
+                    at: at.into(),
+                    author: author.into(),
+                    rule,
+                    group: edit.group.clone(),
+                    description: edit.description.clone(),
+                    note,
+                });
+                Ok(true)
+            }
+        }
+    }
+
+    /// Removes an entry.
+    pub fn remove(&mut self, name: &str) -> Result<Entry> {
+        let pos = self.definitions.iter().position(|e| e.name == name).ok_or_else(|| not_found(name))?;
+        Ok(self.definitions.remove(pos))
+    }
+
+    /// Makes an old version current again (as a new version).
+    pub fn revert(&mut self, name: &str, version: u32, at: &str, author: &str) -> Result<()> {
+        let e = self.get(name).ok_or_else(|| not_found(name))?;
+        let v = e.history.iter().find(|v| v.version == version).cloned().ok_or_else(|| {
+            Error::new("no_such_version", format!("“{name}”没有第 {version} 版。"), format!("“{name}” has no version {version}."))
+        })?;
+        let edit =
+            Edit { kind: Some(e.kind), name: name.into(), group: v.group, description: v.description, rule: v.rule, ..Edit::default() };
+        self.save(&edit, at, author)?;
+        if let Some(last) = self.definitions.iter_mut().find(|e| e.name == name).and_then(|e| e.history.last_mut()) {
+            last.note = format!("reverted to v{version}");
+        }
+        Ok(())
+    }
+
+    /// The word-level diff of an entry's rule between two versions.
+    pub fn diff(&self, name: &str, from: u32, to: u32) -> Result<Vec<DiffPart>> {
+        let e = self.get(name).ok_or_else(|| not_found(name))?;
+        let find = |n: u32| {
+            e.history
+                .iter()
+                .find(|v| v.version == n)
+                .ok_or_else(|| Error::new("no_such_version", format!("“{name}”没有第 {n} 版。"), format!("“{name}” has no version {n}.")))
+        };
+        let (a, b) = (find(from)?, find(to)?);
+        Ok(diff_words(&a.rule, &b.rule))
+    }
+
+    /// The pack as JSON (pretty-printed; importing it gives this catalog back exactly).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a pack written by [`Catalog::to_json`].
+    pub fn from_json(text: &str) -> Result<Catalog> {
+        let pack: Catalog = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            Error::new(
+                "bad_pack",
+                format!("这个文件不是有效的标签包（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
+                format!("This file is not a valid tag pack (line {}, column {}): {e}", e.line(), e.column()),
+            )
+        })?;
+        if pack.format != PACK_FORMAT {
+            return Err(Error::new("bad_pack", "这个文件不是画像的标签包。", "This file is not a huaxiang tag pack."));
+        }
+        Ok(pack)
+    }
+
+    /// Adds (or replaces, by name) every definition of `other`; returns how many were added or changed.
+    pub fn merge(&mut self, other: Catalog) -> usize {
+        let mut n = 0;
+        for e in other.definitions {
+            match self.definitions.iter_mut().find(|x| x.name == e.name) {
+                Some(x) if *x == e => {}
+                Some(x) => {
+                    *x = e;
+                    n += 1;
+                }
+                None => {
+                    self.definitions.push(e);
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// The catalog as rule text: `set` lines, then each definition with its description as `#` comments above it.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let s = &self.settings;
+        if s.rfm_monetary != Settings::default().rfm_monetary {
+            out.push_str("set rfm.monetary = \"average\"\n");
+        }
+        let l = &s.lifecycle;
+        for (key, v) in
+            [("new_days", l.new_days), ("active_days", l.active_days), ("dormant_days", l.dormant_days), ("at_risk_days", l.at_risk_days)]
+        {
+            if let Some(v) = v {
+                out.push_str(&format!("set lifecycle.{key} = {v}\n"));
+            }
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        for e in &self.definitions {
+            for line in e.description.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
+            let name = quote_name(&e.name);
+            let group = if e.group.is_empty() { String::new() } else { format!(" in {}", quote_name(&e.group)) };
+            let rule = e.rule.replace('\n', "\n    ");
+            out.push_str(&format!("{} {name}{group} = {rule}\n", e.kind.keyword()));
+        }
+        out
+    }
+
+    /// Reads rule text into the catalog (settings and definitions; comment lines right above a definition become its
+    /// description). Definitions that do not parse are reported and left out; the rest are saved.
+    pub fn import_text(&mut self, text: &str, at: &str, author: &str) -> (usize, Vec<Diagnostic>) {
+        let (program, mut diags) = parse_program(text);
+        for s in &program.settings {
+            let (num, txt) = match &s.value {
+                crate::rules::ast::Literal::Num(n) => (Some(*n), None),
+                crate::rules::ast::Literal::Text(t) => (None, Some(t.as_str())),
+            };
+            if let Err((zh, en)) = self.settings.apply(&s.key, num, txt) {
+                diags.push(Diagnostic::error("bad_setting", s.key_span, zh, en));
+            }
+        }
+        let mut saved = 0;
+        for def in &program.defs {
+            let Some(expr) = &def.expr else { continue };
+            let rule = text.get(expr.span.start as usize..expr.span.end as usize).unwrap_or_default();
+            let rule = rule.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+            let description = comments_above(text, def.span.start as usize);
+            let edit = Edit {
+                kind: Some(def.kind),
+                name: def.name.clone(),
+                group: def.group.clone().unwrap_or_default(),
+                description,
+                rule,
+                ..Edit::default()
+            };
+            if let Ok(true) = self.save(&edit, at, author) {
+                saved += 1;
+            }
+        }
+        (saved, diags)
+    }
+}
+
+/// The `#` comment lines directly above byte offset `at` (a definition's start), joined by newlines.
+fn comments_above(text: &str, at: usize) -> String {
+    let before = &text[..at.min(text.len())];
+    let mut lines: Vec<&str> = Vec::new();
+    let mut rest = before.trim_end_matches([' ', '\t']);
+    rest = rest.strip_suffix('\n').unwrap_or(rest);
+    for line in rest.rsplit('\n') {
+        let t = line.trim();
+        match t.strip_prefix('#') {
+            Some(c) => lines.push(c.strip_prefix(' ').unwrap_or(c).trim_end()),
+            None => break,
+        }
+    }
+    lines.reverse();
+    lines.join("\n")
+}
+
+fn quote_name(name: &str) -> String {
+    struct N<'a>(&'a str);
+    impl std::fmt::Display for N<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            crate::rules::ast::write_name(f, self.0)
+        }
+    }
+    N(name).to_string()
+}
+
+/// A word-level diff (words are separated by white space, as rule text is).
+pub fn diff_words(a: &str, b: &str) -> Vec<DiffPart> {
+    let diff = similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).diff_words(a, b);
+    let mut out: Vec<DiffPart> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let op = match change.tag() {
+            similar::ChangeTag::Equal => "equal",
+            similar::ChangeTag::Insert => "insert",
+            similar::ChangeTag::Delete => "delete",
+        };
+        match out.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(change.value()),
+            _ => out.push(DiffPart { op, text: change.value().to_string() }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(name: &str, rule: &str) -> Edit {
+        Edit { name: name.into(), rule: rule.into(), group: "偏好".into(), ..Edit::default() }
+    }
+
+    #[test]
+    fn versions_diffs_and_revert() {
+        let mut c = Catalog::new();
+        assert!(c.save(&edit("促销敏感", "share(orders, discount > 0) >= 0.6"), "2025-06-01T10:00:00", "王").unwrap());
+        assert!(!c.save(&edit("促销敏感", "share(orders, discount > 0) >= 0.6"), "2025-06-01T10:01:00", "王").unwrap());
+        assert!(c.save(&edit("促销敏感", "share(orders, discount > 0) >= 0.5"), "2025-06-02T10:00:00", "李").unwrap());
+        let e = c.get("促销敏感").unwrap();
+        assert_eq!(e.history.len(), 2);
+        assert_eq!((e.created.as_str(), e.updated.as_str()), ("2025-06-01T10:00:00", "2025-06-02T10:00:00"));
+        let d = c.diff("促销敏感", 1, 2).unwrap();
+        assert!(d.iter().any(|p| p.op == "delete" && p.text.contains("0.6")), "{d:?}");
+        assert!(d.iter().any(|p| p.op == "insert" && p.text.contains("0.5")), "{d:?}");
+        c.revert("促销敏感", 1, "2025-06-03T00:00:00", "王").unwrap();
+        let e = c.get("促销敏感").unwrap();
+        assert_eq!(e.rule, "share(orders, discount > 0) >= 0.6");
+        assert_eq!(e.history.last().unwrap().note, "reverted to v1");
+        assert_eq!(e.history.len(), 3);
+    }
+
+    #[test]
+    fn pack_and_text_round_trip() {
+        let mut c = Catalog::new();
+        let text = "set lifecycle.active_days = 45\n# 近半年买过美妆\n# 至少三次\ntag 美妆达人 in 兴趣 = count(orders where category in [\"美妆\", \"护肤\"], last 180d) >= 3\naudience `唤醒 对象` = 美妆达人\n";
+        let (n, diags) = c.import_text(text, "t0", "王");
+        assert_eq!((n, diags.len()), (2, 0));
+        assert_eq!(c.get("美妆达人").unwrap().description, "近半年买过美妆\n至少三次");
+        assert_eq!(c.settings.lifecycle.active_days, Some(45));
+        let json = c.to_json();
+        let back = Catalog::from_json(&json).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.to_json(), json);
+        let again = {
+            let mut d = Catalog::new();
+            d.import_text(&c.to_text(), "t0", "王");
+            d
+        };
+        assert_eq!(again.to_text(), c.to_text());
+        assert!(Catalog::from_json("{\"format\":\"other\"}").is_err());
+        assert_eq!(Catalog::from_json("{ nope").unwrap_err().code, "bad_pack");
+    }
+}

@@ -1,0 +1,175 @@
+//! Tags: the catalog of definitions, compiling it against the data's schema, evaluating it incrementally, and
+//! the governance report (coverage, values, lineage, where used, empty / near-duplicate / unused flags).
+//!
+//! Compiling parses each catalog entry's rule on its own (so every diagnostic's span is within that rule, as the
+//! editor shows it) and checks them together with the [built-in tags](builtin) (names, types, cycles).
+//! Evaluating keeps each result under a fingerprint of its rule, the settings and the fingerprints of what it
+//! reads: after one rule is edited, only that definition and those that read it are evaluated again.
+
+pub mod builtin;
+pub mod catalog;
+pub mod report;
+
+pub use catalog::{Catalog, DiffPart, Edit, Entry, Version};
+pub use report::{Completion, DiagnosticInfo, Flags, Lineage, LineageEdge, LineageNode, TagInfo, ValueCount};
+
+use crate::metrics::Frame;
+use crate::model::dict::hash64;
+use crate::rules::ast::{Def, DefKind, Program};
+use crate::rules::check::{check, CheckedProgram, Schema};
+use crate::rules::eval::{Evaluator, Outcome};
+use crate::rules::parser::parse_expr;
+use crate::rules::{Diagnostic, Span};
+use std::collections::HashMap;
+
+/// Where a compiled definition came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A built-in tag (index into [`builtin::BUILTINS`]).
+    Builtin(usize),
+    /// A catalog entry (index into [`Catalog::definitions`]).
+    Entry(usize),
+}
+
+/// A catalog compiled against a schema.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// Built-in definitions first, then the catalog's, in order.
+    pub program: Program,
+    /// Where each definition came from.
+    pub origin: Vec<Origin>,
+    /// The rule text of each definition (spans of its diagnostics are within it).
+    pub texts: Vec<String>,
+    /// The checker's result.
+    pub checked: CheckedProgram,
+    /// Every diagnostic (parse and check) by definition index.
+    pub diagnostics: Vec<(usize, Diagnostic)>,
+    /// A fingerprint of each definition and everything it reads (`0` when it cannot be evaluated).
+    pub fingerprints: Vec<u64>,
+}
+
+impl Compiled {
+    /// The index of the definition called `name`.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.program.defs.iter().position(|d| d.name == name)
+    }
+
+    /// Whether definition `i` can be evaluated (it and everything it reads are free of errors).
+    pub fn runnable(&self, i: usize) -> bool {
+        self.fingerprints[i] != 0
+    }
+}
+
+/// The schema of a dataset: the member-file headers rules can name.
+pub fn schema_of(data: &crate::model::Dataset) -> Schema {
+    let headers = data.members.attrs.iter().filter(|a| a.role.is_none()).map(|a| a.header.clone()).collect();
+    Schema { headers, untimed: Vec::new() }
+}
+
+fn def_of(kind: DefKind, name: &str, group: &str, rule: &str) -> (Def, Vec<Diagnostic>) {
+    let (expr, diags) = parse_expr(rule);
+    let span = Span::new(0, rule.len());
+    let group = if group.is_empty() { None } else { Some(group.to_string()) };
+    (Def { kind, name: name.to_string(), name_span: span, group, expr, span }, diags)
+}
+
+/// Compiles the built-in tags and the catalog against a schema.
+pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
+    let mut program = Program::default();
+    let mut origin = Vec::new();
+    let mut texts = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (i, b) in builtin::BUILTINS.iter().enumerate() {
+        let (def, _) = def_of(builtin::KIND, b.name, builtin::GROUP, b.rule);
+        program.defs.push(def);
+        origin.push(Origin::Builtin(i));
+        texts.push(b.rule.to_string());
+    }
+    for (i, e) in catalog.definitions.iter().enumerate() {
+        let (def, diags) = def_of(e.kind, &e.name, &e.group, &e.rule);
+        let at = program.defs.len();
+        diagnostics.extend(diags.into_iter().map(|d| (at, d)));
+        program.defs.push(def);
+        origin.push(Origin::Entry(i));
+        texts.push(e.rule.clone());
+    }
+    let checked = check(&program, schema);
+    diagnostics.extend(checked.diagnostics.iter().cloned());
+    let mut failed: Vec<bool> = checked.defs.iter().map(|d| d.failed).collect();
+    for (i, d) in &diagnostics {
+        if d.is_error() {
+            failed[*i] = true;
+        }
+    }
+    let settings = serde_json::to_string(&catalog.settings).unwrap_or_default();
+    let mut fingerprints = vec![0u64; program.defs.len()];
+    for &i in &checked.order {
+        let def = &program.defs[i];
+        let reads = &checked.defs[i].reads;
+        if failed[i] || def.expr.is_none() || reads.iter().any(|&j| fingerprints[j] == 0) {
+            continue;
+        }
+        let mut key = format!("{}|{}|{}", def.kind.keyword(), def.expr.as_ref().map(ToString::to_string).unwrap_or_default(), settings);
+        for &j in reads {
+            key.push_str(&format!("|{}={:x}", program.defs[j].name, fingerprints[j]));
+        }
+        fingerprints[i] = hash64(&key).max(1);
+    }
+    Compiled { program, origin, texts, checked, diagnostics, fingerprints }
+}
+
+/// Results kept between evaluations, by definition name.
+#[derive(Clone, Debug, Default)]
+pub struct TagCache {
+    results: HashMap<String, (u64, Outcome)>,
+}
+
+impl TagCache {
+    /// Forgets every result (after the data or the analysis date changed).
+    pub fn clear(&mut self) {
+        self.results.clear();
+    }
+
+    /// A cached result by name.
+    pub fn get(&self, name: &str) -> Option<&Outcome> {
+        self.results.get(name).map(|(_, o)| o)
+    }
+}
+
+/// The outcome of evaluating a compiled catalog.
+#[derive(Clone, Debug, Default)]
+pub struct Evaluation {
+    /// Each definition's result (`None` when it cannot be evaluated).
+    pub outcomes: Vec<Option<Outcome>>,
+    /// Indices of the definitions evaluated this time (the others came from the cache).
+    pub evaluated: Vec<usize>,
+}
+
+/// Evaluates every runnable definition, reusing cached results whose fingerprint has not changed.
+pub fn evaluate(compiled: &Compiled, frame: &Frame<'_>, cache: &mut TagCache, schema: &Schema) -> Evaluation {
+    let evaluator = Evaluator::new(frame, &compiled.program, schema);
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; compiled.program.defs.len()];
+    let mut evaluated = Vec::new();
+    for &i in &compiled.checked.order {
+        let fp = compiled.fingerprints[i];
+        if fp == 0 {
+            continue;
+        }
+        let name = &compiled.program.defs[i].name;
+        if let Some((cached, outcome)) = cache.results.get(name) {
+            if *cached == fp {
+                outcomes[i] = Some(outcome.clone());
+                continue;
+            }
+        }
+        let outcome = evaluator.evaluate(i, &outcomes);
+        if let Some(o) = &outcome {
+            cache.results.insert(name.clone(), (fp, o.clone()));
+        }
+        outcomes[i] = outcome;
+        evaluated.push(i);
+    }
+    let names: std::collections::HashSet<&str> = compiled.program.defs.iter().map(|d| d.name.as_str()).collect();
+    cache.results.retain(|k, _| names.contains(k.as_str()));
+    Evaluation { outcomes, evaluated }
+}

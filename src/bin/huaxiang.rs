@@ -1,7 +1,8 @@
 //! The command-line tool: the same core as the browser, for batch jobs, checks and benchmarks.
 //!
 //! ```text
-//! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD] --out DIR
+//! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
+//!                  [--rules FILE] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
 //! ```
 
@@ -16,10 +17,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD] --out DIR
+  huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
+                   [--rules FILE] --out DIR
       each file flag may repeat; files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
       and DIR/quality.json (the data quality report: per file and overall)
+      --rules FILE (rule text, or a tag pack .json exported by the app): evaluates every tag; members.csv then
+      has one row per member with a column per tag (1/0 for yes/no tags, the value for enumerated tags), and
+      DIR/tags.csv lists each tag's size (and each value's). A rule with an error is reported with its line and
+      column and nothing is written.
   huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
       writes the built-in sample dataset: DIR/sample_members.csv and DIR/sample_orders.csv (or one of them)";
 
@@ -107,7 +113,7 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
 }
 
 fn profile(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet"])?;
+    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules"])?;
     let orders = flags.all("orders");
     if orders.is_empty() {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
@@ -126,9 +132,23 @@ fn profile(args: &[String]) -> Result<(), String> {
             load(&mut ws, Path::new(path), kind, sheet)?;
         }
     }
+    let unparsed = match flags.one("rules") {
+        Some(rules) => read_rules(&mut ws, Path::new(rules))?,
+        None => 0,
+    };
     let summary = ws.compute(as_of).map_err(|e| e.to_string())?;
+    let tags = match flags.one("rules") {
+        Some(rules) => Some(check_and_evaluate(&mut ws, rules, unparsed)?),
+        None => None,
+    };
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    write_members(&ws, &out.join("members.csv"))?;
+    match &tags {
+        Some(report) => {
+            write_members_with_tags(&mut ws, &out.join("members.csv"))?;
+            write_tag_sizes(report, &out.join("tags.csv"))?;
+        }
+        None => write_members(&ws, &out.join("members.csv"))?,
+    }
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(out.join("summary.json"), json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
     let quality = serde_json::json!({ "files": summary.files, "quality": summary.quality, "identity": summary.identity });
@@ -141,6 +161,126 @@ fn profile(args: &[String]) -> Result<(), String> {
         eprintln!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
     }
     Ok(())
+}
+
+/// Reads a rules file (rule text, or a tag pack JSON) into the workspace's catalog; prints the statements that
+/// do not parse (by line and column) and returns how many there were.
+fn read_rules(ws: &mut Workspace, path: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        ws.import_pack(&text, false).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(0);
+    }
+    let (_, problems) = ws.import_rules(&text, "", "cli");
+    // Problems inside a statement that was imported anyway are reported again when the catalog is checked.
+    let (program, _) = huaxiang::rules::parser::parse_program(&text);
+    let utf16 = |byte: u32| text[..byte as usize].encode_utf16().count() as u32;
+    let imported: Vec<(u32, u32)> =
+        program.defs.iter().filter(|d| d.expr.is_some()).map(|d| (utf16(d.span.start), utf16(d.span.end))).collect();
+    let problems: Vec<_> = problems.into_iter().filter(|d| !imported.iter().any(|&(a, b)| d.at.start16 >= a && d.at.start16 < b)).collect();
+    for d in &problems {
+        eprintln!("{}:{}:{}: error: {} / {}", path.display(), d.at.line, d.at.col, d.en, d.zh);
+    }
+    Ok(problems.len())
+}
+
+/// Evaluates the catalog; any rule error stops the run with every problem listed by file, line and column.
+fn check_and_evaluate(ws: &mut Workspace, rules: &str, unparsed: usize) -> Result<huaxiang::engine::TagsReport, String> {
+    let report = ws.tags().map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(rules).unwrap_or_default();
+    let (program, _) = huaxiang::rules::parser::parse_program(&text);
+    let mut errors = unparsed;
+    for t in &report.tags {
+        for d in t.diagnostics.iter().filter(|d| d.severity == huaxiang::rules::Severity::Error || !t.builtin) {
+            // Place the problem in the file: the rule starts where its statement's expression starts.
+            let (line, col) = match program.defs.iter().find(|def| def.name == t.name).and_then(|def| def.expr.as_ref()) {
+                Some(expr) => {
+                    let before = &text[..expr.span.start as usize];
+                    let line = before.matches('\n').count() as u32 + 1;
+                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+                    if d.at.line == 1 {
+                        (line, col + d.at.col - 1)
+                    } else {
+                        (line + d.at.line - 1, d.at.col)
+                    }
+                }
+                None => (d.at.line, d.at.col),
+            };
+            let kind = if d.severity == huaxiang::rules::Severity::Error { "error" } else { "warning" };
+            eprintln!("{rules}:{line}:{col}: {kind} in {}: {} / {}", t.name, d.en, d.zh);
+            errors += usize::from(d.severity == huaxiang::rules::Severity::Error);
+        }
+    }
+    if errors > 0 {
+        return Err(format!("{rules}: {errors} error(s) in the rules; nothing was written"));
+    }
+    eprintln!("{} tags evaluated over {} members", report.tags.len(), report.members);
+    Ok(report)
+}
+
+/// members.csv with tags: one row per member (buyers or not), RFM columns (empty without purchases), then a
+/// column per tag, audience and metric.
+fn write_members_with_tags(ws: &mut Workspace, path: &Path) -> Result<(), String> {
+    let err = |e: csv::Error| format!("{}: {e}", path.display());
+    let columns = ws.tag_columns().map_err(|e| e.to_string())?;
+    let rfm = ws.rfm().ok_or("RFM was not computed")?;
+    let people = ws.people().ok_or("RFM was not computed")?;
+    let names = ws.data().members.attr(Role::Name);
+    let mut rows: Vec<Option<&huaxiang::rfm::RfmRow>> = vec![None; people.len()];
+    for row in &rfm.rows {
+        rows[row.member as usize] = Some(row);
+    }
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    let mut header: Vec<String> = vec!["member_id".into()];
+    if names.is_some() {
+        header.push("name".into());
+    }
+    header.extend(["recency", "frequency", "monetary", "r_score", "f_score", "m_score"].map(String::from));
+    header.extend(columns.iter().map(|(name, _)| safe_cell(name).into_owned()));
+    w.write_record(&header).map_err(err)?;
+    for (p, row) in rows.iter().enumerate() {
+        let mut rec: Vec<String> = vec![safe_cell(ws.person_key(p as u32)).into_owned()];
+        if let Some(n) = names {
+            let r = people.member_row[p];
+            rec.push(if r == u32::MAX { String::new() } else { safe_cell(n.get(r)).into_owned() });
+        }
+        match row {
+            Some(r) => rec.extend([
+                r.recency.to_string(),
+                r.frequency.to_string(),
+                format_amount(r.monetary),
+                r.r.to_string(),
+                r.f.to_string(),
+                r.m.to_string(),
+            ]),
+            None => rec.extend(["", "0", "", "", "", ""].map(String::from)),
+        }
+        rec.extend(columns.iter().map(|(_, values)| safe_cell(&values[p]).into_owned()));
+        w.write_record(&rec).map_err(err)?;
+    }
+    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// tags.csv: each tag's size, and each value's for enumerated tags.
+fn write_tag_sizes(report: &huaxiang::engine::TagsReport, path: &Path) -> Result<(), String> {
+    let err = |e: csv::Error| format!("{}: {e}", path.display());
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(["name", "group", "kind", "type", "value", "members", "share"]).map_err(err)?;
+    for t in &report.tags {
+        let base = [safe_cell(&t.name).into_owned(), safe_cell(&t.group).into_owned(), t.kind.to_string(), t.value_type.to_string()];
+        if t.value_type == "enum" {
+            for v in &t.values {
+                let mut rec = base.to_vec();
+                rec.extend([safe_cell(&v.value).into_owned(), v.count.to_string(), format!("{:.6}", v.share)]);
+                w.write_record(&rec).map_err(err)?;
+            }
+        } else {
+            let mut rec = base.to_vec();
+            rec.extend([String::new(), t.count.to_string(), format!("{:.6}", t.share)]);
+            w.write_record(&rec).map_err(err)?;
+        }
+    }
+    w.flush().map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {

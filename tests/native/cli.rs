@@ -59,3 +59,43 @@ fn bad_arguments_fail_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--orders"));
 }
+
+#[test]
+fn profile_with_rules_writes_every_tag_and_their_sizes() {
+    let dir = std::env::temp_dir().join(format!("hx-cli-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("pack.rules");
+    std::fs::write(&rules, "# 买过美妆\ntag 美妆客 in 兴趣 = count(orders where category == \"美妆\") >= 1\ntag 性别分 = case when gender == \"女\" then \"女性\" else \"其他\" end\n").unwrap();
+    let (orders, members) = (fixture("rfm_small.csv"), fixture("members_small.csv"));
+    let out = dir.join("out");
+    let args = ["profile", "--orders", orders.to_str().unwrap(), "--members", members.to_str().unwrap(), "--rules", rules.to_str().unwrap()];
+    run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert!(header.ends_with(&["美妆客", "性别分"]), "{header:?}");
+    assert!(header.contains(&"生命周期") && header.contains(&"RFM分群"));
+    // Every member is listed (11 in the member file plus buyers missing from it), not only buyers.
+    let (ws, summary) = load(&[("members_small.csv", None), ("rfm_small.csv", None)], 4096);
+    assert_eq!(csv.lines().count() as u64, summary.members + 1);
+    let row = |id: &str| csv.lines().find(|l| l.starts_with(&format!("{id},"))).unwrap().to_string();
+    assert!(row("00101").ends_with(",1,其他"), "{}", row("00101"));
+    assert!(row("00105").ends_with(",0,女性"), "{}", row("00105"));
+    drop(ws);
+    let sizes = std::fs::read_to_string(out.join("tags.csv")).unwrap();
+    assert!(sizes.lines().next().unwrap().starts_with("name,group,kind,type,value,members,share"));
+    let beauty = sizes.lines().find(|l| l.starts_with("美妆客,")).unwrap();
+    let buyers_of_beauty = csv.lines().skip(1).filter(|l| l.split(',').nth_back(1) == Some("1")).count();
+    assert_eq!(beauty.split(',').nth(5).unwrap(), buyers_of_beauty.to_string());
+    assert!(sizes.lines().any(|l| l.starts_with("性别分,,tag,enum,女性,")));
+
+    // A rule with errors: every problem with file, line and column, and nothing written.
+    std::fs::write(&rules, "tag a = monetery > 1\ntag b = count(orders, last 30x) > 1\n").unwrap();
+    let bad = dir.join("bad");
+    let o = Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(&args).args(["--out", bad.to_str().unwrap()]).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("pack.rules:1:9: error in a: Nothing is called “monetery”. Did you mean “monetary”?"), "{err}");
+    assert!(err.contains("pack.rules:2:28:") && err.contains("2 error(s)"), "{err}");
+    assert!(!bad.join("members.csv").exists());
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -198,6 +198,46 @@ pub fn write_orders(seed: u64, members: u64, sink: &mut dyn FnMut(&str)) {
     sink(&buf);
 }
 
+/// The sample behaviour events (UTF-8 CSV with Chinese headers): page views, add-to-cart, favourites and shares
+/// in the last half year of the order window, more of them recently, for about 70% of members.
+pub fn events_csv(seed: u64, members: u64) -> Vec<u8> {
+    let (_, end) = order_window();
+    let mut rng = SplitMix64::new(seed ^ 0x6576_656e);
+    let mut out = String::from("会员编号,行为类型,发生时间,行为对象\n");
+    for i in 0..members {
+        if rng.unit() < 0.3 {
+            continue;
+        }
+        let sessions = 1 + (-(rng.unit().max(1e-9)).ln() * 2.5) as u32;
+        let key = member_key(i);
+        for _ in 0..sessions.min(30) {
+            // Recent days are likelier: the square of a uniform number leans towards 0 days ago.
+            let ago = (rng.unit().powi(2) * 180.0) as i32;
+            let day = Day(end.0 - ago);
+            let mut secs = rng.below(86_400 - 3_600) as i64;
+            let (category, _, _) = CATEGORIES[rng.below(CATEGORIES.len() as u64) as usize];
+            let emit = |kind: &str, secs: i64, out: &mut String| {
+                let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+                let _ = writeln!(out, "{key},{kind},{day} {h:02}:{m:02}:{s:02},{category}");
+            };
+            for _ in 0..1 + rng.below(3) {
+                emit("view", secs, &mut out);
+                secs += 20 + rng.below(300) as i64;
+            }
+            if rng.unit() < 0.35 {
+                emit("add_cart", secs, &mut out);
+            }
+            if rng.unit() < 0.1 {
+                emit("collect", secs + 5, &mut out);
+            }
+            if rng.unit() < 0.08 {
+                emit("share", secs + 10, &mut out);
+            }
+        }
+    }
+    out.into_bytes()
+}
+
 fn thousands(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut out = String::new();
@@ -220,6 +260,9 @@ mod tests {
         assert_eq!(a, orders_csv(7, 300));
         assert_ne!(a, orders_csv(8, 300));
         assert_eq!(members_csv(7, 300), members_csv(7, 300));
+        let events = String::from_utf8(events_csv(7, 300)).unwrap();
+        assert_eq!(events.as_bytes(), events_csv(7, 300));
+        assert!(events.lines().count() > 300 && events.contains(",add_cart,"));
         let text = String::from_utf8(members_csv(7, 3)).unwrap();
         assert_eq!(text.lines().count(), 4);
         assert!(text.lines().nth(1).unwrap().starts_with("00000100,"));

@@ -1,7 +1,7 @@
 // The engine worker: owns the wasm instance and every byte of member data. The main thread sends requests
 // `{ id, method, args }` and gets `{ id, result }`, `{ id, error }` or `{ id, progress }` back. Requests run one at a
 // time in arrival order; only `cancel` is handled at once, so it can stop a file being read.
-import init, { Workspace, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
+import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
 
 const CHUNK = 4 << 20;
 const PREVIEW_BYTES = 1 << 20;
@@ -81,6 +81,7 @@ const handlers = {
     for (const [name, kind, bytes] of [
       ['示例会员.csv', 'members', sampleMembersCsv(SAMPLE_SEED, members)],
       ['示例订单.csv', 'orders', sampleOrdersCsv(SAMPLE_SEED, members)],
+      ['示例行为.csv', 'events', sampleEventsCsv(SAMPLE_SEED, members)],
     ]) {
       reports.push(await streamInto(name, bytes.length, async (a, b) => bytes.subarray(a, b), { kind }, progress));
     }

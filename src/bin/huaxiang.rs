@@ -3,7 +3,7 @@
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
 //!                  [--rules FILE] --out DIR
-//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
+//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
 //! ```
 
 use huaxiang::engine::Workspace;
@@ -26,8 +26,9 @@ const USAGE: &str = "usage:
       has one row per member with a column per tag (1/0 for yes/no tags, the value for enumerated tags), and
       DIR/tags.csv lists each tag's size (and each value's). A rule with an error is reported with its line and
       column and nothing is written.
-  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders]
-      writes the built-in sample dataset: DIR/sample_members.csv and DIR/sample_orders.csv (or one of them)";
+  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
+      writes the built-in sample dataset: DIR/sample_members.csv, DIR/sample_orders.csv and DIR/sample_events.csv
+      (or one of them)";
 
 /// Reading chunk size: the same push path as the browser's worker.
 const CHUNK: usize = 1 << 20;
@@ -323,14 +324,17 @@ fn sample(args: &[String]) -> Result<(), String> {
     let members: u64 = flags.one("members").unwrap_or("2000").parse().map_err(|_| "`--members` must be a number")?;
     let seed: u64 = flags.one("seed").unwrap_or("20250601").parse().map_err(|_| "`--seed` must be a number")?;
     let only = flags.one("only");
-    if !matches!(only, None | Some("members" | "orders")) {
-        return Err(format!("`--only` takes `members` or `orders`\n{USAGE}"));
+    if !matches!(only, None | Some("members" | "orders" | "events")) {
+        return Err(format!("`--only` takes `members`, `orders` or `events`\n{USAGE}"));
     }
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    if only != Some("orders") {
+    if matches!(only, None | Some("members")) {
         std::fs::write(out.join("sample_members.csv"), huaxiang::sample::members_csv(seed, members)).map_err(|e| e.to_string())?;
     }
-    if only == Some("members") {
+    if matches!(only, None | Some("events")) {
+        std::fs::write(out.join("sample_events.csv"), huaxiang::sample::events_csv(seed, members)).map_err(|e| e.to_string())?;
+    }
+    if matches!(only, Some("members" | "events")) {
         return Ok(());
     }
     let file = std::fs::File::create(out.join("sample_orders.csv")).map_err(|e| e.to_string())?;

@@ -22,3 +22,13 @@ pub fn sample_members_csv(seed: u32, members: u32) -> Vec<u8> {
 pub fn sample_orders_csv(seed: u32, members: u32) -> Vec<u8> {
     crate::sample::orders_csv(u64::from(seed), u64::from(members))
 }
+
+/// The sample behaviour events for the same members (views, add-to-cart, favourites, shares).
+///
+/// ```js
+/// const bytes = sampleEventsCsv(20250601, 2000);
+/// ```
+#[wasm_bindgen(js_name = sampleEventsCsv)]
+pub fn sample_events_csv(seed: u32, members: u32) -> Vec<u8> {
+    crate::sample::events_csv(u64::from(seed), u64::from(members))
+}

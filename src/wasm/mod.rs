@@ -5,6 +5,7 @@
 
 mod error;
 mod sample;
+mod tags;
 mod workspace;
 
 pub use sample::{sample_members_csv, sample_orders_csv};

@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::*;
 /// ```
 #[wasm_bindgen(js_name = Workspace)]
 #[repr(transparent)]
-pub struct JsWorkspace(Workspace);
+pub struct JsWorkspace(pub(super) Workspace);
 
 #[wasm_bindgen(js_class = Workspace)]
 impl JsWorkspace {

@@ -518,7 +518,8 @@ impl Checker<'_> {
                 }
                 for x in [low, high] {
                     let t = self.infer(x, scope);
-                    let ok = t.numeric() || (want == Ty::Time && matches!(t, Ty::Time | Ty::Text));
+                    // A member-file column may hold dates: `register_date between date("…") and date("…")`.
+                    let ok = t.numeric() || (want == Ty::Time && matches!(t, Ty::Time | Ty::Text)) || (vt == Ty::Attr && t == Ty::Time);
                     if !ok {
                         self.mismatch(x.span, "between 的边界", "A between bound", want, t);
                     }
@@ -536,16 +537,32 @@ impl Checker<'_> {
                         self.expect(c, scope, Ty::Bool, "when 后面", "when");
                     }
                     let t = self.infer(value, scope);
-                    let t = if t == Ty::Attr { Ty::Text } else { t };
+                    // A member attribute reads as a number or as text, whichever the other results are.
+                    let fits = |a: Ty, b: Ty| a == b || (a == Ty::Attr && matches!(b, Ty::Num | Ty::Text));
                     match result {
                         None | Some(Ty::Unknown) => result = Some(t),
-                        Some(r) if r != t && t != Ty::Unknown => {
+                        Some(r) if fits(r, t) && t != Ty::Attr => result = Some(t),
+                        Some(r) if !fits(t, r) && !fits(r, t) && t != Ty::Unknown => {
                             self.mismatch(value.span, "case 的每个结果", "Every result of a case", r, t);
                         }
                         _ => {}
                     }
                 }
-                result.unwrap_or(Ty::Unknown)
+                let result = result.unwrap_or(Ty::Unknown);
+                // Rows are filtered and folded as numbers or yes/no; a text or time result only works on members.
+                if let (Scope::Row(t), Ty::Text | Ty::Time | Ty::Attr) = (scope, result) {
+                    self.error(
+                        "member_function_in_row",
+                        e.span,
+                        format!("case … end 在 {} 的 where 条件或聚合参数里只能得出数字或是/否", t.key()),
+                        format!(
+                            "Inside a where condition or an aggregate's argument on {}, a case … end must give a number or yes/no.",
+                            t.key()
+                        ),
+                    );
+                    return Ty::Unknown;
+                }
+                result
             }
             ExprKind::Seq { first, then } => {
                 self.did(first, scope);

@@ -327,6 +327,23 @@ impl<'a> Evaluator<'a> {
         if let Some(d) = default {
             picks.push((full(self.n) - &assigned, self.eval(d, results)));
         }
+        if picks.iter().any(|(_, v)| matches!(v, Val::Bool(_) | Val::Const(Lit::Bool(_)))) {
+            let mut out = RoaringBitmap::new();
+            for (sel, v) in picks {
+                out |= sel & self.bits(v);
+            }
+            return Val::Bool(out);
+        }
+        if picks.iter().any(|(_, v)| matches!(v, Val::Time(_) | Val::Const(Lit::Time(_)))) {
+            let mut out = vec![NO_TIME; n];
+            for (sel, v) in picks {
+                let times = self.times(v);
+                for p in sel {
+                    out[p as usize] = times[p as usize];
+                }
+            }
+            return Val::Time(Rc::new(out));
+        }
         let numeric = picks.iter().any(|(_, v)| matches!(v, Val::Num(_) | Val::Const(Lit::Num(_))));
         if numeric {
             let mut out = vec![f64::NAN; n];

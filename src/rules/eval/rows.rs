@@ -189,8 +189,43 @@ impl<'a> Rows<'a> {
                     _ => RVal::Num(vec![f64::NAN; len]),
                 }
             }
+            ExprKind::Case { arms, default } => self.case(arms, default.as_deref(), lo, hi),
             _ => RVal::Num(vec![f64::NAN; len]),
         }
+    }
+
+    /// `case` over rows: the checker lets only numbers and yes/no through here.
+    fn case(&self, arms: &[(Expr, Expr)], default: Option<&Expr>, lo: usize, hi: usize) -> RVal<'a> {
+        let len = hi - lo;
+        let mut taken = vec![false; len];
+        let mut picks: Vec<(Vec<bool>, RVal<'a>)> = Vec::new();
+        for (cond, value) in arms {
+            let cond = self.truth(self.eval(cond, lo, hi), len);
+            let sel: Vec<bool> = cond.iter().zip(&taken).map(|(&c, &t)| c && !t).collect();
+            taken.iter_mut().zip(&sel).for_each(|(t, &s)| *t |= s);
+            picks.push((sel, self.eval(value, lo, hi)));
+        }
+        if let Some(d) = default {
+            picks.push((taken.iter().map(|&t| !t).collect(), self.eval(d, lo, hi)));
+        }
+        if picks.iter().any(|(_, v)| matches!(v, RVal::Bool(_) | RVal::Const(Lit::Bool(_)))) {
+            let mut out = vec![false; len];
+            for (sel, v) in picks {
+                let v = self.truth(v, len);
+                out.iter_mut().zip(sel.iter().zip(v)).for_each(|(o, (&s, v))| *o |= s && v);
+            }
+            return RVal::Bool(out);
+        }
+        let mut out = vec![f64::NAN; len];
+        for (sel, v) in picks {
+            let v = self.nums(v, len);
+            out.iter_mut().zip(sel.iter().zip(v)).for_each(|(o, (&s, v))| {
+                if s {
+                    *o = v;
+                }
+            });
+        }
+        RVal::Num(out)
     }
 
     fn binary(&self, op: BinOp, a: &Expr, b: &Expr, lo: usize, hi: usize) -> RVal<'a> {
@@ -235,7 +270,7 @@ impl<'a> Rows<'a> {
             (RVal::Codes(a, da), RVal::Codes(b, db)) => {
                 a.iter().zip(b).map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q)))).collect()
             }
-            (RVal::Bool(a), y) => {
+            (RVal::Bool(a), y) | (y, RVal::Bool(a)) => {
                 let b = self.truth(y, len);
                 a.iter().zip(b).map(|(&p, q)| if op == BinOp::Eq { p == q } else { p != q }).collect()
             }

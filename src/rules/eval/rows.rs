@@ -516,7 +516,9 @@ fn step(frame: &Frame<'_>, did: &Did) -> Vec<(u32, i64)> {
 
 /// `did(A)`: members with a row of A. `did(A) then did(B) within W`: members with an A at time `t` and a B in
 /// `[t, t + W]`. `did(A) then not did(B) within W`: members with an A at `t` whose whole window has passed by the
-/// end of the analysis date (`t + W` at or before it) and no B in `[t, t + W]`.
+/// end of the analysis date (`t + W` at or before it) and no B in `[t, t + W]`. When A and B read the same table
+/// the B must come strictly after `t` (`(t, t + W]`), so a row never follows itself: `did(orders) then
+/// did(orders) within 30d` asks for a second order, and the lines of one order (one time) do not count.
 pub(super) fn sequence(frame: &Frame<'_>, first: &Did, then: Option<&Then>) -> RoaringBitmap {
     let a = step(frame, first);
     let Some(then) = then else {
@@ -524,13 +526,14 @@ pub(super) fn sequence(frame: &Frame<'_>, first: &Did, then: Option<&Then>) -> R
     };
     let b = step(frame, &then.did);
     let within = then.within.round() as i64;
+    let same_table = Table::parse(&first.source.table) == Table::parse(&then.did.source.table);
     let mut out = RoaringBitmap::new();
     let mut j = 0;
     for (i, &(p, t)) in a.iter().enumerate() {
         if i > 0 && a[i - 1].0 == p && out.contains(p) {
             continue;
         }
-        while j < b.len() && (b[j].0 < p || (b[j].0 == p && b[j].1 < t)) {
+        while j < b.len() && (b[j].0 < p || (b[j].0 == p && (b[j].1 < t || (same_table && b[j].1 == t)))) {
             j += 1;
         }
         let followed = j < b.len() && b[j].0 == p && b[j].1 <= t + within;

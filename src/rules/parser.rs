@@ -77,7 +77,11 @@ pub fn parse_expr(text: &str) -> (Option<Expr>, Vec<Diagnostic>) {
     let expr = p.expr().ok();
     if expr.is_some() && !p.at_eof() {
         let t = p.peek().clone();
-        let _: Parsed<()> = p.unexpected(&t, "条件已经完整", "the condition is complete");
+        let _: Parsed<()> = p.unexpected(
+            &t,
+            "规则的结尾（条件已经完整：多余的部分请删去，或用 and / or 连接）",
+            "the end of the rule (the condition is complete: remove the rest or join it with and / or)",
+        );
         return (None, p.diags);
     }
     (expr, p.diags)

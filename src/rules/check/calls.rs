@@ -11,7 +11,7 @@ impl Checker<'_> {
                 "arity",
                 span,
                 format!("{name}(…) 需要 {want} 个参数，这里有 {} 个", args.len()),
-                format!("{name}(…) takes {want} arguments, but has {} here.", args.len()),
+                format!("{name}(…) takes {want} argument{}, but has {} here.", if max == 1 { "" } else { "s" }, args.len()),
             );
             return false;
         }

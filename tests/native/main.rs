@@ -7,6 +7,9 @@ mod formats;
 mod ingest;
 mod oneid;
 mod rfm;
+mod rules;
+mod rules_diagnostics;
+mod rules_docs;
 mod tidy;
 
 use huaxiang::engine::{Summary, Workspace};

@@ -116,11 +116,66 @@ const handlers = {
     ws.reset();
     return null;
   },
+
+  // Tags. Calls that change the catalog return the new report and the tag pack (JSON), which the page keeps in
+  // localStorage so the catalog survives a reload or a restarted engine.
+  tags() {
+    return ws.tags();
+  },
+  checkRule({ edit }) {
+    return ws.checkRule(edit);
+  },
+  saveTag({ edit, at, author }) {
+    return changed(ws.saveTag(edit, at, author ?? ''));
+  },
+  removeTag({ name }) {
+    return changed(ws.removeTag(name));
+  },
+  revertTag({ name, version, at, author }) {
+    return changed(ws.revertTag(name, version, at, author ?? ''));
+  },
+  tagDiff({ name, from, to }) {
+    return ws.tagDiff(name, from, to);
+  },
+  exportPack() {
+    return ws.exportPack();
+  },
+  importPack({ json, merge = false }) {
+    const count = ws.importPack(json, merge);
+    return { count, ...changed(ws.tags()) };
+  },
+  importRules({ text, at, author }) {
+    const { saved, diagnostics } = ws.importRules(text, at, author ?? '');
+    return { saved, diagnostics, ...changed(ws.tags()) };
+  },
+  rulesText() {
+    return ws.rulesText();
+  },
+  setSettings({ settings }) {
+    return changed(ws.setSettings(settings));
+  },
+  lineage({ name }) {
+    return ws.lineage(name);
+  },
+  completions() {
+    return ws.completions();
+  },
+  tagMembers({ name, value }) {
+    return ws.tagMembers(name, value ?? undefined);
+  },
+  tagCount({ name, value }) {
+    return ws.tagCount(name, value ?? undefined);
+  },
   // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable');
   },
 };
+
+/** A catalog change: the report after it and the pack to keep. */
+function changed(report) {
+  return { report, pack: ws.exportPack() };
+}
 
 function describe(err) {
   if (err && typeof err.code === 'string') return { code: err.code, zh: err.zh ?? err.message, en: err.en ?? err.message };

@@ -6,6 +6,8 @@ import { h } from './dom.js';
 import { DataView } from './views/data.js';
 import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
+import { TagsView } from './views/tags.js';
+import { restorePack } from './tagstore.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,6 +18,8 @@ const app = {
   /** Files loaded so far, with the options they were loaded with, to replay them if the worker is restarted. */
   loaded: [],
   views: {},
+  /** Settles once the tag pack saved in the browser has been imported into the (current) engine. */
+  tagsReady: Promise.resolve(),
 
   /** Shows a message; `error` may be an engine error with `zh`/`en`. */
   message(text, kind = 'info') {
@@ -82,8 +86,12 @@ async function main() {
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
   app.views.members = new MembersView(app);
+  app.tagsReady = restoreTags();
+  app.views.tags = new TagsView(app);
 
   app.engine.onRestart = async () => {
+    // The user's tags come back first, from the pack saved after every change (even when the files cannot).
+    app.tagsReady = restoreTags();
     const files = app.loaded;
     app.loaded = [];
     app.summary = null;
@@ -100,6 +108,7 @@ async function main() {
     app.replaying = true;
     const info = await app.engine.ready;
     app.roles = info.roles;
+    await app.tagsReady;
     await app.views.data.replay(files);
     app.replaying = false;
   };
@@ -113,6 +122,15 @@ async function main() {
     app.error(err);
   }
   app.render();
+}
+
+/** Imports the saved tag pack into the engine; a pack that cannot be read is reported and kept aside. */
+async function restoreTags() {
+  try {
+    await restorePack(app.engine);
+  } catch (err) {
+    if (err?.code !== 'worker_crashed') app.message(`${t('restoreFailed')} ${pick(err)}`, 'error');
+  }
 }
 
 // Exposed for the end-to-end tests and for pages that embed the workbench.

@@ -138,7 +138,13 @@ impl Workspace {
         self.follow_settings()?;
         let schema = schema_of(&self.data);
         let compiled = compile(&catalog, &schema);
-        let i = compiled.find(name).unwrap_or(0);
+        // The draft is a catalog entry: find it among the entries, so that a draft named like a built-in tag is
+        // checked itself (and told the name is taken) instead of reporting the built-in.
+        let i = compiled
+            .origin
+            .iter()
+            .position(|o| matches!(*o, crate::tags::Origin::Entry(e) if catalog.definitions[e].name == name))
+            .unwrap_or(0);
         let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
         let deps = compiled.checked.defs[i].deps.clone();
         let mut out = RuleCheck { diagnostics, value_type: "none", deps, count: None, share: None, values: Vec::new() };
@@ -294,4 +300,18 @@ fn no_tag(name: &str) -> Error {
 
 fn not_computed() -> Error {
     Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_named_like_a_builtin_is_checked_itself() {
+        let mut ws = Workspace::new();
+        let edit = Edit { name: "价值分层".into(), rule: "monetary > 1".into(), ..Edit::default() };
+        let check = ws.check_rule(&edit).unwrap();
+        assert!(check.diagnostics.iter().any(|d| d.code == "duplicate_name"), "{:?}", check.diagnostics);
+        assert_eq!(check.deps, vec![Dep::Metric("monetary".into())]);
+    }
 }

@@ -5,6 +5,9 @@
 //! categories and channels, dates and amounts in a few export styles, and a handful of unreadable rows, so
 //! the sample exercises the same paths as a real export.
 
+pub mod pack;
+pub mod synthetic;
+
 use crate::model::date::Day;
 use std::fmt::Write;
 

@@ -323,13 +323,17 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     let from = window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
     let column = source.column.as_ref().and_then(|(c, _)| table.column(c)).map(|c| c.column);
     let value_expr: Option<&Expr> = arg;
-    let mut count = vec![0u32; n];
-    let mut hits = vec![0u32; n];
-    let mut sum = vec![0f64; n];
-    let mut best_ts = vec![NO_TIME; n];
-    let mut best_num = vec![f64::NAN; n];
-    let mut best_time = vec![NO_TIME; n];
-    let mut best_code = vec![NONE; n];
+    // Only the accumulators this aggregate uses are allocated (at a million members each is megabytes).
+    let sized = |used: bool| if used { n } else { 0 };
+    let counts = matches!(func, AggFn::Count | AggFn::Share | AggFn::Sum | AggFn::Avg);
+    let best = matches!(func, AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last);
+    let mut count = vec![0u32; sized(counts)];
+    let mut hits = vec![0u32; sized(func == AggFn::Share)];
+    let mut sum = vec![0f64; sized(matches!(func, AggFn::Sum | AggFn::Avg))];
+    let mut best_ts = vec![NO_TIME; sized(matches!(func, AggFn::First | AggFn::Last))];
+    let mut best_num = vec![f64::NAN; sized(best)];
+    let mut best_time = vec![NO_TIME; sized(best)];
+    let mut best_code = vec![NONE; sized(best)];
     let mut pairs: Vec<(u32, u64)> = Vec::new();
     let mut dict: Option<&Dict> = column.and_then(|c| rows.dict(c));
     for lo in (0..rows.len()).step_by(CHUNK) {
@@ -450,35 +454,34 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             }
         }
         AggFn::Distinct => {
-            pairs.sort_unstable();
-            pairs.dedup();
             let mut out = vec![0.0; n];
-            for (p, _) in pairs {
-                out[p as usize] += 1.0;
-            }
+            for_each_person(pairs, n, |p, keys| {
+                keys.sort_unstable();
+                let mut distinct = 0;
+                for (i, k) in keys.iter().enumerate() {
+                    distinct += usize::from(i == 0 || keys[i - 1] != *k);
+                }
+                out[p] = distinct as f64;
+            });
             Val::Num(Rc::new(out))
         }
         AggFn::Top => {
             // The most frequent value; on a tie, the value that sorts first (byte order of the text).
-            pairs.sort_unstable();
             let mut codes = vec![NONE; n];
-            let mut best: Vec<(u32, &str)> = vec![(0, ""); n];
-            let mut i = 0;
-            while i < pairs.len() {
-                let mut j = i;
-                while j < pairs.len() && pairs[j] == pairs[i] {
-                    j += 1;
+            for_each_person(pairs, n, |p, keys| {
+                keys.sort_unstable();
+                let (mut best, mut best_text) = (0usize, "");
+                let mut i = 0;
+                while i < keys.len() {
+                    let j = i + keys[i..].iter().take_while(|&&k| k == keys[i]).count();
+                    let text = dict.map_or("", |d| d.get(keys[i] as u32));
+                    if j - i > best || (j - i == best && text < best_text) {
+                        (best, best_text) = (j - i, text);
+                        codes[p] = keys[i] as u32;
+                    }
+                    i = j;
                 }
-                let (p, key) = pairs[i];
-                let c = (j - i) as u32;
-                let text = dict.map_or("", |d| d.get(key as u32));
-                let (bc, bt) = best[p as usize];
-                if c > bc || (c == bc && text < bt) {
-                    best[p as usize] = (c, text);
-                    codes[p as usize] = key as u32;
-                }
-                i = j;
-            }
+            });
             text_column(codes)
         }
     }
@@ -510,8 +513,38 @@ fn step(frame: &Frame<'_>, did: &Did) -> Vec<(u32, i64)> {
             }
         }
     }
-    out.sort_unstable();
-    out
+    // Group by member in linear time (a counting sort), then order each member's few times.
+    let mut sorted = Vec::with_capacity(out.len());
+    let n = frame.len();
+    for_each_person(out, n, |p, times| {
+        times.sort_unstable();
+        sorted.extend(times.iter().map(|&t| (p as u32, t)));
+    });
+    sorted
+}
+
+/// Groups `(member, value)` pairs by member with a counting sort (linear in pairs + members, where sorting all
+/// pairs would be `n log n`) and calls `f` with each member that has any, in member order, and its values.
+fn for_each_person<K: Copy + Default>(pairs: Vec<(u32, K)>, members: usize, mut f: impl FnMut(usize, &mut [K])) {
+    let mut start = vec![0u32; members + 1];
+    for &(p, _) in &pairs {
+        start[p as usize + 1] += 1;
+    }
+    for i in 0..members {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut values = vec![K::default(); pairs.len()];
+    for (p, k) in pairs {
+        values[next[p as usize] as usize] = k;
+        next[p as usize] += 1;
+    }
+    for p in 0..members {
+        let (a, b) = (start[p] as usize, start[p + 1] as usize);
+        if a < b {
+            f(p, &mut values[a..b]);
+        }
+    }
 }
 
 /// `did(A)`: members with a row of A. `did(A) then did(B) within W`: members with an A at time `t` and a B in

@@ -1,0 +1,39 @@
+// The in-browser half of the tags benchmark: runs each step in a module worker that owns the wasm engine and
+// reports both the engine's own time (measured in the worker) and the time the page waited for the reply.
+const worker = new Worker(new URL('tags-worker.js', import.meta.url), { type: 'module' });
+let nextId = 1;
+const pending = new Map();
+worker.onmessage = ({ data }) => {
+  const job = pending.get(data.id);
+  pending.delete(data.id);
+  if (data.error) job.reject(new Error(data.error));
+  else job.resolve({ ...data.result, engineMs: data.engineMs, pageMs: performance.now() - job.t0 });
+};
+const call = (step, args) =>
+  new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject, t0: performance.now() });
+    worker.postMessage({ id, step, args });
+  });
+const log = (line) => {
+  document.getElementById('log').textContent += `${line}\n`;
+};
+
+window.bench = {
+  ready: call('init').then(() => true),
+
+  /** Loads synthetic data, imports `n` generated tags, evaluates them all, edits one and evaluates again. */
+  async run({ seed = 7, members, orders, events, n }) {
+    const load = await call('load', { seed, members, orders, events });
+    log(`loaded ${load.members} members, ${load.orders} orders, ${load.events} events in ${(load.pageMs / 1000).toFixed(2)} s`);
+    const rules = await call('rules', { seed, n });
+    if (rules.problems.length) throw new Error(`the generated pack has problems: ${JSON.stringify(rules.problems[0])}`);
+    const full = await call('tags');
+    if (full.errors) throw new Error(`${full.errors} rule errors`);
+    log(`${full.tags} tags evaluated in ${(full.pageMs / 1000).toFixed(2)} s`);
+    const edit = await call('edit', { name: 'b005', rule: 'avg(orders.amount, last 60d) > 120' });
+    const cached = await call('tags');
+    const stats = await call('stats');
+    return { load, full, edit, cached, wasmBytes: stats.wasmBytes };
+  },
+};

@@ -249,5 +249,12 @@ test('packs out and back in; the builder and completion write rule text', async 
   assert.equal((await page.textContent('#tag-table tbody tr[data-tag="高消费会员"] [data-cell="versions"]')).trim(), '2');
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('hx.tagPack')).definitions.map((d) => d.name));
   assert.ok(stored.includes('高消费会员'));
+
+  // Settings travel with the pack.
+  await page.click('#tag-settings summary');
+  await page.fill('#set-activeDays', '45');
+  await page.click('#set-apply');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('hx.tagPack')).settings.lifecycle.activeDays === 45);
+  assert.match(await page.evaluate(() => globalThis.huaxiang.engine.call('rulesText')), /set lifecycle\.active_days = 45/);
   s.assertClean();
 });

@@ -90,6 +90,21 @@ export function lineageChart(el, lineage, kindName) {
   const pos = new Map();
   for (const [l, nodes] of byLevel) nodes.forEach((n, i) => pos.set(n.id, [l * 220, (i - (nodes.length - 1) / 2) * 64]));
   const kinds = [...new Set(lineage.nodes.map((n) => n.kind))];
+  // ECharts fits the nodes' bounding box to the view; two invisible corner nodes keep that box from being flat
+  // (a graph of one layer, or one node per layer) so symbols keep their shape.
+  // The box is also given the view's aspect ratio, so the scale is the same both ways and circles stay round.
+  const xs = [...pos.values()].map((p) => p[0]);
+  const ys = [...pos.values()].map((p) => p[1]);
+  let [x0, x1] = [Math.min(...xs) - 60, Math.max(...xs) + 60];
+  let half = Math.max(60, (Math.max(...ys) - Math.min(...ys)) / 2 + 30);
+  const ratio = Math.max(1, el.clientWidth - 160) / Math.max(1, el.clientHeight - 80);
+  if ((x1 - x0) / (2 * half) < ratio) {
+    const grow = (ratio * 2 * half - (x1 - x0)) / 2;
+    [x0, x1] = [x0 - grow, x1 + grow];
+  } else half = (x1 - x0) / ratio / 2;
+  const corners = [[x0, -half], [x1, half]].map(([x, y], i) => ({
+    id: `\u0000corner${i}`, name: '', x, y, symbolSize: 0, silent: true, label: { show: false }, tooltip: { show: false }, itemStyle: { opacity: 0 },
+  }));
   const chart = chartFor(el);
   // The box may have been hidden (no size) since the chart was made.
   chart.resize();
@@ -97,7 +112,8 @@ export function lineageChart(el, lineage, kindName) {
     {
       aria: { enabled: true, label: { description: lineageText(lineage, kindName) } },
       animation: false,
-      tooltip: { formatter: (p) => (p.dataType === 'node' ? `${kindName(p.data.kind)} · ${p.data.name}` : '') },
+      // ECharts renders a formatter's string as HTML: names typed by users are encoded first.
+      tooltip: { formatter: (p) => (p.dataType === 'node' && p.data.kind ? echarts.format.encodeHTML(`${kindName(p.data.kind)} · ${p.data.name}`) : '') },
       legend: { data: kinds.map(kindName), bottom: 0 },
       series: [{
         type: 'graph',
@@ -114,7 +130,7 @@ export function lineageChart(el, lineage, kindName) {
           x: pos.get(n.id)[0], y: pos.get(n.id)[1],
           symbolSize: n.id === lineage.root ? 26 : 16,
           itemStyle: n.id === lineage.root ? { borderColor: '#1f2329', borderWidth: 2 } : undefined,
-        })),
+        })).concat(corners),
         edges: lineage.edges.map((e) => ({ source: e.from, target: e.to })),
       }],
     },

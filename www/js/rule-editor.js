@@ -4,11 +4,17 @@
 // The editor does not talk to the engine: it reports changes through `onChange` and is given diagnostics back.
 import { h } from './dom.js';
 import { pick, t } from './i18n.js';
-import { quoteName, renderHighlight, tokenize } from './rule-syntax.js';
+import { isBareName, quoteName, renderHighlight, tokenize } from './rule-syntax.js';
 
 const NAME_CHAR = /[\p{Alphabetic}\p{N}_.]/u;
 const MAX_ITEMS = 12;
 const RANK = { tag: 0, audience: 0, metric: 1, column: 2, attribute: 3, table: 4, function: 5, value: 6, keyword: 7 };
+
+/** A completion's name as a rule writes it: definitions in backticks when needed, dotted paths as they are. */
+function insertName(c) {
+  if (c.kind !== 'tag' && c.kind !== 'audience' && c.label.split('.').every((part) => isBareName(part))) return c.label;
+  return quoteName(c.label);
+}
 
 export class RuleEditor {
   /**
@@ -167,7 +173,7 @@ export class RuleEditor {
       if (c.kind === 'keyword' && lower.length < 2) continue;
       const label = value ? c.label.slice(1, -1) : c.label;
       const l = label.toLowerCase();
-      let insert = value ? c.label : c.kind === 'function' ? `${c.label}(` : quoteName(c.label);
+      let insert = value ? c.label : c.kind === 'function' ? `${c.label}(` : insertName(c);
       let score;
       if (!lower || l.startsWith(lower)) score = 0;
       else if (!lower.includes('.') && l.includes('.') && l.slice(l.lastIndexOf('.') + 1).startsWith(lower)) {

@@ -11,6 +11,7 @@ import { author, savePack, setAuthor } from '../tagstore.js';
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY = 150;
+const LIFECYCLE = ['newDays', 'activeDays', 'dormantDays', 'atRiskDays'];
 
 const COLUMNS = [
   ['name', 'tagName'],
@@ -87,6 +88,7 @@ export class TagsView {
     });
     $('tag-filter').addEventListener('input', () => this.renderCatalog());
     for (const id of ['tag-name', 'tag-kind']) $(id).addEventListener('input', () => this.scheduleCheck());
+    $('set-apply').addEventListener('click', () => this.applySettings());
     $('diff-from').addEventListener('change', () => this.showDiff());
     $('diff-to').addEventListener('change', () => this.showDiff());
     this.startNew();
@@ -145,6 +147,7 @@ export class TagsView {
   renderAll() {
     $('tags-nodata').hidden = Boolean(this.report?.computed);
     fill($('tag-groups'), [...new Set((this.report?.tags ?? []).map((x) => x.group).filter(Boolean))].map((g) => h('option', { value: g })));
+    this.renderSettings();
     this.renderCatalog();
     this.renderEditorState();
     this.renderCheck();
@@ -456,6 +459,43 @@ export class TagsView {
       $('tag-lineage-box').hidden = true;
       if (err.code !== 'no_such_tag') this.app.error(err);
     }
+  }
+
+  // ---- settings ----
+
+  renderSettings() {
+    const settings = this.report?.settings;
+    if (!settings) return;
+    $('set-rfm-monetary').value = settings.rfmMonetary;
+    for (const key of LIFECYCLE) {
+      const input = $(`set-${key}`);
+      input.value = settings.lifecycle[key] ?? '';
+      input.placeholder = this.report.thresholds ? String(this.report.thresholds[key]) : '';
+    }
+  }
+
+  async applySettings() {
+    const lifecycle = {};
+    for (const key of LIFECYCLE) {
+      const text = $(`set-${key}`).value.trim();
+      const days = Number(text);
+      if (text && !(Number.isInteger(days) && days >= 1 && days <= 36500)) {
+        this.app.error({ zh: t('badDays'), en: t('badDays') });
+        $(`set-${key}`).focus();
+        return;
+      }
+      lifecycle[key] = text ? days : null;
+    }
+    try {
+      this.changed(await this.call('setSettings', { settings: { rfmMonetary: $('set-rfm-monetary').value, lifecycle } }));
+    } catch (err) {
+      this.app.error(err);
+      return;
+    }
+    this.app.message(t('settingsApplied'));
+    // RFM and the lifecycle feed the dashboard too: compute again when data is loaded.
+    if (this.app.loaded.length) await this.app.compute();
+    else await this.refresh();
   }
 
   // ---- packs and rules files ----

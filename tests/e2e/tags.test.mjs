@@ -2,7 +2,8 @@
 // right under the underlined span, in the chosen language; fixed and saved, the tag shows its coverage in the
 // catalog; edited again it has two versions with a word diff; after a page reload (and after a crashed engine) the
 // catalog and the history are still there. Markup typed into a rule, a name or an imported rules file stays text.
-// Tag packs go out as a download and come back in; the builder and the completion popup write rule text.
+// Revert makes an old version current; tag packs go out as a download and come back in; the builder and the
+// completion popup write rule text; settings travel with the pack.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -219,18 +220,32 @@ test('packs out and back in; the builder and completion write rule text', async 
   // Completion: keyboard-driven popup.
   await page.fill('#rule-input', '');
   await page.click('#rule-input');
-  await page.keyboard.type('monet');
+  await page.keyboard.type('rfm.');
+  await page.waitForSelector('#rule-complete:not([hidden]) li');
+  const offered = await page.$$eval('#rule-complete li', (l) => l.map((x) => x.dataset.insert));
+  assert.deepEqual(offered.slice(0, 3), ['rfm.r', 'rfm.f', 'rfm.m']);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getAttribute('#rule-complete li[aria-selected="true"]', 'data-insert'), 'rfm.f');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(' >= 3 and monet');
   await page.waitForSelector('#rule-complete:not([hidden]) li');
   assert.equal(await page.getAttribute('#rule-complete li[aria-selected="true"]', 'data-insert'), 'monetary');
   await page.keyboard.press('Enter');
   await page.keyboard.type(' > 100 and 高消');
   await page.waitForSelector('#rule-complete:not([hidden]) li[data-insert="高消费会员"]');
   await page.keyboard.press('Tab');
-  assert.equal(await page.inputValue('#rule-input'), 'monetary > 100 and 高消费会员');
+  assert.equal(await page.inputValue('#rule-input'), 'rfm.f >= 3 and monetary > 100 and 高消费会员');
   await page.keyboard.type(' and count(orders where cat');
   await page.waitForSelector('#rule-complete:not([hidden]) li[data-insert="category"]');
   await page.keyboard.press('Escape');
   assert.equal(await page.isHidden('#rule-complete'), true);
+
+  // Revert: version 1 comes back as version 3.
+  await page.click('#tag-table tbody tr[data-tag="高消费会员"] button.link');
+  await page.click('#tag-history tbody tr[data-version="1"] button.revert');
+  await page.waitForSelector('#tag-history tbody tr[data-version="3"]');
+  assert.equal(await page.inputValue('#rule-input'), 'frequency >= 2 and monetary > 500');
+  assert.match(await page.textContent('#tag-history tbody tr[data-version="3"]'), /恢复到第 1 版/);
 
   // Export the pack, delete a tag, import the pack again (merge): the tag is back with its history.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#tag-export')]);
@@ -239,14 +254,14 @@ test('packs out and back in; the builder and completion write rule text', async 
   const pack = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(pack.format, 'huaxiang-tag-pack');
   const saved = pack.definitions.find((d) => d.name === '高消费会员');
-  assert.equal(saved.history.length, 2);
+  assert.equal(saved.history.length, 3);
   await page.click('#tag-table tbody tr[data-tag="高消费会员"] button.link');
   await page.click('#tag-delete');
   await page.click('#tag-delete');
   await page.waitForSelector('#tag-table tbody tr[data-tag="高消费会员"]', { state: 'detached' });
   await page.setInputFiles('#tag-import', file);
   await page.waitForSelector('#tag-table tbody tr[data-tag="高消费会员"]');
-  assert.equal((await page.textContent('#tag-table tbody tr[data-tag="高消费会员"] [data-cell="versions"]')).trim(), '2');
+  assert.equal((await page.textContent('#tag-table tbody tr[data-tag="高消费会员"] [data-cell="versions"]')).trim(), '3');
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('hx.tagPack')).definitions.map((d) => d.name));
   assert.ok(stored.includes('高消费会员'));
 

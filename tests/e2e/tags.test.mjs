@@ -2,7 +2,7 @@
 // right under the underlined span, in the chosen language; fixed and saved, the tag shows its coverage in the
 // catalog; edited again it has two versions with a word diff; after a page reload (and after a crashed engine) the
 // catalog and the history are still there. Markup typed into a rule, a name or an imported rules file stays text.
-// Revert makes an old version current; tag packs go out as a download and come back in; the builder and the
+// Unsaved drafts are kept; revert makes an old version current; tag packs go out as a download and come back in; the builder and the
 // completion popup write rule text; settings travel with the pack.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -239,6 +239,16 @@ test('packs out and back in; the builder and completion write rule text', async 
   await page.waitForSelector('#rule-complete:not([hidden]) li[data-insert="category"]');
   await page.keyboard.press('Escape');
   assert.equal(await page.isHidden('#rule-complete'), true);
+
+  // Opening another tag keeps the unsaved draft; it comes back until discarded.
+  const draft = await page.inputValue('#rule-input');
+  await page.click('#tag-table tbody tr[data-tag="价值分层"] button.link');
+  assert.equal(await page.isHidden('#tag-draft'), true);
+  await page.click('#tag-new');
+  assert.equal(await page.inputValue('#rule-input'), draft);
+  assert.equal(await page.isVisible('#tag-draft'), true);
+  await page.click('#tag-discard');
+  assert.equal(await page.inputValue('#rule-input'), '');
 
   // Revert: version 1 comes back as version 3.
   await page.click('#tag-table tbody tr[data-tag="高消费会员"] button.link');

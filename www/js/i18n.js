@@ -149,6 +149,8 @@ const words = {
   flagUnused: ['未使用', 'unused'],
   flagErrors: ['规则有错', 'rule has errors'],
   readOnly: ['只读', 'read-only'],
+  draftRestored: ['这里是上次未保存的修改。', 'These are your unsaved changes from before.'],
+  discardDraft: ['放弃修改', 'Discard them'],
   flagBuiltin: ['系统内置，只读', 'built in, read-only'],
   editor: ['标签编辑', 'Edit tag'],
   editorNew: ['新标签', 'New tag'],

@@ -41,6 +41,9 @@ function noteText(note) {
   return note;
 }
 
+/** An edit as text with its keys in a fixed order, to tell whether anything changed. */
+const snapshot = (edit) => JSON.stringify(edit, Object.keys(edit).sort());
+
 /** Offers `text` as a file download (a blob URL, so nothing leaves the page). */
 function download(text, name, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -60,6 +63,8 @@ export class TagsView {
     this.selected = null;
     this.sort = { key: null, desc: false };
     this.checkSeq = 0;
+    /** Unsaved edits by definition name ('' for a new one), kept when another definition is opened. */
+    this.drafts = new Map();
     this.lastCheck = null;
     this.dirty = true;
 
@@ -79,6 +84,7 @@ export class TagsView {
     $('tag-save').addEventListener('click', () => this.save());
     $('tag-delete').addEventListener('click', () => this.remove());
     $('tag-copy').addEventListener('click', () => this.copy());
+    $('tag-discard').addEventListener('click', () => this.discardDraft());
     $('tag-export').addEventListener('click', () => this.exportPack());
     $('tag-export-rules').addEventListener('click', () => this.exportRules());
     $('tag-import').addEventListener('change', (e) => {
@@ -207,16 +213,43 @@ export class TagsView {
 
   // ---- editor ----
 
+  /** Keeps unsaved changes of the definition being edited, to give them back when it is opened again. */
+  stashDraft() {
+    if (this.builtin || this.pristine === undefined) return;
+    const edit = this.edit();
+    const key = this.selected ?? '';
+    if (snapshot(edit) !== this.pristine) this.drafts.set(key, edit);
+    else this.drafts.delete(key);
+  }
+
+  /** Fills the fields from `edit`, or from the draft kept for the same definition; remembers the saved state. */
+  fillFields(edit) {
+    this.pristine = snapshot({ ...edit, previousName: this.selected && !this.builtin ? this.selected : null });
+    const draft = this.drafts.get(this.selected ?? '');
+    const shown = draft ?? edit;
+    $('tag-name').value = shown.name;
+    $('tag-kind').value = shown.kind;
+    $('tag-group').value = shown.group;
+    $('tag-owner').value = shown.owner;
+    $('tag-description').value = shown.description;
+    this.editor.setValue(shown.rule, { notify: false });
+    this.builder.read(shown.rule);
+    $('tag-draft').hidden = !draft;
+  }
+
+  /** Drops the unsaved changes of the definition being edited. */
+  discardDraft() {
+    this.drafts.delete(this.selected ?? '');
+    this.pristine = undefined;
+    if (this.selected) this.open(this.selected);
+    else this.startNew();
+  }
+
   startNew() {
+    this.stashDraft();
     this.selected = null;
     this.builtin = false;
-    $('tag-name').value = '';
-    $('tag-kind').value = 'tag';
-    $('tag-group').value = '';
-    $('tag-owner').value = '';
-    $('tag-description').value = '';
-    this.editor.setValue('', { notify: false });
-    this.builder.read('');
+    this.fillFields({ kind: 'tag', name: '', group: '', description: '', owner: '', rule: '' });
     this.lastCheck = null;
     if (this.report) this.renderAll();
     else this.renderEditorState();
@@ -227,16 +260,11 @@ export class TagsView {
   open(name) {
     const x = this.info(name);
     if (!x) return;
+    this.stashDraft();
     this.selected = name;
     this.builtin = x.builtin;
-    $('tag-name').value = x.name;
-    $('tag-kind').value = x.kind;
-    $('tag-group').value = x.group;
-    $('tag-owner').value = x.owner;
-    $('tag-description').value = x.description;
+    this.fillFields({ kind: x.kind, name: x.name, group: x.group, description: x.description, owner: x.owner, rule: x.rule });
     this.lastCheck = null;
-    this.editor.setValue(x.rule, { notify: false });
-    this.builder.read(x.rule);
     this.renderAll();
     this.scheduleCheck(0);
   }
@@ -367,6 +395,9 @@ export class TagsView {
     const name = edit.name.trim();
     const after = this.definitions.find((d) => d.name === name)?.history?.length ?? 0;
     this.app.message(after > before || edit.previousName !== name ? t('saved', name, after) : t('unchanged'));
+    this.drafts.delete(this.selected ?? '');
+    this.drafts.delete(name);
+    this.pristine = undefined;
     this.open(name);
   }
 
@@ -387,6 +418,8 @@ export class TagsView {
       return;
     }
     this.app.message(t('deleted', name));
+    this.drafts.delete(name);
+    this.pristine = undefined;
     this.startNew();
   }
 
@@ -441,6 +474,8 @@ export class TagsView {
       return;
     }
     this.app.message(t('reverted', name, version));
+    this.drafts.delete(name);
+    this.pristine = undefined;
     this.open(name);
   }
 

@@ -2,8 +2,8 @@
 // right under the underlined span, in the chosen language; fixed and saved, the tag shows its coverage in the
 // catalog; edited again it has two versions with a word diff; after a page reload (and after a crashed engine) the
 // catalog and the history are still there. Markup typed into a rule, a name or an imported rules file stays text.
-// Unsaved drafts are kept; revert makes an old version current; tag packs go out as a download and come back in; the builder and the
-// completion popup write rule text; settings travel with the pack.
+// Unsaved drafts are kept; revert makes an old version current; tag packs go out as a download and come back
+// in; the builder and the completion popup write rule text; settings travel with the pack.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

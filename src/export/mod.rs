@@ -1,4 +1,8 @@
-//! Writing results for other tools: cells that spreadsheets cannot mistake for formulas.
+//! Writing results for other tools: cells that spreadsheets cannot mistake for formulas, the loaded data as
+//! normalised tables ([`tables`]) and the tag pack as warehouse SQL ([`sql`]).
+
+pub mod sql;
+pub mod tables;
 
 use std::borrow::Cow;
 

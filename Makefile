@@ -9,17 +9,22 @@ TOOLS_DIR ?= $(HOME)/.cache/huaxiang
 WB_ROOT := $(TOOLS_DIR)/wasm-bindgen-$(WB_VERSION)
 WASM_BINDGEN := $(WB_ROOT)/bin/wasm-bindgen
 WB_TEST_RUNNER := $(WB_ROOT)/bin/wasm-bindgen-test-runner
+# DuckDB for the SQL export's differential test: the PyPI wheel (seconds; the Rust crate's bundled build takes many
+# minutes), in a virtual environment under TOOLS_DIR. The test finds it through HUAXIANG_PYTHON.
+DUCKDB_VERSION := 1.5.6
+PY_DUCKDB := $(TOOLS_DIR)/py-duckdb
+export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
 	@echo "make test    install what is missing, run every test (fmt, clippy host+wasm32, native, wasm, e2e)"
 	@echo "make bench   run the benchmarks"
 
-setup: rust-target wasm-bindgen-cli browser node-deps
+setup: rust-target wasm-bindgen-cli browser duckdb node-deps
 
 rust-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -37,6 +42,13 @@ wasm-bindgen-cli:
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-wqy-zenhei; \
+	fi
+
+duckdb:
+	@if ! "$(HUAXIANG_PYTHON)" -c 'import sys, duckdb; sys.exit(duckdb.__version__ != "$(DUCKDB_VERSION)")' 2>/dev/null; then \
+	  echo "installing duckdb $(DUCKDB_VERSION) from PyPI into $(PY_DUCKDB)"; \
+	  python3 -m venv "$(PY_DUCKDB)" || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && python3 -m venv "$(PY_DUCKDB)"; }; \
+	  "$(PY_DUCKDB)/bin/python" -m pip install --quiet --disable-pip-version-check "duckdb==$(DUCKDB_VERSION)"; \
 	fi
 
 node-deps: node_modules/.package-lock.json
@@ -67,7 +79,7 @@ lint: rust-target
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
 
-native-test:
+native-test: duckdb
 	cargo test --locked
 
 wasm-test: rust-target wasm-bindgen-cli browser

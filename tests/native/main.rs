@@ -10,6 +10,7 @@ mod rfm;
 mod rules;
 mod rules_diagnostics;
 mod rules_docs;
+mod sql;
 mod tidy;
 
 use huaxiang::engine::{Summary, Workspace};

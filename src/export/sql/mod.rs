@@ -28,6 +28,14 @@
 //! after everything it reads, and window functions (`quantiles`, `top_percent`) get helper columns of their own.
 //! Every construct mirrors the evaluator (`crate::rules::eval`): missing values are NULL, comparisons are wrapped
 //! so that a missing value gives false, and `not` is the complement.
+//!
+//! # Where the warehouse may differ
+//! - Sums of floats (`sum`, `avg` over amounts) add in file order in DuckDB (`sum(… ORDER BY row_no)`), as the
+//!   engine does, so the last bit agrees; ClickHouse and Spark add in their own order.
+//! - A member attribute read as a date with a year past 9999 is missing here (the engine reads it).
+//! - An attribute read as a number that is `inf` gives infinity in both; arithmetic that makes NaN from it (`inf -
+//!   inf`) is missing in the engine and NaN in SQL.
+//! - `distinct` over numbers counts `0` and `-0` once (the engine counts their bit patterns).
 
 mod base;
 mod dialect;

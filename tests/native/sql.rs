@@ -375,7 +375,8 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
     std::fs::write(dir.join("events.csv"), &tables.events).unwrap();
     std::fs::write(dir.join("load.sql"), duckdb_load_sql(dir.to_str().unwrap())).unwrap();
     // Scenario 1: the default analysis date, computed by the SQL itself, and default settings.
-    let first = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb));
+    let first = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+    assert!(first.sql.contains("the day after the latest order"), "the SQL computes the default analysis date itself");
     std::fs::write(dir.join("default.sql"), &first.sql).unwrap();
     // Scenario 2: an earlier analysis date (later rows ignored), M on spend per purchase, lifecycle thresholds set.
     let mut settings = Settings { rfm_monetary: MonetaryBasis::Average, ..Settings::default() };
@@ -386,7 +387,7 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
         second_ws.compute(Some(Day::from_ymd(2025, 5, 31).unwrap())).unwrap();
         second_ws.set_settings(settings).unwrap();
         let options = SqlOptions { as_of: Some("2025-05-31".into()), ..SqlOptions::new(Dialect::DuckDb) };
-        let second = workspace_sql(&second_ws, &options);
+        let second = workspace_sql(&second_ws, &options).unwrap();
         std::fs::write(dir.join("earlier.sql"), &second.sql).unwrap();
         let results = run_duckdb(&dir, &[dir.join("default.sql"), dir.join("earlier.sql")]);
         assert_eq!(results.len(), 2);
@@ -410,20 +411,25 @@ fn a_rule_with_an_error_is_reported_and_left_out() {
     ws.compute(None).unwrap();
     ws.import_rules("tag 坏 = monetary > \ntag 好 = monetary > 1000\ntag 跟随 = 坏 or 好\n", "t", "test");
     ws.import_rules("tag 坏 = no_such_thing > 1\n", "t", "test");
-    let export = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb));
+    let export = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap();
     let by_name = |n: &str| export.defs.iter().find(|d| d.name == n).unwrap();
     assert_eq!(by_name("好").column.as_deref(), Some("好"));
     assert!(by_name("坏").column.is_none() && by_name("坏").skipped_en.is_some());
     assert!(by_name("跟随").column.is_none());
     assert!(export.sql.contains("-- 坏: not exported"), "{}", export.sql);
     assert_eq!(export.skipped().count(), 2);
+    let bad = SqlOptions { as_of: Some("2025/7/1".into()), ..SqlOptions::new(Dialect::DuckDb) };
+    assert_eq!(workspace_sql(&ws, &bad).unwrap_err().code, "bad_as_of");
+    // An analysis date set on the workspace is followed when the options give none.
+    ws.compute(Some(Day::from_ymd(2025, 6, 1).unwrap())).unwrap();
+    assert!(workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap().sql.contains("DATE '2025-06-01'"));
 }
 
 #[test]
 fn clickhouse_and_spark_are_generated_and_marked_untested() {
     let ws = workspace();
     for dialect in [Dialect::ClickHouse, Dialect::Spark] {
-        let export = workspace_sql(&ws, &SqlOptions::new(dialect));
+        let export = workspace_sql(&ws, &SqlOptions::new(dialect)).unwrap();
         assert!(export.sql.contains("has NOT been run"), "{}", dialect.name());
         assert_eq!(export.skipped().count(), 0, "{}: {:?}", dialect.name(), export.skipped().collect::<Vec<_>>());
         assert!(!export.sql.contains("regexp_full_match") && !export.sql.contains("// "), "{} uses DuckDB syntax", dialect.name());

@@ -45,6 +45,7 @@ mod rows;
 
 pub use dialect::{format_timestamp, Dialect};
 
+use crate::error::{Error, Result};
 use crate::metrics::Settings;
 use crate::model::date::Day;
 use crate::rules::ast::DefKind;
@@ -195,19 +196,34 @@ pub(crate) struct Gen<'a> {
     attrs: Vec<AttrUse>,
 }
 
-/// Compiles a catalog against a schema and exports it.
-pub fn tag_pack_sql(catalog: &Catalog, schema: &Schema, options: &SqlOptions) -> SqlExport {
+/// Compiles a catalog against a schema and exports it. Fails only on an analysis date that is not `YYYY-MM-DD`.
+pub fn tag_pack_sql(catalog: &Catalog, schema: &Schema, options: &SqlOptions) -> Result<SqlExport> {
     let compiled = compile(catalog, schema);
     compiled_sql(&compiled, schema, &catalog.settings, options)
 }
 
-/// The loaded workspace's tag pack as SQL.
-pub fn workspace_sql(ws: &crate::engine::Workspace, options: &SqlOptions) -> SqlExport {
-    tag_pack_sql(ws.catalog(), &crate::tags::schema_of(ws.data()), options)
+/// The loaded workspace's tag pack as SQL. Without an analysis date in `options`, the workspace's is used when it
+/// was set explicitly, and otherwise the SQL computes the default from the orders as the engine does.
+pub fn workspace_sql(ws: &crate::engine::Workspace, options: &SqlOptions) -> Result<SqlExport> {
+    let mut options = options.clone();
+    if options.as_of.is_none() {
+        options.as_of = ws.rfm().filter(|r| !r.as_of_default).map(|r| r.as_of.to_string());
+    }
+    tag_pack_sql(ws.catalog(), &crate::tags::schema_of(ws.data()), &options)
 }
 
 /// Exports an already compiled catalog (`settings` are the catalog's).
-pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, options: &SqlOptions) -> SqlExport {
+pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, options: &SqlOptions) -> Result<SqlExport> {
+    let as_of = match options.as_of.as_deref() {
+        None => None,
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| {
+            Error::new(
+                "bad_as_of",
+                format!("分析日期“{text}”不是 YYYY-MM-DD 格式的日期。"),
+                format!("The analysis date “{text}” is not a date in the form YYYY-MM-DD."),
+            )
+        })?),
+    };
     let mut index = HashMap::new();
     for (i, d) in compiled.program.defs.iter().enumerate() {
         index.entry(d.name.clone()).or_insert(i);
@@ -252,7 +268,7 @@ pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, o
             }
         }
     }
-    g.assemble(options)
+    Ok(g.assemble(options, as_of))
 }
 
 impl Gen<'_> {
@@ -339,9 +355,8 @@ impl Gen<'_> {
         out
     }
 
-    fn assemble(mut self, options: &SqlOptions) -> SqlExport {
+    fn assemble(mut self, options: &SqlOptions, as_of: Option<Day>) -> SqlExport {
         let d = self.d;
-        let as_of = options.as_of.as_deref().and_then(Day::parse_iso);
         let mut sql = self.header(options, as_of);
         // Output column names, unique without regard to case.
         let mut taken: Vec<String> = vec!["member_id".into()];

@@ -73,7 +73,7 @@ function splitList(text) {
 
 function unquote(lit) {
   const body = lit.slice(1, lit.length - (/["”'’」』]$/.test(lit) && lit.length > 1 ? 1 : 0));
-  return body.replace(/\\(["'\\])/g, '$1');
+  return body.replace(/\\(["'\\”])/g, '$1');
 }
 
 const isNumber = (v) => /^-?\d+(\.\d+)?%?$/.test(String(v).trim());

@@ -29,9 +29,9 @@ export function quoteName(name) {
   return isBareName(name) ? name : `\`${name.replace(/`/g, '')}\``;
 }
 
-/** `value` as a rule's text literal, in straight double quotes with `"` and `\` escaped. */
+/** `value` as a rule's text literal, in straight double quotes with `\`, `"` and `”` (which also closes it) escaped. */
 export function quoteText(value) {
-  return `"${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${String(value).replace(/\\/g, '\\\\').replace(/["”]/g, '\\$&')}"`;
 }
 
 const charAt = (text, i) => {
@@ -66,7 +66,7 @@ export function tokenize(text) {
       let closed = false;
       while (i < text.length && text[i] !== '\n') {
         const ch = charAt(text, i);
-        if (ch === '\\' && /["'\\]/.test(text[i + 1] ?? '')) {
+        if (ch === '\\' && /["'\\”]/.test(text[i + 1] ?? '')) {
           i += 2;
           continue;
         }

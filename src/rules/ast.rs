@@ -412,7 +412,8 @@ fn write_duration(f: &mut fmt::Formatter<'_>, seconds: f64) -> fmt::Result {
 fn write_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str("\"")?;
     for c in s.chars() {
-        if c == '"' || c == '\\' {
+        // `”` closes a text opened with `"` too (the lexer accepts curly quotes), so it is escaped as well.
+        if c == '"' || c == '\\' || c == '”' {
             f.write_str("\\")?;
         }
         write!(f, "{c}")?;
@@ -488,7 +489,8 @@ impl fmt::Display for Expr {
             }
             ExprKind::Binary(op, a, b) => {
                 let p = op.precedence();
-                child(f, a, p)?;
+                // Comparisons do not chain (`a == b == c` does not parse), so a comparison on the left is bracketed.
+                child(f, a, if op.is_comparison() { p + 1 } else { p })?;
                 write!(f, " {} ", op.symbol())?;
                 child(f, b, p + 1)
             }
@@ -528,7 +530,13 @@ impl fmt::Display for Expr {
             ExprKind::Case { arms, default } => {
                 f.write_str("case")?;
                 for (c, v) in arms {
-                    write!(f, " when {c} then {v}")?;
+                    // `… did(x) then did(…` would read as a sequence: a value starting with did( gets its condition bracketed.
+                    let v = v.to_string();
+                    if v.starts_with("did(") {
+                        write!(f, " when ({c}) then {v}")?;
+                    } else {
+                        write!(f, " when {c} then {v}")?;
+                    }
                 }
                 if let Some(d) = default {
                     write!(f, " else {d}")?;

@@ -146,7 +146,7 @@ pub fn lex(text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                 if ch == '\n' {
                     break;
                 }
-                if ch == '\\' && matches!(at(i + 1), Some('"' | '\'' | '\\')) {
+                if ch == '\\' && matches!(at(i + 1), Some('"' | '\'' | '\\' | '”')) {
                     value.push(at(i + 1).unwrap_or('\\'));
                     i += 2;
                     continue;

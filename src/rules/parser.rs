@@ -587,7 +587,10 @@ impl Parser {
     fn seq(&mut self) -> Parsed<Expr> {
         let first = self.did()?;
         let mut span = first.span;
-        let then = if self.eat_kw("then") {
+        // `then did(…)` continues the sequence; any other `then` belongs to an enclosing `case when did(…) then …`.
+        let did_at = |p: &Self, k: usize| p.peek_at(k).is("did") && p.peek_at(k + 1).tok == Tok::LParen;
+        let continues = self.peek().is("then") && (did_at(self, 1) || (self.peek_at(1).is("not") && did_at(self, 2)));
+        let then = if continues && self.eat_kw("then") {
             let negated = self.eat_kw("not");
             if !(self.peek().is("did") && self.peek_at(1).tok == Tok::LParen) {
                 let t = self.peek().clone();

@@ -8,8 +8,10 @@ mod ingest;
 mod oneid;
 mod rfm;
 mod rules;
+mod rules_catalog;
 mod rules_diagnostics;
 mod rules_docs;
+mod rules_fuzz;
 mod sql;
 mod tidy;
 

@@ -234,6 +234,14 @@ fn every_code_in_the_source_has_a_case_and_every_case_names_a_real_code() {
 }
 
 #[test]
+fn the_reference_page_lists_every_code() {
+    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md")).unwrap();
+    for code in codes_in_source() {
+        assert!(doc.contains(&format!("| `{code}` |")) || doc.contains(&format!("| `{code}` (warning) |")), "docs/rules.md lists `{code}`");
+    }
+}
+
+#[test]
 fn several_problems_in_one_text_are_all_reported_and_the_good_rules_still_run() {
     let text = std::fs::read_to_string(cases_dir().join("several_errors.rule")).unwrap();
     let mut ws = workspace();

@@ -211,6 +211,8 @@ pub const EXPECTED: &[(&str, Expect)] = &[
     ("浏览后一周未购", M(&["M09"])),
     // M01 美妆 06-29 10:15 → share 20:05; M02 美妆 06-26 10:00 → share 06-27 09:00 (23 h).
     ("美妆后分享", M(&["M01"])),
+    // Add-to-cart since 2025-06-01: M02 06-24, M05 06-21, M08 06-30, M10 06-16 (M06's was in 2024).
+    ("近期加购", V(&[("加购过", &["M02", "M05", "M08", "M10"]), ("未加购", &["M01", "M03", "M04", "M06", "M07", "M09", "M11", "M12", "M13", "M14"])])),
     // --- Functions.
     // Last purchase or event over 60 days back: M03 95, M04 232, M06 232, M11 75, M13 232 (M07 viewed 06-26,
     // M09 06-01, M12 05-31; M14 has nothing before the analysis date).

@@ -112,6 +112,8 @@ pub const EXPECTED: &[(&str, Expect)] = &[
     ("近期大客", M(&["M01", "M10"])),
     // 金卡 M02 M06 M09, 钻石 M01 M03.
     ("VIP 客户", M(&["M01", "M02", "M03", "M06", "M09"])),
+    // frequency ≥ 2 (M01 M02 M03 M04 M06 M07) in 上海 or 北京.
+    ("京沪复购", M(&["M01", "M03", "M06", "M07"])),
     // --- Grammar: `and` binds tighter than `or`.
     // frequency >= 3: M01 M02 M03; 女 and monetary > 1000: M03.
     ("或与优先", M(&["M01", "M02", "M03"])),
@@ -122,6 +124,10 @@ pub const EXPECTED: &[(&str, Expect)] = &[
     ("近月美妆", M(&["M01", "M02", "M10"])),
     // Discounted rows / rows >= 0.6: M02 0.75, M04 0.6, M06 1, M09 1 (M01 0.2, M07 1/3).
     ("优惠多", M(&["M02", "M04", "M06", "M09"])),
+    // 上海 or 北京 with recency ≤ 30: only M01 (2 days).
+    ("全角写法", M(&["M01"])),
+    // Add-to-cart since 06-24 followed by an order within 72 h: M02 (46 h); M08's cart has no order.
+    ("一周内加购即买", M(&["M02"])),
     // --- Conditions.
     // 男 M01 M04 M06 M08 M09 M11 M13; monetary >= 1000: M01 2000, M09 1200.
     ("男性大客", M(&["M01", "M09"])),

@@ -1,6 +1,6 @@
 //! `docs/rules.md` is machine-checked: every ```` ```rules ```` block is imported into a fresh workspace over the
 //! fixture, must compile without a single diagnostic, and each definition must evaluate to the hand-derived result
-//! in [`EXPECTED`]; every `> NAME → RESULT` line of the page must be exactly that result as text. The page's
+//! in [`EXPECTED`]; every `> - NAME → RESULT` line of the page must be exactly that result as text. The page's
 //! grammar, built-in tags and 11-segment grid are compared with the code too.
 
 use crate::rules::{actual, workspace, Actual};
@@ -383,7 +383,7 @@ fn agrees(e: &Expect, a: &Actual) -> bool {
     }
 }
 
-/// A `rules` block of the page: its first line number, its text and the `> NAME → RESULT` lines after it.
+/// A `rules` block of the page: its first line number, its text and the `> - NAME → RESULT` lines after it.
 struct Block {
     line: usize,
     text: String,
@@ -395,7 +395,7 @@ fn page() -> String {
 }
 
 fn result_line(line: &str) -> Option<(String, String)> {
-    let rest = line.strip_prefix("> ")?;
+    let rest = line.strip_prefix("> - ")?;
     let (name, result) = rest.split_once(" → ")?;
     Some((name.trim().to_string(), result.trim().to_string()))
 }
@@ -464,7 +464,7 @@ fn every_example_on_the_page_compiles_cleanly_and_gives_its_expected_members() {
             match block.results.iter().filter(|(n, _)| n == name).collect::<Vec<_>>().as_slice() {
                 [(_, shown)] if *shown == render(want) => {}
                 [(_, shown)] => failures.push(format!("{at}: the page shows {name} → {shown}\n  but it is {}", render(want))),
-                _ => failures.push(format!("{at}: the page shows no single `> {name} → …` line")),
+                _ => failures.push(format!("{at}: the page shows no single `> - {name} → …` line")),
             }
         }
         for (name, _) in &block.results {

@@ -260,6 +260,19 @@ fn several_problems_in_one_text_are_all_reported_and_the_good_rules_still_run() 
 }
 
 #[test]
+fn a_window_on_a_table_without_times_is_refused() {
+    // The engine's tables always have a time column; a schema can say one has none (as a warehouse table might).
+    let schema = huaxiang::rules::check::Schema { untimed: vec![huaxiang::rules::names::Table::Events], ..Default::default() };
+    let text = "tag 近期浏览 = count(events where type == \"view\", last 30d) > 0\ntag 浏览过 = count(events) > 0\n";
+    let checked = check(&parse_program(text).0, &schema);
+    let found: Vec<(usize, &str, String)> =
+        checked.diagnostics.iter().map(|(i, d)| (*i, d.code, DiagnosticInfo::new(d, text).en)).collect();
+    assert_eq!(found, [(0, "window_without_time", "events has no time column, so a window (last …) cannot apply to it.".to_string())]);
+    let at = DiagnosticInfo::new(&checked.diagnostics[0].1, text).at;
+    assert_eq!((at.line, at.col, at.end_col), (1, 52, 55), "the span is the window's duration, 30d");
+}
+
+#[test]
 fn the_expression_parser_agrees_with_the_editor_on_empty_rules() {
     let (expr, diags) = parse_expr("  # nothing here\n");
     assert!(expr.is_none());

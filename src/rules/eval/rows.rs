@@ -357,75 +357,88 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             RVal::Bool(b) => Fold::Num(b.iter().map(|&x| f64::from(u8::from(x))).collect()),
             other => Fold::Num(rows.nums(other, hi - lo)),
         });
-        for (k, &keep) in mask.iter().enumerate() {
-            if !keep {
-                continue;
+        // Rows kept and holding a value; then one tight loop per aggregate (no per-row dispatch).
+        let mut keep = mask;
+        if let Some(f) = &fold {
+            for (k, m) in keep.iter_mut().enumerate() {
+                *m &= match f {
+                    Fold::Num(v) => !v[k].is_nan(),
+                    Fold::Time(v) => v[k] != NO_TIME,
+                    Fold::Codes(v) => v[k] != NONE,
+                    Fold::Ids(v) => v[k] != 0,
+                };
             }
-            let row = lo + k;
-            let p = rows.person[row] as usize;
-            let ts = rows.ts[row];
-            let present = match &fold {
-                None => true,
-                Some(Fold::Num(v)) => !v[k].is_nan(),
-                Some(Fold::Time(v)) => v[k] != NO_TIME,
-                Some(Fold::Codes(v)) => v[k] != NONE,
-                Some(Fold::Ids(v)) => v[k] != 0,
-            };
-            match func {
-                AggFn::Count => count[p] += u32::from(present),
-                AggFn::Share => {
-                    count[p] += 1;
-                    if let Some(Fold::Num(v)) = &fold {
-                        hits[p] += u32::from(v[k] > 0.0);
-                    }
-                }
-                AggFn::Sum | AggFn::Avg => {
-                    if let (true, Some(Fold::Num(v))) = (present, &fold) {
-                        sum[p] += v[k];
+        }
+        let person = &rows.person[lo..hi];
+        let ts = &rows.ts[lo..hi];
+        let kept = || keep.iter().enumerate().filter(|(_, &m)| m).map(|(k, _)| k);
+        match (func, &fold) {
+            (AggFn::Count, _) => kept().for_each(|k| count[person[k] as usize] += 1),
+            (AggFn::Share, _) => {
+                // Every row in range counts; rows whose condition holds are hits (a missing value is not a hit).
+                let mask = rows.mask(source.filter.as_deref(), from, lo, hi);
+                for (k, &m) in mask.iter().enumerate() {
+                    if m {
+                        let p = person[k] as usize;
                         count[p] += 1;
+                        hits[p] += u32::from(keep[k] && matches!(&fold, Some(Fold::Num(v)) if v[k] > 0.0));
                     }
                 }
-                AggFn::Min | AggFn::Max => {
-                    if !present {
-                        continue;
+            }
+            (AggFn::Sum | AggFn::Avg, Some(Fold::Num(v))) => kept().for_each(|k| {
+                let p = person[k] as usize;
+                sum[p] += v[k];
+                count[p] += 1;
+            }),
+            (AggFn::Min | AggFn::Max, Some(Fold::Num(v))) => {
+                let min = func == AggFn::Min;
+                kept().for_each(|k| {
+                    let (p, x) = (person[k] as usize, v[k]);
+                    let b = best_num[p];
+                    if b.is_nan() || (min && x < b) || (!min && x > b) {
+                        best_num[p] = x;
                     }
-                    let better = |new: std::cmp::Ordering| if func == AggFn::Min { new.is_lt() } else { new.is_gt() };
-                    match &fold {
-                        Some(Fold::Num(v)) if best_num[p].is_nan() || better(v[k].total_cmp(&best_num[p])) => best_num[p] = v[k],
-                        Some(Fold::Time(v)) if best_time[p] == NO_TIME || better(v[k].cmp(&best_time[p])) => best_time[p] = v[k],
-                        _ => {}
+                });
+            }
+            (AggFn::Min | AggFn::Max, Some(Fold::Time(v))) => {
+                let min = func == AggFn::Min;
+                kept().for_each(|k| {
+                    let (p, x) = (person[k] as usize, v[k]);
+                    let b = best_time[p];
+                    if b == NO_TIME || (min && x < b) || (!min && x > b) {
+                        best_time[p] = x;
                     }
-                }
-                AggFn::First | AggFn::Last => {
-                    if !present {
-                        continue;
-                    }
-                    // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
-                    let take = best_ts[p] == NO_TIME || if func == AggFn::First { ts < best_ts[p] } else { ts >= best_ts[p] };
+                });
+            }
+            (AggFn::First | AggFn::Last, Some(f)) => {
+                // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
+                let first = func == AggFn::First;
+                for k in kept() {
+                    let p = person[k] as usize;
+                    let take = best_ts[p] == NO_TIME || if first { ts[k] < best_ts[p] } else { ts[k] >= best_ts[p] };
                     if take {
-                        best_ts[p] = ts;
-                        match &fold {
-                            Some(Fold::Num(v)) => best_num[p] = v[k],
-                            Some(Fold::Time(v)) => best_time[p] = v[k],
-                            Some(Fold::Codes(v)) => best_code[p] = v[k],
-                            _ => {}
+                        best_ts[p] = ts[k];
+                        match f {
+                            Fold::Num(v) => best_num[p] = v[k],
+                            Fold::Time(v) => best_time[p] = v[k],
+                            Fold::Codes(v) => best_code[p] = v[k],
+                            Fold::Ids(_) => {}
                         }
                     }
                 }
-                AggFn::Distinct | AggFn::Top => {
-                    if !present {
-                        continue;
-                    }
-                    let key = match &fold {
-                        Some(Fold::Num(v)) => v[k].to_bits(),
-                        Some(Fold::Time(v)) => v[k] as u64,
-                        Some(Fold::Codes(v)) => u64::from(v[k]),
-                        Some(Fold::Ids(v)) => v[k],
-                        None => 0,
+            }
+            (AggFn::Distinct | AggFn::Top, Some(f)) => {
+                for k in kept() {
+                    let key = match f {
+                        Fold::Num(v) => v[k].to_bits(),
+                        Fold::Time(v) => v[k] as u64,
+                        Fold::Codes(v) => u64::from(v[k]),
+                        Fold::Ids(v) => v[k],
                     };
-                    pairs.push((p as u32, key));
+                    pairs.push((person[k], key));
                 }
             }
+            _ => {}
         }
     }
     let text_column = |codes: Vec<u32>| {

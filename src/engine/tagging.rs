@@ -7,7 +7,7 @@ use crate::metrics::{Frame, Settings, Thresholds};
 use crate::rules::check::Dep;
 use crate::rules::eval::Outcome;
 use crate::tags::report::{self, Completion, DiagnosticInfo, Lineage, TagInfo, ValueCount};
-use crate::tags::{compile, evaluate, schema_of, Catalog, Compiled, DiffPart, Edit, Evaluation};
+use crate::tags::{compile, evaluate, evaluate_one, schema_of, Catalog, Compiled, DiffPart, Edit, Evaluation};
 use roaring::RoaringBitmap;
 use serde::Serialize;
 
@@ -148,17 +148,17 @@ impl Workspace {
         let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
         let deps = compiled.checked.defs[i].deps.clone();
         let mut out = RuleCheck { diagnostics, value_type: "none", deps, count: None, share: None, values: Vec::new() };
-        if let (Some(c), true) = (&self.computed, compiled.runnable(i)) {
+        if let Some(c) = &self.computed {
             let frame = Frame::new(&self.data, &c.people, &c.rfm, catalog.settings.clone());
-            // Evaluate into a scratch copy of the cache so a draft never replaces a saved result.
-            let mut cache = self.tag_cache.clone();
-            let evaluation = evaluate(&compiled, &frame, &mut cache, &schema);
-            let members = c.people.len() as u64;
-            let info = report::report(&catalog, &compiled, Some(&evaluation), members).swap_remove(i);
-            out.value_type = info.value_type;
-            out.count = Some(info.count);
-            out.share = Some(info.share);
-            out.values = info.values;
+            // Only the draft and what it reads are evaluated; saved results are read, never replaced.
+            if let Some(outcome) = evaluate_one(&compiled, &frame, &self.tag_cache, &schema, i) {
+                let members = c.people.len() as u64;
+                let info = report::summarise(Some(&outcome), members);
+                out.value_type = info.0;
+                out.count = Some(info.1);
+                out.share = Some(if members == 0 { 0.0 } else { info.1 as f64 / members as f64 });
+                out.values = info.2;
+            }
         }
         Ok(out)
     }

@@ -173,3 +173,28 @@ pub fn evaluate(compiled: &Compiled, frame: &Frame<'_>, cache: &mut TagCache, sc
     cache.results.retain(|k, _| names.contains(k.as_str()));
     Evaluation { outcomes, evaluated }
 }
+
+/// Evaluates definition `target` and what it reads, taking results from the cache where their fingerprints
+/// match and never writing to it (for a draft as it is typed: only what the draft needs is computed).
+pub fn evaluate_one(compiled: &Compiled, frame: &Frame<'_>, cache: &TagCache, schema: &Schema, target: usize) -> Option<Outcome> {
+    if !compiled.runnable(target) {
+        return None;
+    }
+    let mut needed = vec![false; compiled.program.defs.len()];
+    let mut stack = vec![target];
+    while let Some(i) = stack.pop() {
+        if !std::mem::replace(&mut needed[i], true) {
+            stack.extend(compiled.checked.defs[i].reads.iter().copied());
+        }
+    }
+    let evaluator = Evaluator::new(frame, &compiled.program, schema);
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; compiled.program.defs.len()];
+    for &i in compiled.checked.order.iter().filter(|&&i| needed[i]) {
+        let fp = compiled.fingerprints[i];
+        outcomes[i] = match cache.results.get(&compiled.program.defs[i].name) {
+            Some((cached, outcome)) if *cached == fp => Some(outcome.clone()),
+            _ => evaluator.evaluate(i, &outcomes),
+        };
+    }
+    outcomes[target].take()
+}

@@ -77,6 +77,9 @@ pub struct TagInfo {
     pub group: String,
     /// Description.
     pub description: String,
+    /// The description in English, for built-in tags (user tags have one description, in whatever language
+    /// their author wrote it).
+    pub description_en: String,
     /// Owner.
     pub owner: String,
     /// Created.
@@ -130,24 +133,12 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
                     (false, e.description.clone(), e.owner.clone(), e.created.clone(), e.updated.clone(), e.history.len() as u32)
                 }
             };
-            let outcome = evaluation.and_then(|ev| ev.outcomes[i].as_ref());
-            let (value_type, count, values) = match outcome {
-                Some(Outcome::Bool(b)) => ("bool", b.len(), Vec::new()),
-                Some(Outcome::Text(t)) => {
-                    let mut counts = vec![0u64; t.values.len()];
-                    for &c in &t.codes {
-                        if let Some(n) = counts.get_mut(c as usize) {
-                            *n += 1;
-                        }
-                    }
-                    let mut values: Vec<ValueCount> =
-                        t.values.iter().zip(&counts).map(|(v, &c)| ValueCount { value: v.clone(), count: c, share: share(c) }).collect();
-                    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                    ("enum", counts.iter().sum(), values)
-                }
-                Some(Outcome::Num(v)) => ("number", v.iter().filter(|x| !x.is_nan()).count() as u64, Vec::new()),
-                None => ("none", 0, Vec::new()),
+            let description_en = match compiled.origin[i] {
+                Origin::Builtin(b) => builtin::BUILTINS[b].about_en.to_string(),
+                Origin::Entry(_) => description.clone(),
             };
+            let outcome = evaluation.and_then(|ev| ev.outcomes[i].as_ref());
+            let (value_type, count, values) = summarise(outcome, members);
             let text = &compiled.texts[i];
             let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, text)).collect();
             let flags = Flags {
@@ -161,6 +152,7 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
                 kind: def.kind.keyword(),
                 group: def.group.clone().unwrap_or_default(),
                 description,
+                description_en,
                 owner,
                 created,
                 updated,
@@ -189,6 +181,28 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
         }
     }
     infos
+}
+
+/// The value type, the members covered and the members per value of one outcome.
+pub fn summarise(outcome: Option<&Outcome>, members: u64) -> (&'static str, u64, Vec<ValueCount>) {
+    let share = |c: u64| if members == 0 { 0.0 } else { c as f64 / members as f64 };
+    match outcome {
+        Some(Outcome::Bool(b)) => ("bool", b.len(), Vec::new()),
+        Some(Outcome::Text(t)) => {
+            let mut counts = vec![0u64; t.values.len()];
+            for &c in &t.codes {
+                if let Some(n) = counts.get_mut(c as usize) {
+                    *n += 1;
+                }
+            }
+            let mut values: Vec<ValueCount> =
+                t.values.iter().zip(&counts).map(|(v, &c)| ValueCount { value: v.clone(), count: c, share: share(c) }).collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            ("enum", counts.iter().sum(), values)
+        }
+        Some(Outcome::Num(v)) => ("number", v.iter().filter(|x| !x.is_nan()).count() as u64, Vec::new()),
+        None => ("none", 0, Vec::new()),
+    }
 }
 
 /// Pairs of sets with Jaccard ≥ [`DUPLICATE_JACCARD`]. Only sets whose sizes are within that ratio can qualify,

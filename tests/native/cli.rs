@@ -68,7 +68,8 @@ fn profile_with_rules_writes_every_tag_and_their_sizes() {
     std::fs::write(&rules, "# 买过美妆\ntag 美妆客 in 兴趣 = count(orders where category == \"美妆\") >= 1\ntag 性别分 = case when gender == \"女\" then \"女性\" else \"其他\" end\n").unwrap();
     let (orders, members) = (fixture("rfm_small.csv"), fixture("members_small.csv"));
     let out = dir.join("out");
-    let args = ["profile", "--orders", orders.to_str().unwrap(), "--members", members.to_str().unwrap(), "--rules", rules.to_str().unwrap()];
+    let args =
+        ["profile", "--orders", orders.to_str().unwrap(), "--members", members.to_str().unwrap(), "--rules", rules.to_str().unwrap()];
     run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
     let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
@@ -91,7 +92,7 @@ fn profile_with_rules_writes_every_tag_and_their_sizes() {
     // A rule with errors: every problem with file, line and column, and nothing written.
     std::fs::write(&rules, "tag a = monetery > 1\ntag b = count(orders, last 30x) > 1\n").unwrap();
     let bad = dir.join("bad");
-    let o = Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(&args).args(["--out", bad.to_str().unwrap()]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(args).args(["--out", bad.to_str().unwrap()]).output().unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("pack.rules:1:9: error in a: Nothing is called “monetery”. Did you mean “monetary”?"), "{err}");

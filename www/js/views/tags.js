@@ -263,7 +263,9 @@ export class TagsView {
     this.stashDraft();
     this.selected = name;
     this.builtin = x.builtin;
-    this.fillFields({ kind: x.kind, name: x.name, group: x.group, description: x.description, owner: x.owner, rule: x.rule });
+    // Built-in tags carry a description in each language; a user's tag has the one its author wrote.
+    const description = x.builtin && language() === 'en' ? x.descriptionEn : x.description;
+    this.fillFields({ kind: x.kind, name: x.name, group: x.group, description, owner: x.owner, rule: x.rule });
     this.lastCheck = null;
     this.renderAll();
     this.scheduleCheck(0);
@@ -276,7 +278,7 @@ export class TagsView {
     if (x) {
       $('tag-name').value = `${x.name}_${t('copySuffix')}`;
       $('tag-group').value = x.builtin ? '' : x.group;
-      $('tag-description').value = x.description;
+      $('tag-description').value = x.builtin && language() === 'en' ? x.descriptionEn : x.description;
     }
     this.editor.setValue(rule);
   }

@@ -17,7 +17,7 @@ export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -50,6 +50,17 @@ duckdb:
 	  python3 -m venv "$(PY_DUCKDB)" || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && python3 -m venv "$(PY_DUCKDB)"; }; \
 	  "$(PY_DUCKDB)/bin/python" -m pip install --quiet --disable-pip-version-check "duckdb==$(DUCKDB_VERSION)"; \
 	fi
+
+# The SQL export's ClickHouse dialect against the engine, in an embedded ClickHouse (chdb: a 500 MB install, so it
+# is not part of `make test`).
+CHDB_VERSION := 4.4.0
+PY_CHDB := $(TOOLS_DIR)/py-chdb
+clickhouse-check: duckdb
+	@if ! "$(PY_CHDB)/bin/python" -c 'import sys, chdb; sys.exit(chdb.__version__ != "$(CHDB_VERSION)")' 2>/dev/null; then \
+	  echo "installing chdb $(CHDB_VERSION) from PyPI into $(PY_CHDB)"; \
+	  python3 -m venv "$(PY_CHDB)" && "$(PY_CHDB)/bin/python" -m pip install --quiet --disable-pip-version-check "chdb==$(CHDB_VERSION)"; \
+	fi
+	HUAXIANG_CLICKHOUSE_PYTHON="$(PY_CHDB)/bin/python" cargo test --locked --test native -- sql::
 
 node-deps: node_modules/.package-lock.json
 

@@ -150,7 +150,7 @@ impl Gen<'_> {
         ));
         let (time, amount) = (q("time"), q("amount"));
         out.push(format!(
-            "hx_o AS (\n  SELECT *, {} / 100 AS amt, {} / 100 AS disc FROM (\n    SELECT o.member_id, o.{time} AS ts, {} AS day,\n      {} AS cents,\n      {} AS dcents,\n      NULLIF(o.{}, '') AS cat, NULLIF(o.{}, '') AS chan, NULLIF(o.{}, '') AS oid, o.{} AS row_no\n    FROM orders o CROSS JOIN hx_p p\n    WHERE o.member_id IS NOT NULL AND o.{time} IS NOT NULL AND o.{amount} IS NOT NULL AND o.{time} < p.lim\n  ) x\n)",
+            "hx_o AS (\n  SELECT *, {} / 100 AS amt, {} / 100 AS disc FROM (\n    SELECT o.member_id AS member_id, o.{time} AS ts, {} AS day,\n      {} AS cents,\n      {} AS dcents,\n      NULLIF(o.{}, '') AS cat, NULLIF(o.{}, '') AS chan, NULLIF(o.{}, '') AS oid, o.{} AS row_no\n    FROM orders o CROSS JOIN hx_p p\n    WHERE o.member_id IS NOT NULL AND o.{time} IS NOT NULL AND o.{amount} IS NOT NULL AND o.{time} < p.lim\n  ) x\n)",
             d.double("cents"),
             d.double("dcents"),
             d.day_of(&format!("o.{time}")),
@@ -162,7 +162,7 @@ impl Gen<'_> {
             q("row_no"),
         ));
         out.push(format!(
-            "hx_e AS (\n  SELECT e.member_id, e.{time} AS ts, {} AS day, NULLIF(e.{}, '') AS etype, NULLIF(e.{}, '') AS target, e.{} AS row_no\n  FROM events e CROSS JOIN hx_p p\n  WHERE e.member_id IS NOT NULL AND e.{time} IS NOT NULL AND e.{time} < p.lim\n)",
+            "hx_e AS (\n  SELECT e.member_id AS member_id, e.{time} AS ts, {} AS day, NULLIF(e.{}, '') AS etype, NULLIF(e.{}, '') AS target, e.{} AS row_no\n  FROM events e CROSS JOIN hx_p p\n  WHERE e.member_id IS NOT NULL AND e.{time} IS NOT NULL AND e.{time} < p.lim\n)",
             d.day_of(&format!("e.{time}")),
             q("type"),
             q("target"),
@@ -181,7 +181,7 @@ impl Gen<'_> {
         let score = |order: &str| format!("1 + {}", d.int_div(&format!("5 * (rank() OVER (ORDER BY {order}) - 1)"), "count(*) OVER ()"));
         let high = |c: &str| format!("{} > {} / {}", d.double(c), d.double(&format!("sum({c}) OVER ()")), d.double("count(*) OVER ()"));
         out.push(format!(
-            "hx_rfm AS (\n  SELECT *, {} AS rh, {} AS fh, {} AS mh, {} AS fm FROM (\n    SELECT member_id, recency, freq, spend, {} AS r, {} AS f, {} AS m FROM (\n      SELECT st.member_id, {} AS recency, st.freq, st.spend, {m_value} AS mval\n      FROM hx_st st CROSS JOIN hx_p p WHERE st.freq > 0\n    ) b\n  ) s\n)",
+            "hx_rfm AS (\n  SELECT *, {} AS rh, {} AS fh, {} AS mh, {} AS fm FROM (\n    SELECT member_id, recency, freq, spend, {} AS r, {} AS f, {} AS m FROM (\n      SELECT st.member_id AS member_id, {} AS recency, st.freq, st.spend, {m_value} AS mval\n      FROM hx_st st CROSS JOIN hx_p p WHERE st.freq > 0\n    ) b\n  ) s\n)",
             high("r"),
             high("f"),
             high("m"),
@@ -201,7 +201,7 @@ impl Gen<'_> {
         }
         let members = self.member_ctes(&mut out);
         // The base row of each member.
-        let mut cols = vec!["u.member_id".to_string(), "p.as_of AS hx_as_of".to_string()];
+        let mut cols = vec!["u.member_id AS member_id".to_string(), "p.as_of AS hx_as_of".to_string()];
         for (i, a) in self.attrs.iter().enumerate() {
             cols.push(format!("m.at{i}"));
             if a.num {

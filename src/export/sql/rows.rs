@@ -337,7 +337,8 @@ impl Gen<'_> {
         let is_text = matches!(named, Some(Column::Category | Column::Channel | Column::Type | Column::Target));
         let present = fold.as_ref().map_or("TRUE".to_string(), |(_, s)| format!("{s} IS NOT NULL"));
         let from = format!("{rows} r CROSS JOIN hx_p p");
-        let grouped = |agg: String| format!("  SELECT r.member_id, {agg} AS v\n  FROM {from}\n  WHERE {mask}\n  GROUP BY r.member_id");
+        let grouped =
+            |agg: String| format!("  SELECT r.member_id AS member_id, {agg} AS v\n  FROM {from}\n  WHERE {mask}\n  GROUP BY r.member_id");
         let num_fold = fold.as_ref().filter(|(k, _)| *k == FoldKind::Num).map(|(_, s)| s.clone());
         let key = format!("{}|{}|{:?}|{:?}", func.name(), source, arg.map(ToString::to_string), window.map(|w| w.seconds));
         let null_of = |k: &K| match k {
@@ -392,7 +393,7 @@ impl Gen<'_> {
                     Some((_, s)) => {
                         let dir = if func == AggFn::First { "ASC" } else { "DESC" };
                         let cte = format!(
-                            "  SELECT member_id, v FROM (\n    SELECT r.member_id, {s} AS v, row_number() OVER (PARTITION BY r.member_id ORDER BY r.ts {dir}, r.row_no {dir}) AS k\n    FROM {from}\n    WHERE {mask} AND {present}\n  ) x WHERE k = 1"
+                            "  SELECT member_id, v FROM (\n    SELECT r.member_id AS member_id, {s} AS v, row_number() OVER (PARTITION BY r.member_id ORDER BY r.ts {dir}, r.row_no {dir}) AS k\n    FROM {from}\n    WHERE {mask} AND {present}\n  ) x WHERE k = 1"
                         );
                         (kind, Out::Plain(cte))
                     }
@@ -405,7 +406,7 @@ impl Gen<'_> {
             AggFn::Top => match &fold {
                 Some((FoldKind::Codes, s)) => {
                     let cte = format!(
-                        "  SELECT member_id, v FROM (\n    SELECT member_id, v, row_number() OVER (PARTITION BY member_id ORDER BY n DESC, v ASC) AS k FROM (\n      SELECT r.member_id, {s} AS v, count(*) AS n\n      FROM {from}\n      WHERE {mask} AND {present}\n      GROUP BY r.member_id, {s}\n    ) c\n  ) x WHERE k = 1"
+                        "  SELECT member_id, v FROM (\n    SELECT member_id, v, row_number() OVER (PARTITION BY member_id ORDER BY n DESC, v ASC) AS k FROM (\n      SELECT r.member_id AS member_id, {s} AS v, count(*) AS n\n      FROM {from}\n      WHERE {mask} AND {present}\n      GROUP BY r.member_id, {s}\n    ) c\n  ) x WHERE k = 1"
                     );
                     (K::Text, Out::Plain(cte))
                 }
@@ -425,7 +426,7 @@ impl Gen<'_> {
         let step = |g: &mut Self, did: &Did, k: u8| -> R<Option<String>> {
             let Some(table) = Table::parse(&did.source.table) else { return Ok(None) };
             let mask = g.mask(table, did.source.filter.as_deref(), did.window)?;
-            Ok(Some(format!("SELECT r.member_id, r.ts, {k} AS k FROM {} r CROSS JOIN hx_p p WHERE {mask}", rows_of(table))))
+            Ok(Some(format!("SELECT r.member_id AS member_id, r.ts, {k} AS k FROM {} r CROSS JOIN hx_p p WHERE {mask}", rows_of(table))))
         };
         let key = match then {
             None => format!("did|{first}"),
@@ -453,7 +454,7 @@ impl Gen<'_> {
                         return Ok(self.join_sequence(key, union, cond, a_k));
                     }
                 };
-                Some(format!("  SELECT DISTINCT w.member_id FROM ({a}) w CROSS JOIN hx_p p WHERE {cond}"))
+                Some(format!("  SELECT DISTINCT w.member_id AS member_id FROM ({a}) w CROSS JOIN hx_p p WHERE {cond}"))
             }
         };
         Ok(match cte {
@@ -465,7 +466,7 @@ impl Gen<'_> {
     fn join_sequence(&mut self, key: String, union: String, cond: String, a_k: u8) -> String {
         let b_k = 1 - a_k;
         let cte = format!(
-            "  SELECT DISTINCT w.member_id FROM (\n    SELECT member_id, ts, k, min(CASE WHEN k = {b_k} THEN ts END) OVER (PARTITION BY member_id ORDER BY ts, k ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS nb\n    FROM (\n      {union}\n    ) u\n  ) w CROSS JOIN hx_p p\n  WHERE w.k = {a_k} AND {cond}"
+            "  SELECT DISTINCT w.member_id AS member_id FROM (\n    SELECT member_id, ts, k, min(CASE WHEN k = {b_k} THEN ts END) OVER (PARTITION BY member_id ORDER BY ts, k ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS nb\n    FROM (\n      {union}\n    ) u\n  ) w CROSS JOIN hx_p p\n  WHERE w.k = {a_k} AND {cond}"
         );
         self.join(key, |_, column| (cte, format!("({column}.member_id IS NOT NULL)")))
     }

@@ -1,4 +1,5 @@
 //! huaxiang (画像): member profiling that runs entirely in the browser.
+pub mod audience;
 pub mod engine;
 pub mod error;
 pub mod export;

@@ -16,6 +16,7 @@ use crate::model::{Dataset, Memory, People};
 use crate::rfm::{self, Rfm, RfmRow, Segment};
 use serde::Serialize;
 
+mod audience;
 mod tagging;
 
 pub use tagging::{RuleCheck, TagsReport};

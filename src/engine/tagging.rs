@@ -61,7 +61,7 @@ impl Workspace {
     }
 
     /// Recomputes RFM when the settings changed what M scores.
-    fn follow_settings(&mut self) -> Result<()> {
+    pub(super) fn follow_settings(&mut self) -> Result<()> {
         let Some(c) = &self.computed else { return Ok(()) };
         if c.basis != self.catalog.settings.rfm_monetary {
             let as_of = if c.rfm.as_of_default { None } else { Some(c.rfm.as_of) };
@@ -130,6 +130,9 @@ impl Workspace {
             updated: String::new(),
             rule: edit.rule.clone(),
             history: Vec::new(),
+            members: None,
+            snapshot_of: None,
+            at: None,
         };
         match catalog.definitions.iter_mut().find(|e| e.name == old) {
             Some(e) => *e = entry,

@@ -67,6 +67,75 @@ pub struct Entry {
     /// Every version, oldest first; the last is the current one.
     #[serde(default)]
     pub history: Vec<Version>,
+    /// A static audience or a snapshot: its members' keys, matched through the identity graph when it is
+    /// evaluated (the rule is then a record of where the list came from and is not evaluated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<MemberList>,
+    /// A snapshot: the audience it froze.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_of: Option<String>,
+    /// A snapshot: when it was taken (as given by the caller).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// The member keys of a static audience or a snapshot. Shared, so cloning a catalog does not copy them, and
+/// hashed once (the hash goes into the definition's fingerprint). Written in a pack as a plain list of keys.
+#[derive(Clone, Debug)]
+pub struct MemberList {
+    keys: std::sync::Arc<[String]>,
+    hash: u64,
+}
+
+impl MemberList {
+    /// A list of member keys, in the order given.
+    pub fn new(keys: Vec<String>) -> MemberList {
+        let mut hash: u64 = 0x6d65_6d62_6572_7321;
+        for k in &keys {
+            hash = hash.rotate_left(7).wrapping_mul(0x0100_0000_01b3) ^ crate::model::dict::hash64(k);
+        }
+        MemberList { keys: keys.into(), hash }
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// A hash of the keys in order.
+    pub fn fingerprint(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl PartialEq for MemberList {
+    fn eq(&self, other: &MemberList) -> bool {
+        self.hash == other.hash && self.keys == other.keys
+    }
+}
+
+impl Eq for MemberList {}
+
+impl Serialize for MemberList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.keys.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<MemberList, D::Error> {
+        Ok(MemberList::new(Vec::<String>::deserialize(deserializer)?))
+    }
 }
 
 /// An edit to save.
@@ -180,6 +249,9 @@ impl Catalog {
                     updated: at.into(),
                     rule,
                     history: vec![version],
+                    members: None,
+                    snapshot_of: None,
+                    at: None,
                 });
                 Ok(true)
             }
@@ -314,6 +386,20 @@ impl Catalog {
             out.push('\n');
         }
         for e in &self.definitions {
+            if let Some(list) = &e.members {
+                // A member list has no rule text: say so, and keep a blank line so the note is no one's description.
+                let what = match &e.snapshot_of {
+                    Some(of) => format!("snapshot of {} at {}", quote_name(of), e.at.as_deref().unwrap_or("")),
+                    None => "static list".to_string(),
+                };
+                out.push_str(&format!(
+                    "# {} {}: {what}, {} member keys (kept in the tag pack only)\n\n",
+                    e.kind.keyword(),
+                    quote_name(&e.name),
+                    list.len()
+                ));
+                continue;
+            }
             for line in e.description.lines() {
                 out.push_str(&format!("# {line}\n"));
             }

@@ -10,7 +10,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod report;
 
-pub use catalog::{Catalog, DiffPart, Edit, Entry, Version};
+pub use catalog::{Catalog, DiffPart, Edit, Entry, MemberList, Version};
 pub use report::{Completion, DiagnosticInfo, Flags, Lineage, LineageEdge, LineageNode, TagInfo, ValueCount};
 
 use crate::metrics::Frame;
@@ -46,6 +46,8 @@ pub struct Compiled {
     pub diagnostics: Vec<(usize, Diagnostic)>,
     /// A fingerprint of each definition and everything it reads (`0` when it cannot be evaluated).
     pub fingerprints: Vec<u64>,
+    /// The member list of each static audience or snapshot (evaluated from the list, not from a rule).
+    pub lists: Vec<Option<MemberList>>,
 }
 
 impl Compiled {
@@ -85,8 +87,14 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
         origin.push(Origin::Builtin(i));
         texts.push(b.rule.to_string());
     }
+    let mut lists = vec![None; program.defs.len()];
     for (i, e) in catalog.definitions.iter().enumerate() {
-        let (def, diags) = def_of(e.kind, &e.name, &e.group, &e.rule);
+        // A member list is a yes/no set whatever its rule says: it compiles to a placeholder that is never evaluated.
+        let (def, diags) = match &e.members {
+            Some(_) => def_of(e.kind, &e.name, &e.group, "false"),
+            None => def_of(e.kind, &e.name, &e.group, &e.rule),
+        };
+        lists.push(e.members.clone());
         let at = program.defs.len();
         diagnostics.extend(diags.into_iter().map(|d| (at, d)));
         program.defs.push(def);
@@ -113,9 +121,12 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
         for &j in reads {
             key.push_str(&format!("|{}={:x}", program.defs[j].name, fingerprints[j]));
         }
+        if let Some(list) = &lists[i] {
+            key.push_str(&format!("|list={:x}/{}", list.fingerprint(), list.len()));
+        }
         fingerprints[i] = hash64(&key).max(1);
     }
-    Compiled { program, origin, texts, checked, diagnostics, fingerprints }
+    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists }
 }
 
 /// Results kept between evaluations, by definition name.
@@ -133,6 +144,28 @@ impl TagCache {
     /// A cached result by name.
     pub fn get(&self, name: &str) -> Option<&Outcome> {
         self.results.get(name).map(|(_, o)| o)
+    }
+
+    /// A cached result by name, if it was computed under `fingerprint` (still current).
+    pub fn fresh(&self, name: &str, fingerprint: u64) -> Option<&Outcome> {
+        match self.results.get(name) {
+            Some((f, o)) if *f == fingerprint && fingerprint != 0 => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluates definition `i`: a member list through the identity graph, anything else by its rule.
+pub fn evaluate_def(
+    compiled: &Compiled,
+    evaluator: &Evaluator<'_>,
+    frame: &Frame<'_>,
+    i: usize,
+    results: &[Option<Outcome>],
+) -> Option<Outcome> {
+    match &compiled.lists[i] {
+        Some(list) => Some(Outcome::Bool(crate::audience::lists::members_of_keys(frame.data, frame.people, list.keys()))),
+        None => evaluator.evaluate(i, results),
     }
 }
 
@@ -162,7 +195,7 @@ pub fn evaluate(compiled: &Compiled, frame: &Frame<'_>, cache: &mut TagCache, sc
                 continue;
             }
         }
-        let outcome = evaluator.evaluate(i, &outcomes);
+        let outcome = evaluate_def(compiled, &evaluator, frame, i, &outcomes);
         if let Some(o) = &outcome {
             cache.results.insert(name.clone(), (fp, o.clone()));
         }
@@ -193,7 +226,7 @@ pub fn evaluate_one(compiled: &Compiled, frame: &Frame<'_>, cache: &TagCache, sc
         let fp = compiled.fingerprints[i];
         outcomes[i] = match cache.results.get(&compiled.program.defs[i].name) {
             Some((cached, outcome)) if *cached == fp => Some(outcome.clone()),
-            _ => evaluator.evaluate(i, &outcomes),
+            _ => evaluate_def(compiled, &evaluator, frame, i, &outcomes),
         };
     }
     outcomes[target].take()

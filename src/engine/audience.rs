@@ -1,0 +1,498 @@
+//! The workspace's audiences: live counts and previews of expressions, explanations of one member, static
+//! audiences and snapshots, portraits and comparisons, A/B splits and campaign lift (see [`crate::audience`]).
+//!
+//! An expression is compiled as a draft audience alongside the catalog (so it may name any tag, audience or
+//! metric) and evaluated over the cached tag results: the definitions it reads are evaluated first when their
+//! results are not current, and expressions that only combine tags are bitmap algebra over those results.
+
+use super::Workspace;
+use crate::audience::explain::Explainer;
+use crate::audience::portrait::{self, Dim, Options};
+use crate::audience::scope::{Data, Scope};
+use crate::audience::{
+    lift, lists, preview, split, AudienceCount, AudienceInfo, AudiencePreview, Comparison, CrossTab, ExplainNode, Explanation, LiftReport,
+    LiftRequest, ListEntry, Portrait, PortraitRequest, SavedList, SplitReport, SplitRequest, StaticAudience,
+};
+use crate::error::{Error, Result};
+use crate::model::date::Day;
+use crate::rules::ast::DefKind;
+use crate::rules::check::Ty;
+use crate::rules::eval::Outcome;
+use crate::rules::Severity;
+use crate::tags::{compile, schema_of, Catalog, Compiled, DiagnosticInfo, Entry};
+use roaring::RoaringBitmap;
+
+/// The name the expression being evaluated gets in the catalog (no catalog name can start with a NUL).
+const DRAFT: &str = "\u{0}audience";
+
+/// An expression compiled as a draft audience.
+struct Draft {
+    compiled: Compiled,
+    /// The draft's definition index.
+    index: usize,
+    /// Its problems, located in its text.
+    diagnostics: Vec<DiagnosticInfo>,
+}
+
+impl Draft {
+    fn runnable(&self) -> bool {
+        self.compiled.runnable(self.index)
+    }
+
+    fn error(&self) -> Error {
+        match self.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+            Some(d) => {
+                Error::new("bad_expression", format!("人群条件有错误：{}", d.zh), format!("The audience expression has an error: {}", d.en))
+            }
+            None => Error::new("bad_expression", "人群条件无法计算。", "The audience expression cannot be evaluated."),
+        }
+    }
+}
+
+fn not_computed() -> Error {
+    Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")
+}
+
+/// The catalog without what compiling does not read (histories, descriptions), plus optionally a draft.
+fn light(catalog: &Catalog, draft: Option<&str>) -> Catalog {
+    let entry = |kind, name: &str, group: &str, rule: &str, members| Entry {
+        kind,
+        name: name.to_string(),
+        group: group.to_string(),
+        description: String::new(),
+        owner: String::new(),
+        created: String::new(),
+        updated: String::new(),
+        rule: rule.to_string(),
+        history: Vec::new(),
+        members,
+        snapshot_of: None,
+        at: None,
+    };
+    let mut definitions: Vec<Entry> =
+        catalog.definitions.iter().map(|e| entry(e.kind, &e.name, &e.group, &e.rule, e.members.clone())).collect();
+    if let Some(text) = draft {
+        definitions.push(entry(DefKind::Audience, DRAFT, "", text, None));
+    }
+    Catalog { settings: catalog.settings.clone(), definitions, ..Catalog::new() }
+}
+
+impl Workspace {
+    /// Compiles `expr` as a draft audience and makes sure the results of what it reads are current.
+    fn draft(&mut self, expr: &str) -> Result<Draft> {
+        self.follow_settings()?;
+        let schema = schema_of(&self.data);
+        let compiled = compile(&light(&self.catalog, Some(expr)), &schema);
+        let index = compiled.program.defs.len() - 1;
+        let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == index).map(|(_, d)| DiagnosticInfo::new(d, expr)).collect();
+        let draft = Draft { compiled, index, diagnostics };
+        if draft.runnable() && self.computed.is_some() && !self.fresh(&draft.compiled, index) {
+            self.evaluate_tags()?;
+        }
+        Ok(draft)
+    }
+
+    /// Whether the cached results of everything definition `target` reads are current.
+    fn fresh(&self, compiled: &Compiled, target: usize) -> bool {
+        let mut seen = vec![false; compiled.program.defs.len()];
+        let mut stack: Vec<usize> = compiled.checked.defs[target].reads.clone();
+        while let Some(j) = stack.pop() {
+            if std::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            if self.tag_cache.fresh(&compiled.program.defs[j].name, compiled.fingerprints[j]).is_none() {
+                return false;
+            }
+            stack.extend(compiled.checked.defs[j].reads.iter().copied());
+        }
+        true
+    }
+
+    /// A scope over the last computation.
+    fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
+        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let data = Data { data: &self.data, people: &c.people, rfm: &c.rfm };
+        Ok(Scope::new(compiled, &self.tag_cache, schema, data, self.catalog.settings.clone()))
+    }
+
+    /// The members of an expression (or a definition's name), with the draft it was compiled as.
+    fn members_of(&mut self, expr: &str) -> Result<(Draft, RoaringBitmap)> {
+        let draft = self.draft(expr)?;
+        if !draft.runnable() {
+            return Err(draft.error());
+        }
+        let schema = schema_of(&self.data);
+        let scope = self.scope(&draft.compiled, &schema)?;
+        let expr = draft.compiled.program.defs[draft.index].expr.as_ref().ok_or_else(|| draft.error())?;
+        let bits = scope.bits(expr).into_owned();
+        drop(scope);
+        Ok((draft, bits))
+    }
+
+    /// The live count of an audience expression as typed: its problems and, when it has none and data is computed,
+    /// how many members it selects. Expressions that only combine tags are bitmap algebra over cached results.
+    pub fn audience_count(&mut self, expr: &str) -> Result<AudienceCount> {
+        let draft = self.draft(expr)?;
+        let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
+        let mut out = AudienceCount { diagnostics: draft.diagnostics.clone(), count: None, members, share: None, bitmap_only: false };
+        if draft.runnable() && self.computed.is_some() {
+            let schema = schema_of(&self.data);
+            let scope = self.scope(&draft.compiled, &schema)?;
+            if let Some(e) = &draft.compiled.program.defs[draft.index].expr {
+                let count = scope.bits(e).len();
+                out.count = Some(count);
+                out.share = Some(if members == 0 { 0.0 } else { count as f64 / members as f64 });
+                out.bitmap_only = !scope.used_evaluator();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The members of an audience expression or of a definition (dense member indices).
+    pub fn audience_members(&mut self, expr: &str) -> Result<RoaringBitmap> {
+        Ok(self.members_of(expr)?.1)
+    }
+
+    /// The definitions an expression names directly (the tags an export of the audience shows).
+    pub fn audience_tags(&mut self, expr: &str) -> Result<Vec<String>> {
+        let draft = self.draft(expr)?;
+        Ok(draft.compiled.checked.defs[draft.index].reads.iter().map(|&j| draft.compiled.program.defs[j].name.clone()).collect())
+    }
+
+    /// The preview of an audience expression: its count, the attrition of its top-level `and` chain, and
+    /// `samples` members evenly spaced through it.
+    pub fn audience_preview(&mut self, expr: &str, samples: usize) -> Result<AudiencePreview> {
+        let draft = self.draft(expr)?;
+        let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
+        let mut out = AudiencePreview {
+            diagnostics: draft.diagnostics.clone(),
+            count: None,
+            members,
+            share: None,
+            steps: Vec::new(),
+            samples: Vec::new(),
+        };
+        if !draft.runnable() || self.computed.is_none() {
+            return Ok(out);
+        }
+        let schema = schema_of(&self.data);
+        let scope = self.scope(&draft.compiled, &schema)?;
+        if let Some(e) = &draft.compiled.program.defs[draft.index].expr {
+            let (bits, steps) = preview::attrition(&scope, e, expr);
+            out.count = Some(bits.len());
+            out.share = Some(if members == 0 { 0.0 } else { bits.len() as f64 / members as f64 });
+            out.steps = steps;
+            out.samples = preview::spaced(&bits, samples).into_iter().map(|p| preview::sample_member(&scope, p)).collect();
+        }
+        Ok(out)
+    }
+
+    /// The person an identifier names (a member id, phone, UnionID … as typed).
+    pub fn find_member(&self, id: &str) -> Option<u32> {
+        let c = self.computed.as_ref()?;
+        lists::find_member(&self.data, &c.people, id, None)
+    }
+
+    /// Why `member` (a member id, phone … as typed) is in or out of `target`: a definition's name (any tag,
+    /// audience or metric) or an audience expression.
+    pub fn explain_member(&mut self, target: &str, member: &str) -> Result<Explanation> {
+        let person = self
+            .find_member(member)
+            .ok_or_else(|| Error::new("no_such_member", format!("找不到会员“{member}”。"), format!("No member is called “{member}”.")))?;
+        let schema = schema_of(&self.data);
+        let plain = compile(&light(&self.catalog, None), &schema);
+        let (draft, def) = match plain.find(target) {
+            Some(j) => {
+                let draft = Draft { compiled: plain, index: j, diagnostics: Vec::new() };
+                if !draft.runnable() {
+                    return Err(Error::new(
+                        "tag_has_errors",
+                        format!("“{target}”的规则有错误，无法计算。"),
+                        format!("“{target}” has errors in its rule and cannot be evaluated."),
+                    ));
+                }
+                if !self.fresh(&draft.compiled, j) || self.tag_cache.fresh(target, draft.compiled.fingerprints[j]).is_none() {
+                    self.evaluate_tags()?;
+                }
+                (draft, true)
+            }
+            None => (self.draft(target)?, false),
+        };
+        if !draft.runnable() {
+            return Err(draft.error());
+        }
+        let scope = self.scope(&draft.compiled, &schema)?;
+        let explainer = Explainer::new(&scope, person);
+        let d = &draft.compiled.program.defs[draft.index];
+        let ty = draft.compiled.checked.defs[draft.index].ty;
+        let boolean = matches!(ty, Some(Ty::Bool));
+        let tree = match (&draft.compiled.lists[draft.index], &d.expr) {
+            (Some(_), _) | (None, None) => ExplainNode {
+                text: d.name.clone(),
+                kind: "list",
+                held: Some(matches!(scope.outcome(draft.index), Some(Outcome::Bool(b)) if b.contains(person))),
+                values: Vec::new(),
+                definition: Some(d.name.clone()),
+                children: Vec::new(),
+            },
+            (None, Some(e)) => explainer.root(e, &draft.compiled.texts[draft.index], boolean),
+        };
+        let held = if boolean { tree.held } else { None };
+        let value = if boolean { None } else { tree.values.first().and_then(|v| v.value.clone()) };
+        let sample = preview::sample_member(&scope, person);
+        Ok(Explanation {
+            target: target.to_string(),
+            kind: if def { d.kind.keyword() } else { "expression" },
+            member: sample.id,
+            name: sample.name,
+            held,
+            value,
+            tree,
+        })
+    }
+
+    /// Saves a static audience from uploaded ids matched through the identity graph at time `at` by `author`
+    /// (the members' keys are kept; the ids that matched nobody are reported).
+    pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
+        self.refuse_builtin(&request.name)?;
+        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
+        let keys = lists::keys_of(&self.data, &c.people, &members);
+        let list = ListEntry {
+            name: &request.name,
+            group: &request.group,
+            description: &request.description,
+            rule: "",
+            keys,
+            snapshot_of: None,
+            taken: None,
+        };
+        crate::audience::save_list(&mut self.catalog, list, at, author)?;
+        Ok(SavedList {
+            name: request.name.trim().to_string(),
+            kind: "static",
+            members: members.len(),
+            matched: Some(matched),
+            snapshot_of: None,
+            at: None,
+        })
+    }
+
+    /// Freezes the members of audience (or yes/no tag) `name` into a snapshot called `snapshot` (default
+    /// `name_YYYYMMDD` from `at`), taken at `at` by `author`.
+    pub fn snapshot_audience(&mut self, name: &str, snapshot: Option<&str>, at: &str, author: &str) -> Result<SavedList> {
+        let rule = match self.catalog.get(name) {
+            Some(e) => e.rule.clone(),
+            None if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name) => {
+                crate::tags::builtin::BUILTINS.iter().find(|b| b.name == name).map(|b| b.rule.to_string()).unwrap_or_default()
+            }
+            None => {
+                return Err(Error::new(
+                    "no_such_tag",
+                    format!("没有叫“{name}”的标签或人群。"),
+                    format!("There is no tag or audience called “{name}”."),
+                ))
+            }
+        };
+        let target = snapshot.map_or_else(|| crate::audience::snapshot_name(name, at), str::to_string);
+        self.refuse_builtin(&target)?;
+        let (_, members) = self.members_of(&quote(name))?;
+        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let keys = lists::keys_of(&self.data, &c.people, &members);
+        let list = ListEntry { name: &target, group: "", description: "", rule: &rule, keys, snapshot_of: Some(name), taken: Some(at) };
+        crate::audience::save_list(&mut self.catalog, list, at, author)?;
+        Ok(SavedList {
+            name: target.trim().to_string(),
+            kind: "snapshot",
+            members: members.len(),
+            matched: None,
+            snapshot_of: Some(name.to_string()),
+            at: Some(at.to_string()),
+        })
+    }
+
+    fn refuse_builtin(&self, name: &str) -> Result<()> {
+        if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
+            return Err(Error::new(
+                "builtin_tag",
+                "这个名字属于系统内置标签，请换一个。",
+                "That name belongs to a built-in tag; choose another.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every audience in the catalog (dynamic, static and snapshots) with its size now.
+    pub fn audiences(&mut self) -> Result<Vec<AudienceInfo>> {
+        let (compiled, evaluation) = self.evaluate_tags()?;
+        let mut out = Vec::new();
+        for (i, def) in compiled.program.defs.iter().enumerate() {
+            let crate::tags::Origin::Entry(e) = compiled.origin[i] else { continue };
+            let e = &self.catalog.definitions[e];
+            if def.kind != DefKind::Audience {
+                continue;
+            }
+            let count = match evaluation.as_ref().and_then(|ev| ev.outcomes[i].as_ref()) {
+                Some(Outcome::Bool(b)) => Some(b.len()),
+                _ => None,
+            };
+            let kind = match (&e.members, &e.snapshot_of) {
+                (None, _) => "dynamic",
+                (Some(_), None) => "static",
+                (Some(_), Some(_)) => "snapshot",
+            };
+            out.push(AudienceInfo {
+                name: e.name.clone(),
+                kind,
+                group: e.group.clone(),
+                description: e.description.clone(),
+                rule: e.rule.clone(),
+                count,
+                stored: e.members.as_ref().map(|m| m.len() as u64),
+                snapshot_of: e.snapshot_of.clone(),
+                at: e.at.clone(),
+                versions: e.history.len() as u32,
+                updated: e.updated.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The portrait of an audience against the base (every member, or another audience).
+    pub fn portrait(&mut self, request: &PortraitRequest) -> Result<Portrait> {
+        let (_, audience) = self.members_of(&request.audience)?;
+        let base = match request.base.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(b) => Some(self.members_of(b)?.1),
+            None => None,
+        };
+        let options = Options {
+            min_count: request.min_count.unwrap_or(portrait::DEFAULT_MIN_COUNT),
+            bins: request.bins.unwrap_or(portrait::DEFAULT_BINS).clamp(1, 100),
+        };
+        let (compiled, _) = self.evaluate_tags()?;
+        let schema = schema_of(&self.data);
+        let scope = self.scope(&compiled, &schema)?;
+        let all = crate::rules::eval::full(scope.members());
+        let (base, base_all) = match base {
+            Some(b) => (b, false),
+            None => (all, true),
+        };
+        Ok(portrait::portrait(&scope, &audience, &base, base_all, options))
+    }
+
+    /// The members of an audience counted by two dimensions (tags by name, attributes by header or role:
+    /// `city`, 城市; `rfm` for the RFM segment).
+    pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
+        let (_, members) = self.members_of(audience)?;
+        let (compiled, _) = self.evaluate_tags()?;
+        let schema = schema_of(&self.data);
+        let scope = self.scope(&compiled, &schema)?;
+        let dims = portrait::dimensions(&scope);
+        let find = |name: &str| -> Result<&Dim<'_>> {
+            portrait::find_dimension(&dims, &self.data.members, name).ok_or_else(|| {
+                Error::new(
+                    "no_such_dimension",
+                    format!("没有叫“{name}”的分类标签或会员属性。"),
+                    format!("There is no enumerated tag or member attribute called “{name}”."),
+                )
+            })
+        };
+        Ok(portrait::crosstab(find(row)?, find(column)?, &members))
+    }
+
+    /// Two audiences side by side: their overlap, and each one's portrait against every member.
+    pub fn compare_audiences(&mut self, a: &str, b: &str, min_count: Option<u64>) -> Result<Comparison> {
+        let (_, sa) = self.members_of(a)?;
+        let (_, sb) = self.members_of(b)?;
+        let overlap = crate::audience::overlap(&sa, &sb);
+        let portrait_a = self.portrait(&PortraitRequest { audience: a.into(), min_count, ..PortraitRequest::default() })?;
+        let portrait_b = self.portrait(&PortraitRequest { audience: b.into(), min_count, ..PortraitRequest::default() })?;
+        Ok(Comparison { overlap, a: portrait_a, b: portrait_b })
+    }
+
+    /// The arms of a split: each arm's name and members.
+    pub fn split_members(&mut self, request: &SplitRequest) -> Result<Vec<(String, RoaringBitmap)>> {
+        Ok(self.split_inner(request, false)?.0)
+    }
+
+    /// Splits an audience into arms by a salted hash of the member key (optionally stratified), with the balance
+    /// check of the arms.
+    pub fn split_audience(&mut self, request: &SplitRequest) -> Result<SplitReport> {
+        self.split_inner(request, true)?.1.ok_or_else(not_computed)
+    }
+
+    fn split_inner(&mut self, request: &SplitRequest, report: bool) -> Result<(Vec<(String, RoaringBitmap)>, Option<SplitReport>)> {
+        let specs = request.arms()?;
+        let control = request.control_index(&specs)?;
+        let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();
+        let (_, audience) = self.members_of(&request.audience)?;
+        let (compiled, _) = self.evaluate_tags()?;
+        let schema = schema_of(&self.data);
+        let scope = self.scope(&compiled, &schema)?;
+        let dims = portrait::dimensions(&scope);
+        let strata = match request.stratify.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(name) => match portrait::find_dimension(&dims, &self.data.members, name) {
+                Some(Dim::Text { column, name, .. }) => Some((name.clone(), column.clone())),
+                Some(Dim::Flag { bits, name }) => {
+                    let codes = (0..scope.members()).map(|p| u32::from(!bits.contains(p))).collect();
+                    let values = vec![portrait::YES.to_string(), "否".to_string()];
+                    Some((name.clone(), std::rc::Rc::new(crate::metrics::TextColumn { codes, values })))
+                }
+                None => {
+                    return Err(Error::new(
+                        "no_such_dimension",
+                        format!("没有叫“{name}”的分类标签或会员属性，无法分层。"),
+                        format!("There is no enumerated tag or member attribute called “{name}” to stratify by."),
+                    ))
+                }
+            },
+            None => None,
+        };
+        let data = scope.data();
+        let key = |p: u32| data.data.ids.value(data.people.resolution.key_node[p as usize]);
+        let arms = split::split(&audience, key, &request.salt, &ratios, strata.as_ref().map(|(_, c)| c.codes.as_slice()));
+        let names: Vec<String> = specs.iter().map(|a| a.name.clone()).collect();
+        let out = report.then(|| {
+            let balance = split::balance(scope.frame(), &names, &arms, control);
+            split::report(&request.salt, &specs, &arms, strata.as_ref().map(|(n, c)| (n.clone(), c.as_ref())), balance)
+        });
+        Ok((names.into_iter().zip(arms).collect(), out))
+    }
+
+    /// The lift of a campaign: each arm's conversion and revenue per member in the window, and each test arm
+    /// against the control with 95% intervals. Load the orders of the window and compute first; split a snapshot
+    /// so the arms are the members the campaign reached.
+    pub fn campaign_lift(&mut self, request: &LiftRequest) -> Result<LiftReport> {
+        let day = |text: &str, what: &str| {
+            Day::parse_iso(text.trim()).ok_or_else(|| {
+                Error::new(
+                    "bad_date",
+                    format!("{what}“{text}”不是 YYYY-MM-DD 日期。"),
+                    format!("The {what} “{text}” is not a YYYY-MM-DD date."),
+                )
+            })
+        };
+        let (start, end) = (day(&request.start, "start")?, day(&request.end, "end")?);
+        if end < start {
+            return Err(Error::new("bad_window", "活动结束日期早于开始日期。", "The campaign ends before it starts."));
+        }
+        let specs = request.split.arms()?;
+        let control = request.split.control_index(&specs)?;
+        let arms = self.split_members(&request.split)?;
+        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let (names, sets): (Vec<String>, Vec<RoaringBitmap>) = arms.into_iter().unzip();
+        Ok(lift::lift(&self.data, &c.people, &names, &sets, control, start, end))
+    }
+}
+
+/// A definition's name as an expression (in backticks when it is not a plain name).
+fn quote(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+        && !crate::rules::parser::is_reserved(name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("`{name}`")
+    }
+}

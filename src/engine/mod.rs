@@ -265,6 +265,8 @@ pub struct Workspace {
     data: Dataset,
     catalog: crate::tags::Catalog,
     tag_cache: crate::tags::TagCache,
+    /// Bumped whenever loaded data or the identity rule changes, so results computed before are known stale.
+    data_version: u64,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
     computed: Option<Computed>,
@@ -278,6 +280,8 @@ struct Computed {
     rfm: Rfm,
     /// What M scored in this computation.
     basis: rfm::MonetaryBasis,
+    /// The data version it was computed from (see `Workspace::data_version`).
+    data_version: u64,
 }
 
 struct Before {
@@ -402,6 +406,7 @@ impl Workspace {
 
     fn merge(&mut self, batch: crate::model::batch::Batch, mut report: FileReport) -> FileReport {
         let outcome = self.data.append(batch, &report.name);
+        self.data_version += 1;
         report.new_identifiers = outcome.new_identifiers;
         self.files.push(report.clone());
         report
@@ -448,6 +453,7 @@ impl Workspace {
     /// Sets which identifiers link people and which are unique, re-linking what is loaded (no file is re-read).
     pub fn set_identity_rule(&mut self, rule: IdentityRule) {
         self.data.ids.set_rule(rule);
+        self.data_version += 1;
     }
 
     /// Loads a whole text file from memory (convenience for tests and the command line).
@@ -470,7 +476,7 @@ impl Workspace {
         let person_of_order: Vec<u32> = self.data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
         let basis = self.catalog.settings.rfm_monetary;
         let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, basis)?;
-        let computed = Computed { people, rfm, basis };
+        let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));

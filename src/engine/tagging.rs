@@ -60,10 +60,11 @@ impl Workspace {
         compile(&self.catalog, &schema_of(&self.data))
     }
 
-    /// Recomputes RFM when the settings changed what M scores.
+    /// Recomputes (with the same analysis date) when the settings changed what M scores, or when data was loaded
+    /// or re-linked since the last computation: tags are never evaluated over people that no longer match the data.
     pub(super) fn follow_settings(&mut self) -> Result<()> {
         let Some(c) = &self.computed else { return Ok(()) };
-        if c.basis != self.catalog.settings.rfm_monetary {
+        if c.basis != self.catalog.settings.rfm_monetary || c.data_version != self.data_version {
             let as_of = if c.rfm.as_of_default { None } else { Some(c.rfm.as_of) };
             self.compute(as_of)?;
         }

@@ -85,3 +85,29 @@ fn a_refund_under_a_known_order_number_is_not_a_duplicate() {
     let m1 = ws.find_person(huaxiang::identity::IdKind::Member, "M1").unwrap();
     assert_eq!(ws.rfm().unwrap().rows.iter().find(|r| r.member == m1).unwrap().monetary, 0);
 }
+
+#[test]
+fn tags_after_appending_data_follow_the_new_data_without_a_manual_recompute() {
+    let members = sample::members_csv(5, 800);
+    let (old, delta) = split(5, 800);
+    let mut ws = Workspace::new();
+    ws.load_bytes("orders.csv", None, &old, 1 << 16).unwrap();
+    ws.compute(None).unwrap();
+    ws.import_rules("tag 买过 = frequency >= 1\n", "t0", "test");
+    let before = ws.tags().unwrap();
+    // New people arrive (the member file lists people without orders) before anyone recomputes.
+    ws.load_bytes("members.csv", None, &members, 1 << 16).unwrap();
+    ws.load_bytes("orders_week.csv", None, &delta, 1 << 16).unwrap();
+    let after = ws.tags().unwrap();
+    assert_eq!(after.members, 800, "every member of the member file is counted");
+    assert!(after.members > before.members);
+    let bought = |r: &huaxiang::engine::TagsReport| r.tags.iter().find(|t| t.name == "买过").unwrap().count;
+    let mut fresh = Workspace::new();
+    for (name, bytes) in [("orders.csv", &old), ("members.csv", &members), ("orders_week.csv", &delta)] {
+        fresh.load_bytes(name, None, bytes, 4096).unwrap();
+    }
+    fresh.compute(None).unwrap();
+    fresh.import_rules("tag 买过 = frequency >= 1\n", "t0", "test");
+    assert_eq!(bought(&after), bought(&fresh.tags().unwrap()));
+    assert_eq!(ws.tag_members("买过", None).unwrap().len(), bought(&after));
+}

@@ -148,6 +148,9 @@ const handlers = {
     const { saved, diagnostics } = ws.importRules(text, at, author ?? '');
     return { saved, diagnostics, ...changed(ws.tags()) };
   },
+  exportSql({ dialect, asOf }) {
+    return ws.exportSql(dialect, asOf || undefined);
+  },
   rulesText() {
     return ws.rulesText();
   },

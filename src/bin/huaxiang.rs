@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-//!                  [--rules FILE] --out DIR
+//!                  [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
 //! ```
 
@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-                   [--rules FILE] --out DIR
+                   [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
       each file flag may repeat; files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
       and DIR/quality.json (the data quality report: per file and overall)
@@ -26,6 +26,9 @@ const USAGE: &str = "usage:
       has one row per member with a column per tag (1/0 for yes/no tags, the value for enumerated tags), and
       DIR/tags.csv lists each tag's size (and each value's). A rule with an error is reported with its line and
       column and nothing is written.
+      --sql DIALECT (with --rules): also writes DIR/tags.DIALECT.sql, the same tags as SQL for a warehouse, and
+      DIR/tables/{members,orders,events}.csv, the loaded data after OneID and value parsing (DIR/tables/load.sql
+      loads them into DuckDB), so the warehouse computes the same member sets from the same rows.
   huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
       writes the built-in sample dataset: DIR/sample_members.csv, DIR/sample_orders.csv and DIR/sample_events.csv
       (or one of them)";
@@ -114,7 +117,17 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
 }
 
 fn profile(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules"])?;
+    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "sql"])?;
+    let dialect = match flags.one("sql") {
+        Some(d) => Some((
+            huaxiang::export::sql::Dialect::parse(d).ok_or_else(|| format!("`--sql {d}`: use duckdb, clickhouse or spark"))?,
+            d.to_lowercase(),
+        )),
+        None => None,
+    };
+    if dialect.is_some() && flags.one("rules").is_none() {
+        return Err(format!("`--sql` needs `--rules FILE`\n{USAGE}"));
+    }
     let orders = flags.all("orders");
     if orders.is_empty() {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
@@ -149,6 +162,9 @@ fn profile(args: &[String]) -> Result<(), String> {
             write_tag_sizes(report, &out.join("tags.csv"))?;
         }
         None => write_members(&ws, &out.join("members.csv"))?,
+    }
+    if let Some((dialect, key)) = dialect {
+        write_sql(&ws, dialect, &key, &out)?;
     }
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(out.join("summary.json"), json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
@@ -260,6 +276,27 @@ fn write_members_with_tags(ws: &mut Workspace, path: &Path) -> Result<(), String
         w.write_record(&rec).map_err(err)?;
     }
     w.flush().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The tags as SQL and the normalised tables they read.
+fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str, out: &Path) -> Result<(), String> {
+    use huaxiang::export::{sql, tables};
+    let export = sql::workspace_sql(ws, &sql::SqlOptions::new(dialect)).map_err(|e| e.to_string())?;
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    let file = out.join(format!("tags.{key}.sql"));
+    std::fs::write(&file, &export.sql).map_err(|e| io(&file, e))?;
+    for d in export.skipped() {
+        eprintln!("not exported to SQL: {}: {} / {}", d.name, d.skipped_en.as_deref().unwrap_or(""), d.skipped_zh.as_deref().unwrap_or(""));
+    }
+    let dir = out.join("tables");
+    std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let t = tables::normalised_tables(ws).map_err(|e| e.to_string())?;
+    for (name, text) in [("members.csv", &t.members), ("orders.csv", &t.orders), ("events.csv", &t.events)] {
+        std::fs::write(dir.join(name), text).map_err(|e| io(&dir.join(name), e))?;
+    }
+    std::fs::write(dir.join("load.sql"), tables::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
+    eprintln!("wrote {} and {}", file.display(), dir.display());
+    Ok(())
 }
 
 /// tags.csv: each tag's size, and each value's for enumerated tags.

@@ -140,6 +140,27 @@ impl JsWorkspace {
         to_js(&RulesImport { saved, diagnostics })
     }
 
+    /// The catalog as SQL for a warehouse: `dialect` is `duckdb`, `clickhouse` or `spark`; `asOf` (`YYYY-MM-DD`)
+    /// fixes the analysis date (omitted: the one in force). Returns `{ dialect, sql, defs }` where each of `defs`
+    /// says which column holds a definition or, in `skippedZh`/`skippedEn`, why it could not be exported.
+    ///
+    /// ```js
+    /// const { sql, defs } = ws.exportSql('duckdb');
+    /// ```
+    #[wasm_bindgen(js_name = exportSql)]
+    pub fn export_sql(&self, dialect: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
+        let dialect = crate::export::sql::Dialect::parse(dialect).ok_or_else(|| {
+            bad_argument(
+                "bad_dialect",
+                format!("不支持的 SQL 方言：{dialect}（可选 duckdb、clickhouse、spark）"),
+                format!("Unknown SQL dialect: {dialect} (use duckdb, clickhouse or spark)."),
+            )
+        })?;
+        let options = crate::export::sql::SqlOptions { as_of, ..crate::export::sql::SqlOptions::new(dialect) };
+        let export = crate::export::sql::workspace_sql(&self.0, &options).map_err(to_js_error)?;
+        to_js(&export)
+    }
+
     /// The catalog as rule text (what `importRules` reads back).
     ///
     /// ```js

@@ -100,3 +100,25 @@ fn profile_with_rules_writes_every_tag_and_their_sizes() {
     assert!(!bad.join("members.csv").exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn profile_with_sql_writes_the_warehouse_script_and_the_tables_it_reads() {
+    let dir = std::env::temp_dir().join(format!("hx-cli-sql-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("pack.rules");
+    std::fs::write(&rules, "tag 美妆客 = count(orders where category == \"美妆\") >= 1\n").unwrap();
+    let (orders, out) = (fixture("rfm_small.csv"), dir.join("out"));
+    let args = ["profile", "--orders", orders.to_str().unwrap(), "--rules", rules.to_str().unwrap(), "--sql", "duckdb"];
+    run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let sql = std::fs::read_to_string(out.join("tags.duckdb.sql")).unwrap();
+    assert!(sql.contains("member_tags") && sql.contains("美妆客"), "{sql}");
+    let orders_csv = std::fs::read_to_string(out.join("tables").join("orders.csv")).unwrap();
+    assert!(orders_csv.starts_with("member_id,") && orders_csv.lines().count() > 10, "{orders_csv}");
+    assert!(std::fs::read_to_string(out.join("tables").join("load.sql")).unwrap().contains("read_csv"));
+    let o = Command::new(env!("CARGO_BIN_EXE_huaxiang"))
+        .args(["profile", "--orders", "x.csv", "--sql", "duckdb", "--out", "y"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("--rules"));
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -86,6 +86,7 @@ export class TagsView {
     $('tag-copy').addEventListener('click', () => this.copy());
     $('tag-discard').addEventListener('click', () => this.discardDraft());
     $('tag-export').addEventListener('click', () => this.exportPack());
+    $('tag-export-sql').addEventListener('click', () => this.exportSql());
     $('tag-export-rules').addEventListener('click', () => this.exportRules());
     $('tag-import').addEventListener('change', (e) => {
       const file = e.target.files?.[0];
@@ -541,6 +542,19 @@ export class TagsView {
     try {
       const json = await this.call('exportPack');
       download(json, `huaxiang-tags-${new Date().toISOString().slice(0, 10)}.json`, 'application/json');
+    } catch (err) {
+      this.app.error(err);
+    }
+  }
+
+  /** Downloads the catalog as SQL for a warehouse; definitions that could not be exported are named. */
+  async exportSql() {
+    try {
+      const dialect = $('tag-sql-dialect').value;
+      const out = await this.call('exportSql', { dialect, asOf: document.getElementById('as-of')?.value });
+      download(out.sql, `huaxiang-tags-${dialect}-${new Date().toISOString().slice(0, 10)}.sql`, 'application/sql;charset=utf-8');
+      const skipped = out.defs.filter((d) => !d.column);
+      if (skipped.length) this.app.message(`${t('sqlSkipped')}: ${skipped.map((d) => `${d.name} (${pick({ zh: d.skippedZh, en: d.skippedEn })})`).join('; ')}`, 'warning');
     } catch (err) {
       this.app.error(err);
     }

@@ -103,10 +103,13 @@ e2e: site cli
 test: setup lint native-test wasm-test e2e
 	@echo "all tests passed"
 
-# Benchmarks print figures; they are not pass/fail tests. HUAXIANG_BENCH_GB sets the ingest file size (default 1).
+# Benchmarks print figures; they are not pass/fail tests. HUAXIANG_BENCH_GB sets the ingest file size (default 1);
+# HUAXIANG_BENCH_MEMBERS / _ORDERS / _EVENTS / _TAGS size the tags benchmark (default 1M members, 10M orders, 300 tags).
 bench: setup site
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
+	cargo bench --locked --bench tags
+	node bench/tags.mjs
 
 clean:
 	rm -rf target pkg dist

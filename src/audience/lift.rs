@@ -219,7 +219,10 @@ pub fn lift(data: &Dataset, people: &People, names: &[String], arms: &[RoaringBi
     let mut outcomes = Vec::new();
     let mut day_converters = vec![vec![0u64; if daily { days as usize } else { 0 }]; arms.len()];
     for (i, set) in arms.iter().enumerate() {
-        let (count, mean, sd) = mean_sd(set.iter().map(|p| revenue[p as usize] as f64 / 100.0));
+        let (count, _, sd) = mean_sd(set.iter().map(|p| revenue[p as usize] as f64 / 100.0));
+        // The mean from the exact total in cents (a running mean drifts in the last digit).
+        let total = set.iter().map(|p| revenue[p as usize]).sum::<i64>() as f64 / 100.0;
+        let mean = if count == 0 { 0.0 } else { total / count as f64 };
         let mut converters = 0;
         for p in set {
             let d = first_day[p as usize];
@@ -235,7 +238,7 @@ pub fn lift(data: &Dataset, people: &People, names: &[String], arms: &[RoaringBi
             members: count,
             converters,
             conversion_rate: if count == 0 { 0.0 } else { converters as f64 / count as f64 },
-            revenue: set.iter().map(|p| revenue[p as usize]).sum::<i64>() as f64 / 100.0,
+            revenue: total,
             revenue_per_member: mean,
             revenue_sd: sd,
         });

@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod audience;
+mod audience_groups;
 mod audience_props;
 mod cli;
 mod delta;

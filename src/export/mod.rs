@@ -1,6 +1,7 @@
 //! Writing results for other tools: cells that spreadsheets cannot mistake for formulas, the loaded data as
 //! normalised tables ([`tables`]) and the tag pack as warehouse SQL ([`sql`]).
 
+pub mod activation;
 pub mod sql;
 pub mod tables;
 

@@ -1,6 +1,7 @@
 //! Native integration tests: one binary, fixture files in, expected results out.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod activation;
 mod audience;
 mod audience_groups;
 mod audience_props;

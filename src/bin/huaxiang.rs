@@ -4,6 +4,8 @@
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
 //!                  [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
+//! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
+//!                   [--mask] [--hash sha256|md5]
 //! ```
 
 use huaxiang::engine::Workspace;
@@ -31,7 +33,14 @@ const USAGE: &str = "usage:
       loads them into DuckDB), so the warehouse computes the same member sets from the same rows.
   huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
       writes the built-in sample dataset: DIR/sample_members.csv, DIR/sample_orders.csv and DIR/sample_events.csv
-      (or one of them)";
+      (or one of them)
+  huaxiang audience --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
+                    --rules FILE --expr EXPRESSION --out FILE [--mask] [--hash sha256|md5]
+      writes FILE (CSV, UTF-8): one row per member of the audience the expression selects (any tag, audience
+      or metric of the rules can be named), with a header row: member_id, name and phone when loaded, recency,
+      frequency, monetary, segment, then a column per tag the expression names. --mask masks names (张*) and
+      phones (138****8000); --hash adds phone_sha256 (or phone_md5): the lower-case hex digest of the phone
+      normalised to 11 digits.";
 
 /// Reading chunk size: the same push path as the browser's worker.
 const CHUNK: usize = 1 << 20;
@@ -41,6 +50,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("profile") => profile(&args[1..]),
         Some("sample") => sample(&args[1..]),
+        Some("audience") => audience(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -386,4 +396,102 @@ fn sample(args: &[String]) -> Result<(), String> {
         return Err(e.to_string());
     }
     w.flush().map_err(|e| e.to_string())
+}
+
+/// `huaxiang audience`: the members of one audience expression as a CSV file.
+fn audience(args: &[String]) -> Result<(), String> {
+    use huaxiang::audience::mask::{hash_phone, mask_name, mask_phone, Hash};
+    use huaxiang::identity::IdKind;
+    let mask = args.iter().any(|a| a == "--mask");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--mask").cloned().collect();
+    let flags = Flags::parse(&args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "expr", "hash"])?;
+    if flags.all("orders").is_empty() {
+        return Err(format!("`--orders FILE` is required\n{USAGE}"));
+    }
+    let rules = flags.one("rules").ok_or_else(|| format!("`--rules FILE` is required\n{USAGE}"))?;
+    let expr = flags.one("expr").ok_or_else(|| format!("`--expr \"EXPRESSION\"` is required\n{USAGE}"))?;
+    let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out FILE` is required\n{USAGE}"))?);
+    let hash = match flags.one("hash") {
+        Some(h) => Some(Hash::parse(h).ok_or_else(|| format!("`--hash {h}`: use sha256 or md5"))?),
+        None => None,
+    };
+    let as_of = match flags.one("as-of") {
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
+        None => None,
+    };
+    let mut ws = Workspace::new();
+    for (flag, kind) in
+        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
+    {
+        for path in flags.all(flag) {
+            load(&mut ws, Path::new(path), kind, flags.one("sheet"))?;
+        }
+    }
+    let unparsed = read_rules(&mut ws, Path::new(rules))?;
+    ws.compute(as_of).map_err(|e| e.to_string())?;
+    check_and_evaluate(&mut ws, rules, unparsed)?;
+    let check = ws.audience_count(expr).map_err(|e| e.to_string())?;
+    let errors: Vec<_> = check.diagnostics.iter().filter(|d| d.severity == huaxiang::rules::Severity::Error).collect();
+    for d in &check.diagnostics {
+        let kind = if d.severity == huaxiang::rules::Severity::Error { "error" } else { "warning" };
+        eprintln!("--expr:{}:{}: {kind}: {} / {}", d.at.line, d.at.col, d.en, d.zh);
+    }
+    if !errors.is_empty() {
+        return Err(format!("--expr: {} error(s) in the expression; nothing was written", errors.len()));
+    }
+    let members = ws.audience_members(expr).map_err(|e| e.to_string())?;
+    let tags = ws.audience_tags(expr).map_err(|e| e.to_string())?;
+    let columns: Vec<(String, Vec<String>)> =
+        ws.tag_columns().map_err(|e| e.to_string())?.into_iter().filter(|(n, _)| tags.contains(n)).collect();
+    let people = ws.people().ok_or("RFM was not computed")?;
+    let data = ws.data();
+    let names = data.members.attr(Role::Name);
+    let phones = huaxiang::audience::lists::identifier_nodes(data, people, IdKind::Phone);
+    let has_phone = phones.iter().any(|&n| n != u32::MAX);
+    let err = |e: csv::Error| format!("{}: {e}", out.display());
+    let mut w = csv::Writer::from_path(&out).map_err(err)?;
+    let mut header: Vec<String> = vec!["member_id".into()];
+    if names.is_some() {
+        header.push("name".into());
+    }
+    if has_phone {
+        header.push("phone".into());
+        if let Some(h) = hash {
+            header.push(format!("phone_{}", h.key()));
+        }
+    }
+    header.extend(["recency", "frequency", "monetary", "segment"].map(String::from));
+    header.extend(columns.iter().map(|(name, _)| safe_cell(name).into_owned()));
+    w.write_record(&header).map_err(err)?;
+    let rfm = ws.rfm().ok_or("RFM was not computed")?;
+    for p in &members {
+        let key_node = people.resolution.key_node[p as usize];
+        let key = data.ids.value(key_node);
+        let key = if mask && data.ids.kind(key_node) == IdKind::Phone { mask_phone(key) } else { key.to_string() };
+        let mut rec: Vec<String> = vec![safe_cell(&key).into_owned()];
+        if let Some(n) = names {
+            let row = people.member_row[p as usize];
+            let name = if row == u32::MAX { "" } else { n.get(row) };
+            rec.push(safe_cell(&if mask { mask_name(name) } else { name.to_string() }).into_owned());
+        }
+        if has_phone {
+            let phone = match phones[p as usize] {
+                u32::MAX => "",
+                node => data.ids.value(node),
+            };
+            rec.push(safe_cell(&if mask && !phone.is_empty() { mask_phone(phone) } else { phone.to_string() }).into_owned());
+            if let Some(h) = hash {
+                rec.push(hash_phone(phone, h).unwrap_or_default());
+            }
+        }
+        match huaxiang::audience::rfm_row(rfm, p) {
+            Some(r) => rec.extend([r.recency.to_string(), r.frequency.to_string(), format_amount(r.monetary), r.segment.zh().to_string()]),
+            None => rec.extend(["", "0", "", ""].map(String::from)),
+        }
+        rec.extend(columns.iter().map(|(_, values)| safe_cell(&values[p as usize]).into_owned()));
+        w.write_record(&rec).map_err(err)?;
+    }
+    w.flush().map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("{} of {} members in the audience; written to {}", members.len(), people.len(), out.display());
+    Ok(())
 }

@@ -279,3 +279,62 @@ fn crosstab_and_comparison() {
     assert!((o.jaccard - 0.4).abs() < 1e-12);
     assert_eq!((c.a.audience, c.b.audience, c.b.base), (4, 3, 14));
 }
+
+#[test]
+fn the_command_line_writes_the_audience() {
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("hx-cli-audience-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("pack.rules");
+    std::fs::write(&rules, "tag 女性 = gender == \"女\"\ntag 大客户 = monetary >= 1000\n").unwrap();
+    let (orders, members) = (crate::fixture("rfm_small.csv"), crate::fixture("members_small.csv"));
+    let out = dir.join("audience.csv");
+    let base = [
+        "audience",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--members",
+        members.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+        "--expr",
+        "女性 or 大客户",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let run = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(base).args(extra).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let plain = run(&[]);
+    let mut lines = plain.lines();
+    assert_eq!(lines.next().unwrap(), "member_id,name,phone,recency,frequency,monetary,segment,女性,大客户");
+    assert_eq!(lines.next().unwrap(), "00101,张伟,13800138001,1,5,2500.00,重要价值客户,0,1");
+    // The same members as the workspace counts.
+    let (mut ws, _) = crate::load(&[("members_small.csv", None), ("rfm_small.csv", None)], 4096);
+    ws.import_rules(&std::fs::read_to_string(&rules).unwrap(), "t", "t");
+    assert_eq!(plain.lines().count() as u64 - 1, ws.audience_count("女性 or 大客户").unwrap().count.unwrap());
+    // Masked, with the SHA-256 of the normalised phone (of the unmasked number).
+    let masked = run(&["--mask", "--hash", "sha256"]);
+    let mut lines = masked.lines();
+    assert_eq!(lines.next().unwrap(), "member_id,name,phone,phone_sha256,recency,frequency,monetary,segment,女性,大客户");
+    assert_eq!(
+        lines.next().unwrap(),
+        "00101,张*,138****8001,b0da6e942b8a0642f9cc9b50eb36dffcf183891ed237decc9efd6d6b84902116,1,5,2500.00,重要价值客户,0,1"
+    );
+    assert!(!masked.contains("13800138"), "no phone in clear");
+    let md5 = run(&["--hash", "md5"]);
+    assert!(md5.lines().nth(1).unwrap().starts_with("00101,张伟,13800138001,9e9626cef66e28f074e941773891f57c,"));
+    // An error in the expression: located, and nothing written.
+    std::fs::remove_file(&out).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_huaxiang"))
+        .args(&base[..7])
+        .args(["--expr", "女性 or 大客", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--expr:1:7: error: Nothing is called “大客”. Did you mean “大客户”?"));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -3,6 +3,7 @@
 //! Each JS-facing type is a thin newtype over a core type. Results cross as plain JSON-compatible objects,
 //! errors as JS `Error`s carrying `code`, `zh` and `en`. The dataset itself never crosses into JS.
 
+mod audience;
 mod bench;
 mod error;
 mod sample;

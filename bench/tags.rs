@@ -1,5 +1,6 @@
 //! `cargo bench --bench tags` (part of `make bench`): evaluates a generated pack of rule tags over generated
-//! members, orders and events, natively, and prints the figures (never a pass/fail timing test).
+//! members, orders and events, natively, then counts 1,000 random audience expressions over them (p50, p99) and
+//! draws one full portrait, and prints the figures (never a pass/fail timing test).
 //!
 //! Sizes come from the environment: HUAXIANG_BENCH_MEMBERS (default 1,000,000), HUAXIANG_BENCH_ORDERS (default
 //! ten per member), HUAXIANG_BENCH_EVENTS (default five per member), HUAXIANG_BENCH_TAGS (default 300).
@@ -45,6 +46,25 @@ fn main() {
     let t = Instant::now();
     let again = ws.tags().expect("tags evaluate");
     let cached_s = t.elapsed().as_secs_f64();
+    // Audiences: 1,000 random expressions over the tags, counted as a user typing them would be.
+    let expressions = huaxiang::sample::pack::audiences(7, tags, 1000);
+    let mut times = Vec::with_capacity(expressions.len());
+    let mut bitmap_only = 0;
+    for e in &expressions {
+        let t = Instant::now();
+        let c = ws.audience_count(e).expect("counts");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(c.count.is_some(), "{e}: {:?}", c.diagnostics);
+        bitmap_only += usize::from(c.bitmap_only);
+    }
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
+    let portrait_expr = &expressions[0];
+    let t = Instant::now();
+    let portrait = ws
+        .portrait(&huaxiang::audience::PortraitRequest { audience: portrait_expr.clone(), base: None, min_count: None, bins: None })
+        .expect("portrait");
+    let portrait_s = t.elapsed().as_secs_f64();
     let orders = ws.data().orders.len();
     let events = ws.data().events.len();
     println!("\n| tags benchmark (native) | figure |\n|---|---|");
@@ -58,7 +78,15 @@ fn main() {
     );
     println!("| edit one rule, re-evaluate it and its {} dependents | {edit_s:.3} s |", after.evaluated.len().saturating_sub(1));
     println!("| report again, nothing changed ({} evaluated) | {cached_s:.3} s |", again.evaluated.len());
+    println!(
+        "| audience count, 1,000 random expressions ({bitmap_only} bitmap-only) | p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms |",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!("| full portrait of `{portrait_expr}` ({} traits) | {portrait_s:.3} s |", portrait.traits.len());
     let json = serde_json::json!({
+        "audienceP50Ms": pct(0.5), "audienceP99Ms": pct(0.99), "portraitSeconds": portrait_s,
         "members": summary.members, "orders": orders, "events": events, "tags": report.tags.len(),
         "loadSeconds": load_s, "computeSeconds": compute_s, "evaluateSeconds": full_s,
         "editSeconds": edit_s, "editEvaluated": after.evaluated, "cachedSeconds": cached_s,

@@ -1,6 +1,6 @@
 // The tags benchmark's engine worker: owns one wasm Workspace, as the app's worker does, and times each step
 // inside the worker (engine time); the page times the same calls through postMessage (time as seen by the page).
-import init, { Workspace, benchRules } from '/pkg/huaxiang.js';
+import init, { Workspace, benchAudiences, benchRules } from '/pkg/huaxiang.js';
 
 let ws = null;
 let memory = null;
@@ -28,6 +28,19 @@ const steps = {
   edit({ name, rule }) {
     const report = ws.saveTag({ name, group: '基准', rule }, '2025-06-01T00:01:00', 'bench');
     return { evaluated: report.evaluated };
+  },
+  expressions({ seed, tags, n }) {
+    return { expressions: benchAudiences(seed, tags, n) };
+  },
+  /** Counts one audience expression (the page times the round trip; `engineMs` is the time inside the worker). */
+  count({ expr }) {
+    const c = ws.audienceCount(expr);
+    if (c.count === undefined || c.count === null) throw new Error(`${expr}: ${JSON.stringify(c.diagnostics)}`);
+    return { count: c.count, bitmapOnly: c.bitmapOnly };
+  },
+  portrait({ audience }) {
+    const p = ws.portrait({ audience });
+    return { traits: p.traits.length };
   },
   stats() {
     return { wasmBytes: memory.buffer.byteLength };

@@ -33,7 +33,30 @@ window.bench = {
     log(`${full.tags} tags evaluated in ${(full.pageMs / 1000).toFixed(2)} s`);
     const edit = await call('edit', { name: 'b005', rule: 'avg(orders.amount, last 60d) > 120' });
     const cached = await call('tags');
+    // 1,000 random audience expressions, one request each, as the builder sends them while the user types.
+    const { expressions } = await call('expressions', { seed, tags: n, n: 1000 });
+    const engine = [];
+    const page = [];
+    let bitmapOnly = 0;
+    for (const expr of expressions) {
+      const r = await call('count', { expr });
+      engine.push(r.engineMs);
+      page.push(r.pageMs);
+      bitmapOnly += r.bitmapOnly ? 1 : 0;
+    }
+    const pct = (xs, p) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.min(s.length, Math.max(1, Math.ceil(s.length * p))) - 1];
+    };
+    const audiences = {
+      n: expressions.length,
+      bitmapOnly,
+      engine: { p50: pct(engine, 0.5), p99: pct(engine, 0.99), max: pct(engine, 1) },
+      page: { p50: pct(page, 0.5), p99: pct(page, 0.99), max: pct(page, 1) },
+    };
+    log(`audiences: p50 ${audiences.page.p50.toFixed(2)} ms, p99 ${audiences.page.p99.toFixed(2)} ms (page)`);
+    const portrait = await call('portrait', { audience: expressions[0] });
     const stats = await call('stats');
-    return { load, full, edit, cached, wasmBytes: stats.wasmBytes };
+    return { load, full, edit, cached, audiences, portrait, wasmBytes: stats.wasmBytes };
   },
 };

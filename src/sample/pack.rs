@@ -44,6 +44,48 @@ pub fn rules(seed: u64, n: usize) -> String {
     out
 }
 
+/// `n` random audience expressions over the yes/no tags of [`rules`]`(seed, tags)`: two to five conditions
+/// joined by `and`/`or`, some negated, some grouped, about one in five also reading a metric or an enumerated
+/// tag's values (the benchmark's audience workload).
+pub fn audiences(seed: u64, tags: usize, n: usize) -> Vec<String> {
+    let mut rng = SplitMix64::new(seed ^ 0x6175_6469);
+    // Templates 7 (case) and 14 (quantiles) are enumerated; every other template is a yes/no tag.
+    let yes_no: Vec<usize> = (0..tags).filter(|i| !matches!(i % 20, 7 | 14)).collect();
+    let enums: Vec<usize> = (0..tags).filter(|i| i % 20 == 7).collect();
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let terms = 2 + rng.below(4) as usize;
+        let mut expr = String::new();
+        for t in 0..terms {
+            if t > 0 {
+                expr.push_str(if rng.unit() < 0.7 { " and " } else { " or " });
+            }
+            let roll = rng.unit();
+            let term = if roll < 0.1 && !enums.is_empty() {
+                let e = enums[rng.below(enums.len() as u64) as usize];
+                format!("b{e:03} in [\"高\", \"中\"]")
+            } else if roll < 0.2 {
+                format!("monetary > {}", 100 * (1 + rng.below(20)))
+            } else {
+                let y = yes_no[rng.below(yes_no.len() as u64) as usize];
+                if rng.unit() < 0.25 {
+                    format!("not b{y:03}")
+                } else {
+                    format!("b{y:03}")
+                }
+            };
+            if rng.unit() < 0.15 && t + 1 < terms {
+                let y = yes_no[rng.below(yes_no.len() as u64) as usize];
+                expr.push_str(&format!("({term} or b{y:03})"));
+            } else {
+                expr.push_str(&term);
+            }
+        }
+        out.push(expr);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,5 +93,8 @@ mod tests {
         let a = super::rules(1, 300);
         assert_eq!(a, super::rules(1, 300));
         assert_eq!(a.lines().count(), 300);
+        let x = super::audiences(1, 300, 50);
+        assert_eq!(x, super::audiences(1, 300, 50));
+        assert_eq!(x.len(), 50);
     }
 }

@@ -29,3 +29,13 @@ impl JsWorkspace {
 pub fn bench_rules(seed: u32, n: u32) -> String {
     crate::sample::pack::rules(u64::from(seed), n as usize)
 }
+
+/// `n` random audience expressions over the tags of `benchRules(seed, tags)` (the benchmark's audience workload).
+///
+/// ```js
+/// const expressions = benchAudiences(7, 300, 1000); // ['b001 and not b017 or monetary > 900', …]
+/// ```
+#[wasm_bindgen(js_name = benchAudiences)]
+pub fn bench_audiences(seed: u32, tags: u32, n: u32) -> Vec<String> {
+    crate::sample::pack::audiences(u64::from(seed), tags as usize, n as usize)
+}

@@ -283,7 +283,7 @@ impl ExportLogEntry {
 
 /// One output cell, after masking and hashing: text (neutralised when written) or a number.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     /// Text, already neutralised.
     Text(String),
     /// A plain decimal number, as its text (`-12.5`).

@@ -155,8 +155,8 @@ impl<'s, 'a> Explainer<'s, 'a> {
             ExprKind::Binary(op @ (BinOp::And | BinOp::Or), _, _) => {
                 node.kind = if *op == BinOp::And { "and" } else { "or" };
                 node.children = chain(e, *op).into_iter().map(|x| self.node(x, text, depth)).collect();
-                let held = node.children.iter().map(|c| c.held.unwrap_or(false));
-                node.held = Some(if *op == BinOp::And { held.fold(true, |a, b| a && b) } else { held.fold(false, |a, b| a || b) });
+                let mut held = node.children.iter().map(|c| c.held.unwrap_or(false));
+                node.held = Some(if *op == BinOp::And { held.all(|b| b) } else { held.any(|b| b) });
             }
             ExprKind::Not(x) => {
                 node.kind = "not";

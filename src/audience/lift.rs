@@ -141,8 +141,8 @@ pub fn conversion_interval(x1: u64, n1: u64, x0: u64, n0: u64) -> Interval {
     let p_value = z.map(normal_two_sided);
     Interval {
         difference: d,
-        low: defined.then(|| d - Z_975 * se),
-        high: defined.then(|| d + Z_975 * se),
+        low: defined.then_some(d - Z_975 * se),
+        high: defined.then_some(d + Z_975 * se),
         lift: (p0 > 0.0).then(|| d / p0 * 100.0),
         statistic: z,
         df: None,

@@ -337,7 +337,7 @@ fn stats(mut values: Vec<f64>, size: u64) -> Stats {
 
 /// 1, 2, 2.5 or 5 × 10ⁿ at or above `x` (1, 2 or 5 × 10ⁿ, at least 1, for whole numbers).
 fn nice(x: f64, whole: bool) -> f64 {
-    if !(x > 0.0) || !x.is_finite() {
+    if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 1.0;
     }
     let e = 10f64.powi(x.log10().floor() as i32);

@@ -25,6 +25,9 @@ use roaring::RoaringBitmap;
 /// The name the expression being evaluated gets in the catalog (no catalog name can start with a NUL).
 const DRAFT: &str = "\u{0}audience";
 
+/// The arms of a split: each arm's name and members.
+type Arms = Vec<(String, RoaringBitmap)>;
+
 /// An expression compiled as a draft audience.
 struct Draft {
     compiled: Compiled,
@@ -411,7 +414,7 @@ impl Workspace {
     }
 
     /// The arms of a split: each arm's name and members.
-    pub fn split_members(&mut self, request: &SplitRequest) -> Result<Vec<(String, RoaringBitmap)>> {
+    pub fn split_members(&mut self, request: &SplitRequest) -> Result<Arms> {
         Ok(self.split_inner(request, false)?.0)
     }
 
@@ -421,7 +424,7 @@ impl Workspace {
         self.split_inner(request, true)?.1.ok_or_else(not_computed)
     }
 
-    fn split_inner(&mut self, request: &SplitRequest, report: bool) -> Result<(Vec<(String, RoaringBitmap)>, Option<SplitReport>)> {
+    fn split_inner(&mut self, request: &SplitRequest, report: bool) -> Result<(Arms, Option<SplitReport>)> {
         let specs = request.arms()?;
         let control = request.control_index(&specs)?;
         let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();

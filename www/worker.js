@@ -169,6 +169,65 @@ const handlers = {
   tagCount({ name, value }) {
     return ws.tagCount(name, value ?? undefined);
   },
+
+  // Audiences. Dynamic audiences are saved with saveTag (kind 'audience'); static audiences and snapshots are
+  // catalog entries too, so those calls return the pack to keep, as catalog changes do.
+  audienceCount({ expr }) {
+    return ws.audienceCount(expr);
+  },
+  audiencePreview({ expr, samples = 5, mask = true }) {
+    return ws.audiencePreview(expr, samples, mask);
+  },
+  audienceMembers({ expr }) {
+    return ws.audienceMembers(expr);
+  },
+  audienceTags({ expr }) {
+    return ws.audienceTags(expr);
+  },
+  findMember({ id }) {
+    return ws.findMember(id) ?? null;
+  },
+  explainMember({ target, member, mask = true }) {
+    return ws.explainMember(target, member, mask);
+  },
+  audiences() {
+    return ws.audiences();
+  },
+  /** `request.file` (a File of ids, one a line or in the first column) is read here, in the worker. */
+  async saveStaticAudience({ request, at, author }) {
+    const { file, ...rest } = request;
+    const body = file ? { ...rest, text: await file.text() } : rest;
+    const saved = ws.saveStaticAudience(body, at, author ?? '');
+    return { saved, pack: ws.exportPack() };
+  },
+  snapshotAudience({ name, snapshot, at, author }) {
+    const saved = ws.snapshotAudience(name, snapshot || undefined, at, author ?? '');
+    return { saved, pack: ws.exportPack() };
+  },
+  portrait({ request }) {
+    return ws.portrait(request);
+  },
+  crosstab({ audience, row, column }) {
+    return ws.crosstab(audience, row, column);
+  },
+  compareAudiences({ a, b, minCount }) {
+    return ws.compareAudiences(a, b, minCount ?? undefined);
+  },
+  splitAudience({ request }) {
+    return ws.splitAudience(request);
+  },
+  splitMembers({ request }) {
+    return ws.splitMembers(request);
+  },
+  campaignLift({ request }) {
+    return ws.campaignLift(request);
+  },
+  exportColumns({ expr }) {
+    return ws.exportColumns(expr || undefined);
+  },
+  exportAudience({ request, at }) {
+    return ws.exportAudience(request, at);
+  },
   // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable');

@@ -19,10 +19,13 @@ function insertName(c) {
 export class RuleEditor {
   /**
    * `root` is an empty element to build the editor in. `onChange(text)` is called (debounced by the caller) after
-   * every edit; `onAccept` after a completion is inserted.
+   * every edit; `onAccept` after a completion is inserted. `id` prefixes the ids of the editor's elements
+   * (`rule-input`, `rule-complete`, `rule-callout`; `rule-problems` is the caller's list of problems), so a page
+   * can hold more than one editor.
    */
-  constructor(root, { onChange = () => {} } = {}) {
+  constructor(root, { onChange = () => {}, id = 'rule' } = {}) {
     this.onChange = onChange;
+    this.id = id;
     this.items = [];
     this.kinds = new Map();
     this.diagnostics = [];
@@ -30,11 +33,11 @@ export class RuleEditor {
     this.active = 0;
     this.pre = h('pre', { class: 'rule-highlight', 'aria-hidden': 'true' });
     this.textarea = h('textarea', {
-      class: 'rule-input', id: 'rule-input', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', rows: 2,
-      'aria-autocomplete': 'list', 'aria-controls': 'rule-complete', 'aria-describedby': 'rule-problems',
+      class: 'rule-input', id: `${id}-input`, spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', rows: 2,
+      'aria-autocomplete': 'list', 'aria-controls': `${id}-complete`, 'aria-describedby': `${id}-problems`,
     });
-    this.callout = h('div', { class: 'rule-callout', id: 'rule-callout', role: 'status', hidden: true });
-    this.popup = h('ul', { class: 'rule-complete', id: 'rule-complete', role: 'listbox', hidden: true });
+    this.callout = h('div', { class: 'rule-callout', id: `${id}-callout`, role: 'status', hidden: true });
+    this.popup = h('ul', { class: 'rule-complete', id: `${id}-complete`, role: 'listbox', hidden: true });
     this.box = h('div', { class: 'rule-editor' }, this.pre, this.textarea, this.callout, this.popup);
     root.append(this.box);
     this.textarea.addEventListener('input', () => this.edited());
@@ -199,13 +202,13 @@ export class RuleEditor {
 
   drawPopup() {
     this.popup.replaceChildren(...this.popupItems.map((c, i) => h('li', {
-      role: 'option', id: `rule-complete-${i}`, class: `kind-${c.kind}`, 'aria-selected': String(i === this.active), dataset: { insert: c.insert },
+      role: 'option', id: `${this.id}-complete-${i}`, class: `kind-${c.kind}`, 'aria-selected': String(i === this.active), dataset: { insert: c.insert },
       onmousedown: (e) => {
         e.preventDefault();
         this.accept(i);
       },
     }, h('span', { class: 'label' }, c.shown), h('span', { class: 'kind' }, t(`completionKind_${c.kind}`)), h('span', { class: 'note' }, pick(c)))));
-    this.textarea.setAttribute('aria-activedescendant', `rule-complete-${this.active}`);
+    this.textarea.setAttribute('aria-activedescendant', `${this.id}-complete-${this.active}`);
     this.textarea.setAttribute('aria-expanded', 'true');
     this.popup.hidden = false;
     this.render();

@@ -283,3 +283,22 @@ test('packs out and back in; the builder and completion write rule text', async 
   assert.match(await page.evaluate(() => globalThis.huaxiang.engine.call('rulesText')), /set lifecycle\.active_days = 45/);
   s.assertClean();
 });
+
+test('the example tags load in one click, every one of them evaluates, and the sequence tag finds members', async () => {
+  const page = await s.open();
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.waitForSelector('body[data-engine="ready"]');
+  await loadSample(page);
+  await openTags(page);
+  await page.click('#tag-examples');
+  await page.waitForSelector('#tag-table tbody tr[data-tag="唤醒对象"]');
+  const report = await page.evaluate(() => window.huaxiang.engine.call('tags'));
+  const examples = report.tags.filter((t) => !t.builtin);
+  assert.equal(examples.length, 8);
+  for (const t of examples) assert.deepEqual(t.diagnostics, [], `${t.name} has no problem`);
+  const count = (name) => examples.find((t) => t.name === name).count;
+  assert.ok(count('加购未付') > 0 && count('加购未付') < report.members, 'the sample has carts left unpaid, and not by everyone');
+  assert.ok(count('浏览未购') > 0 && count('唤醒对象') > 0);
+  s.assertClean();
+});

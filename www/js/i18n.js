@@ -125,6 +125,8 @@ const words = {
   exportPack: ['导出标签包', 'Export tag pack'],
   exportRules: ['导出规则文本', 'Export rule text'],
   exportSql: ['导出 SQL（数仓）', 'Export SQL (warehouse)'],
+  exampleTags: ['添加示例标签', 'Add example tags'],
+  exampleTagsFile: ['示例标签.txt', 'example-tags.txt'],
   sqlDialect: ['SQL 方言', 'SQL dialect'],
   sqlSkipped: ['这些定义无法导出为 SQL', 'These definitions could not be exported as SQL'],
   importTags: ['导入标签包或规则文件', 'Import a tag pack or rules file'],

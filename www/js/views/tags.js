@@ -9,6 +9,24 @@ import { RuleBuilder } from '../rule-builder.js';
 import { RuleEditor } from '../rule-editor.js';
 import { author, savePack, setAuthor } from '../tagstore.js';
 
+/** The example tags: one of each kind of rule (attributes, RFM, aggregates with windows, sequences, case, audiences). */
+const EXAMPLE_RULES = `# 重要价值客户 / RFM important-value members
+tag 高价值会员 in 价值 = rfm.segment == "重要价值客户"
+# 大多数订单用了优惠 / most orders used a discount
+tag 促销敏感 in 偏好 = share(orders, discount) >= 0.6 and count(orders) >= 3
+# 近半年买过三次以上美妆护肤 / three or more beauty purchases in half a year
+tag 美妆达人 in 兴趣 = count(orders where category in ["美妆", "护肤"], last 180d) >= 3
+# 超过 90 天没有购买 / no purchase for over 90 days
+tag 沉默会员 in 生命周期 = days_since(last(orders.time)) > 90
+# 最近 30 天浏览过但没有下单 / browsed in the last 30 days without buying
+tag 浏览未购 in 行为 = count(events where type == "view", last 30d) > 0 and count(orders, last 30d) == 0
+# 加购后 3 天内没有付款 / added to cart and did not pay within 3 days
+tag 加购未付 in 行为 = did(events where type == "add_cart") then not did(orders) within 3d
+tag 年龄段 in 人口属性 = case when age < 25 then "Z世代" when age < 35 then "青年" else "其他" end
+# 值得唤醒的高价值沉默会员 / high-value dormant members worth winning back
+audience 唤醒对象 = 高价值会员 and 沉默会员 and not 促销敏感
+`;
+
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY = 150;
 const LIFECYCLE = ['newDays', 'activeDays', 'dormantDays', 'atRiskDays'];
@@ -87,6 +105,7 @@ export class TagsView {
     $('tag-discard').addEventListener('click', () => this.discardDraft());
     $('tag-export').addEventListener('click', () => this.exportPack());
     $('tag-export-sql').addEventListener('click', () => this.exportSql());
+    $('tag-examples').addEventListener('click', () => this.loadExamples());
     $('tag-export-rules').addEventListener('click', () => this.exportRules());
     $('tag-import').addEventListener('change', (e) => {
       const file = e.target.files?.[0];
@@ -567,6 +586,12 @@ export class TagsView {
     } catch (err) {
       this.app.error(err);
     }
+  }
+
+  /** Adds the example tags (those of the product brief) so a new user sees each kind of rule at work. */
+  async loadExamples() {
+    const file = new File([EXAMPLE_RULES], t('exampleTagsFile'), { type: 'text/plain' });
+    await this.importFile(file);
   }
 
   /** Imports a tag pack (JSON) or a rules text file; problems are listed with their line and column. */

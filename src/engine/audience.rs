@@ -199,6 +199,7 @@ impl Workspace {
     /// Why `member` (a member id, phone … as typed) is in or out of `target`: a definition's name (any tag,
     /// audience or metric) or an audience expression.
     pub fn explain_member(&mut self, target: &str, member: &str) -> Result<Explanation> {
+        self.follow_settings()?;
         let person = self
             .find_member(member)
             .ok_or_else(|| Error::new("no_such_member", format!("找不到会员“{member}”。"), format!("No member is called “{member}”.")))?;

@@ -7,6 +7,7 @@ import { DataView } from './views/data.js';
 import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
 import { TagsView } from './views/tags.js';
+import { AudiencesView } from './views/audiences.js';
 import { restorePack } from './tagstore.js';
 
 const $ = (id) => document.getElementById(id);
@@ -88,6 +89,7 @@ async function main() {
   app.views.members = new MembersView(app);
   app.tagsReady = restoreTags();
   app.views.tags = new TagsView(app);
+  app.views.audiences = new AudiencesView(app);
 
   app.engine.onRestart = async () => {
     // The user's tags come back first, from the pack saved after every change (even when the files cannot).

@@ -5,7 +5,8 @@ import { t, language } from './i18n.js';
 
 const charts = new Map();
 
-function chartFor(el) {
+/** The chart drawn in `el` (made on first use; resized with the window, released by disposeCharts). */
+export function chartFor(el) {
   let chart = charts.get(el);
   if (!chart || chart.isDisposed()) {
     chart = echarts.init(el, null, { renderer: 'canvas' });

@@ -104,6 +104,20 @@ fn bad_column(key: &str) -> JsValue {
     bad_argument("bad_export_column", format!("没有可导出的列“{key}”。"), format!("There is no column “{key}” to export."))
 }
 
+impl JsWorkspace {
+    /// A member key as shown with masking on: a person without a member id is keyed by another identifier, which
+    /// is masked as what it is (a phone as `138****8000`, an e-mail as `z***@example.com`).
+    fn masked_key(&self, key: &str) -> String {
+        let kind =
+            self.0.find_member(key).zip(self.0.people()).map(|(p, people)| self.0.data().ids.kind(people.resolution.key_node[p as usize]));
+        match kind {
+            Some(IdKind::Phone) => activation::mask::mask_phone(key),
+            Some(IdKind::Email) => activation::mask::mask_email(key),
+            _ => key.to_string(),
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = Workspace)]
 impl JsWorkspace {
     /// The live count of an audience expression as typed: `{ diagnostics, count, members, share, bitmapOnly }`.
@@ -135,6 +149,7 @@ impl JsWorkspace {
         if mask.unwrap_or(true) {
             for s in &mut preview.samples {
                 s.name = mask_name(&s.name);
+                s.id = self.masked_key(&s.id);
             }
         }
         to_js(&preview)
@@ -188,6 +203,7 @@ impl JsWorkspace {
         let mut explanation = self.0.explain_member(target, member).map_err(to_js_error)?;
         if mask.unwrap_or(true) {
             explanation.name = mask_name(&explanation.name);
+            explanation.member = self.masked_key(&explanation.member);
         }
         to_js(&explanation)
     }
@@ -361,7 +377,8 @@ impl JsWorkspace {
         if has(IdKind::Email) {
             out.push(info("email", "邮箱", "E-mail", ColumnKind::Email, "member", false));
         }
-        for a in data.members.attrs.iter().filter(|a| a.role != Some(Role::Name)) {
+        // Identifier columns (the phone of a member file …) are offered once, above, as identifiers.
+        for a in data.members.attrs.iter().filter(|a| a.role.map_or(true, |r| r != Role::Name && r.id_kind().is_none())) {
             let (zh, en) = match a.role {
                 Some(r) => (r.zh().to_string(), r.en().to_string()),
                 None => (a.header.clone(), a.header.clone()),

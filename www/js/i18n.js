@@ -387,6 +387,8 @@ const words = {
   audColumns_tag: ['标签与指标', 'Tags and metrics'],
   audMask: ['脱敏（手机号 138****8000、姓名 张*）', 'Mask (phone 138****8000, name 张*)'],
   audHash: ['哈希', 'Hash'],
+  audMasked: ['脱敏', 'Masked'],
+  audHashMethod: ['SHA-256(盐值 ‖ ":" ‖ 会员编号) 的前 8 字节（大端 u64）', 'first 8 bytes of SHA-256(salt ‖ ":" ‖ member key)'],
   audHash_none: ['不哈希', 'none'],
   audPhoneForm: ['手机号格式', 'Phone form'],
   audPhoneForm_national: ['11 位（巨量引擎、腾讯广告）', '11 digits (Ocean Engine, Tencent Ads)'],

@@ -184,7 +184,7 @@ export class ActivationPanels {
         m.smd.map((x) => h('td', { class: `num ${x.flagged ? 'flagged' : ''}`, dataset: { flagged: String(x.flagged) } }, `${fixed(x.smd, 3)}${x.flagged ? ' ⚠' : ''}`))))));
     const splitName = h('input', { id: 'aud-ab-save-name', value: `${name}·${stamp()}`, autocomplete: 'off' });
     fill($('aud-ab-result'),
-      h('p', { class: 'note' }, t('audHashNote', s.salt, s.hash)),
+      h('p', { class: 'note' }, t('audHashNote', s.salt, language() === 'zh' ? t('audHashMethod') : s.hash)),
       armsTable, strata, balance,
       h('p', { class: s.balance.balanced ? 'ok' : 'warning', dataset: { balanced: String(s.balance.balanced) } }, s.balance.balanced ? t('audBalanced') : t('audUnbalanced')),
       h('div', { class: 'toolbar' }, h('label', {}, h('span', {}, t('audSplitName')), ' ', splitName),
@@ -323,7 +323,7 @@ export class ActivationPanels {
     const log = exportLog();
     const hashName = (x) => (x === 'none' ? t('audHash_none') : x === 'md5' ? 'MD5' : 'SHA-256');
     fill($('aud-export-log'),
-      h('thead', {}, h('tr', {}, [t('time'), t('audAudience'), t('version'), t('audRows'), t('audColumns'), t('audMask'), t('audHash'), t('format')].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, [t('time'), t('audAudience'), t('version'), t('audRows'), t('audColumns'), t('audMasked'), t('audHash'), t('format')].map((c) => h('th', {}, c)))),
       h('tbody', {}, log.length ? log.map((e) => h('tr', { dataset: { rows: String(e.rows) } },
         h('td', {}, when(e.at)), h('td', {}, e.audience), h('td', {}, e.version ?? ''), h('td', { class: 'num' }, int(e.rows)),
         h('td', { class: 'columns' }, e.columns.join(', ')), h('td', {}, e.mask ? t('audYes') : t('audNo')), h('td', {}, hashName(e.hash)),

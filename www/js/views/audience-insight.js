@@ -128,7 +128,7 @@ export class InsightPanels {
       const el = h('div', { class: 'chart', dataset: { metric: x.metric } });
       const stat = (s) => (s.mean == null ? '—' : `${t('audMean')} ${s.mean.toFixed(1)} · ${t('audMedian')} ${s.median.toFixed(1)}`);
       return { el, x, figure: h('figure', { dataset: { metric: x.metric } }, h('figcaption', {}, metricName(x)),
-        h('p', { class: 'note' }, `${names.audience}: ${stat(x.audience)}；${names.base}: ${stat(x.base)}`), el) };
+        h('p', { class: 'note' }, `${names.audience}: ${stat(x.audience)} · ${names.base}: ${stat(x.base)}`), el) };
     });
     fill($('aud-histograms'), histFigures.map((f) => f.figure));
     for (const { el, x } of histFigures) histogramChart(el, x, names);
@@ -138,13 +138,14 @@ export class InsightPanels {
   // ---- cross-tab ----
 
   renderCrossChoices() {
-    const names = this.portrait.dimensions.filter((d) => d.kind === 'enum').map((d) => d.name);
+    const dims = this.portrait.dimensions;
+    const names = [...dims.filter((d) => d.kind === 'enum'), ...dims.filter((d) => d.kind === 'flag')].map((d) => d.name);
     for (const [id, pref] of [['aud-cross-row', 0], ['aud-cross-col', 1]]) {
       const select = $(id);
       const before = select.value;
       fill(select, names.map((n) => h('option', { value: n }, n)));
       if (names.includes(before)) select.value = before;
-      else if (names.length > pref) select.value = id === 'aud-cross-col' ? (this.portrait.dimensions.find((d) => d.source === 'attribute')?.name ?? names[pref]) : names[0];
+      else if (names.length > pref) select.value = id === 'aud-cross-col' ? (dims.find((d) => d.source === 'attribute')?.name ?? names[pref]) : names[0];
     }
     $('aud-cross-body').hidden = true;
   }

@@ -89,8 +89,9 @@ export class ActivationPanels {
     this.renderLog();
     this.renderExportOptions();
     this.defaultWindow();
+    // The tags (and so the columns) may have changed.
+    this.columnsFor = null;
     if (this.view.panel === 'export') this.loadColumns();
-    else this.columnsFor = null;
   }
 
   shown(panel) {
@@ -240,7 +241,10 @@ export class ActivationPanels {
     const a = this.view.resolve($('aud-export-audience').value);
     const expr = a?.info?.kind === 'dynamic' ? a.info.rule : a?.expr ?? '';
     if (this.columnsFor === expr && this.columns) return;
+    // The ticks the user chose are kept while the audience stays the same (a refresh); another audience gets its own.
+    const same = this.ticksFor === expr;
     this.columnsFor = expr;
+    this.ticksFor = expr;
     try {
       this.columns = await this.view.call('exportColumns', { expr });
     } catch (err) {
@@ -256,7 +260,7 @@ export class ActivationPanels {
       if (!cols.length) return null;
       return h('div', { class: 'column-group', dataset: { group: g } }, h('span', { class: 'picker-title' }, title),
         cols.map((c) => h('label', { class: 'column-choice' },
-          h('input', { type: 'checkbox', dataset: { key: c.key, kind: c.kind }, checked: before.has(c.key) && this.columnsFor === expr ? before.get(c.key) : c.suggested }),
+          h('input', { type: 'checkbox', dataset: { key: c.key, kind: c.kind }, checked: same && before.has(c.key) ? before.get(c.key) : c.suggested }),
           ' ', label(c))));
     }));
   }

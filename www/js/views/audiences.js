@@ -328,7 +328,8 @@ export class AudiencesView {
       this.app.error({ zh: `已经有叫“${name}”的定义了，请换一个名字。`, en: `Something is already called “${name}”; choose another name.` });
       return;
     }
-    const previousName = this.selected ?? (same ? name : null);
+    // Saving under the name of the audience being edited adds a version; under another name, a new audience.
+    const previousName = same ? name : null;
     const edit = { kind: 'audience', name, previousName, group: $('aud-group').value.trim(), description: $('aud-description').value, owner: author(), rule };
     try {
       const { report, pack } = await this.call('saveTag', { edit, at: new Date().toISOString(), author: author() });

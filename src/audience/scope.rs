@@ -39,6 +39,8 @@ pub struct Scope<'a> {
     schema: &'a Schema,
     data: Data<'a>,
     settings: Settings,
+    /// The metric columns of this computation, shared with the workspace.
+    columns: std::rc::Rc<crate::metrics::FrameCache>,
     index: HashMap<String, usize>,
     frame: OnceCell<Frame<'a>>,
     results: RefCell<Vec<Option<Outcome>>>,
@@ -79,7 +81,14 @@ fn text_bits(t: &TextColumn, hit: &[bool]) -> RoaringBitmap {
 
 impl<'a> Scope<'a> {
     /// A scope over a compiled catalog whose definitions' results are in `cache`.
-    pub fn new(compiled: &'a Compiled, cache: &'a TagCache, schema: &'a Schema, data: Data<'a>, settings: Settings) -> Scope<'a> {
+    pub fn new(
+        compiled: &'a Compiled,
+        cache: &'a TagCache,
+        schema: &'a Schema,
+        data: Data<'a>,
+        settings: Settings,
+        columns: std::rc::Rc<crate::metrics::FrameCache>,
+    ) -> Scope<'a> {
         let mut index = HashMap::new();
         for (i, d) in compiled.program.defs.iter().enumerate() {
             index.entry(d.name.clone()).or_insert(i);
@@ -91,6 +100,7 @@ impl<'a> Scope<'a> {
             schema,
             data,
             settings,
+            columns,
             index,
             frame: OnceCell::new(),
             results: RefCell::new(vec![None; n]),
@@ -116,7 +126,8 @@ impl<'a> Scope<'a> {
 
     /// The frame (metric columns), built on first use.
     pub fn frame(&self) -> &Frame<'a> {
-        self.frame.get_or_init(|| Frame::new(self.data.data, self.data.people, self.data.rfm, self.settings.clone()))
+        self.frame
+            .get_or_init(|| Frame::with_cache(self.data.data, self.data.people, self.data.rfm, self.settings.clone(), self.columns.clone()))
     }
 
     /// Whether any condition needed the rule evaluator (so the answer was not bitmap algebra alone).

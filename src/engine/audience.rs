@@ -19,7 +19,7 @@ use crate::rules::ast::DefKind;
 use crate::rules::check::Ty;
 use crate::rules::eval::Outcome;
 use crate::rules::Severity;
-use crate::tags::{compile, schema_of, Catalog, Compiled, DiagnosticInfo, Entry};
+use crate::tags::{compile, compile_with, schema_of, Catalog, Compiled, DiagnosticInfo, Entry};
 use roaring::RoaringBitmap;
 
 /// The name the expression being evaluated gets in the catalog (no catalog name can start with a NUL).
@@ -84,8 +84,11 @@ impl Workspace {
     /// Compiles `expr` as a draft audience and makes sure the results of what it reads are current.
     fn draft(&mut self, expr: &str) -> Result<Draft> {
         self.follow_settings()?;
+        // Keep the metric columns for the next expression (the scope reads this same cache).
+        let _ = self.frame_cache();
         let schema = schema_of(&self.data);
-        let compiled = compile(&light(&self.catalog, Some(expr)), &schema);
+        let base = self.compiled_catalog();
+        let compiled = compile_with(&base, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
         let index = compiled.program.defs.len() - 1;
         let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == index).map(|(_, d)| DiagnosticInfo::new(d, expr)).collect();
         let draft = Draft { compiled, index, diagnostics };
@@ -115,7 +118,7 @@ impl Workspace {
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
         let c = self.computed.as_ref().ok_or_else(not_computed)?;
         let data = Data { data: &self.data, people: &c.people, rfm: &c.rfm };
-        Ok(Scope::new(compiled, &self.tag_cache, schema, data, self.catalog.settings.clone()))
+        Ok(Scope::new(compiled, &self.tag_cache, schema, data, self.catalog.settings.clone(), self.frame_cache_ref()))
     }
 
     /// The members of an expression (or a definition's name), with the draft it was compiled as.

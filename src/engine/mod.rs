@@ -267,6 +267,11 @@ pub struct Workspace {
     tag_cache: crate::tags::TagCache,
     /// Bumped whenever loaded data or the identity rule changes, so results computed before are known stale.
     data_version: u64,
+    /// Metric columns of the last computation under the settings they were computed with (JSON), shared by every
+    /// frame until the data, the analysis date or the settings change.
+    frame_cache: Option<(String, std::rc::Rc<crate::metrics::FrameCache>)>,
+    /// The catalog compiled against the data's schema, under its [`crate::tags::compile_key`].
+    compiled_cache: Option<(u64, std::rc::Rc<crate::tags::Compiled>)>,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
     computed: Option<Computed>,
@@ -478,6 +483,7 @@ impl Workspace {
         let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, basis)?;
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
+        self.frame_cache = None;
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

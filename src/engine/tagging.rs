@@ -10,6 +10,7 @@ use crate::tags::report::{self, Completion, DiagnosticInfo, Lineage, TagInfo, Va
 use crate::tags::{compile, evaluate, evaluate_one, schema_of, Catalog, Compiled, DiffPart, Edit, Evaluation};
 use roaring::RoaringBitmap;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// Every definition with its coverage, values, flags and diagnostics.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,6 +61,21 @@ impl Workspace {
         compile(&self.catalog, &schema_of(&self.data))
     }
 
+    /// The compiled catalog, compiled again only when a definition, the settings or the schema changed (a draft
+    /// being typed is checked against it with [`crate::tags::compile_with`] instead of compiling everything).
+    pub fn compiled_catalog(&mut self) -> Rc<Compiled> {
+        let schema = schema_of(&self.data);
+        let key = crate::tags::compile_key(&self.catalog, &schema);
+        match &self.compiled_cache {
+            Some((k, compiled)) if *k == key => compiled.clone(),
+            _ => {
+                let compiled = Rc::new(compile(&self.catalog, &schema));
+                self.compiled_cache = Some((key, compiled.clone()));
+                compiled
+            }
+        }
+    }
+
     /// Recomputes (with the same analysis date) when the settings changed what M scores, or when data was loaded
     /// or re-linked since the last computation: tags are never evaluated over people that no longer match the data.
     pub(super) fn follow_settings(&mut self) -> Result<()> {
@@ -71,13 +87,39 @@ impl Workspace {
         Ok(())
     }
 
+    /// The metric-column cache of the last computation under the current settings.
+    pub(super) fn frame_cache(&mut self) -> std::rc::Rc<crate::metrics::FrameCache> {
+        let key = serde_json::to_string(&self.catalog.settings).unwrap_or_default();
+        match &self.frame_cache {
+            Some((k, cache)) if *k == key => cache.clone(),
+            _ => {
+                let cache = std::rc::Rc::new(crate::metrics::FrameCache::default());
+                self.frame_cache = Some((key, cache.clone()));
+                cache
+            }
+        }
+    }
+
+    /// The metric-column cache if it is current (else a fresh one that is not kept).
+    pub(super) fn frame_cache_ref(&self) -> std::rc::Rc<crate::metrics::FrameCache> {
+        let key = serde_json::to_string(&self.catalog.settings).unwrap_or_default();
+        match &self.frame_cache {
+            Some((k, cache)) if *k == key => cache.clone(),
+            _ => std::rc::Rc::new(crate::metrics::FrameCache::default()),
+        }
+    }
+
     /// Evaluates what changed and returns the compiled catalog with its evaluation (`None` before a computation).
-    pub fn evaluate_tags(&mut self) -> Result<(Compiled, Option<Evaluation>)> {
+    pub fn evaluate_tags(&mut self) -> Result<(Rc<Compiled>, Option<Evaluation>)> {
         self.follow_settings()?;
         let schema = schema_of(&self.data);
-        let compiled = compile(&self.catalog, &schema);
+        let compiled = self.compiled_catalog();
+        if self.computed.is_none() {
+            return Ok((compiled, None));
+        }
+        let cache = self.frame_cache();
         let Some(c) = &self.computed else { return Ok((compiled, None)) };
-        let frame = Frame::new(&self.data, &c.people, &c.rfm, self.catalog.settings.clone());
+        let frame = Frame::with_cache(&self.data, &c.people, &c.rfm, self.catalog.settings.clone(), cache);
         let evaluation = evaluate(&compiled, &frame, &mut self.tag_cache, &schema);
         Ok((compiled, Some(evaluation)))
     }
@@ -86,8 +128,11 @@ impl Workspace {
     pub fn tags(&mut self) -> Result<TagsReport> {
         let (compiled, evaluation) = self.evaluate_tags()?;
         let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
-        let thresholds =
-            self.computed.as_ref().map(|c| Frame::new(&self.data, &c.people, &c.rfm, self.catalog.settings.clone()).thresholds());
+        let cache = self.frame_cache();
+        let thresholds = self
+            .computed
+            .as_ref()
+            .map(|c| Frame::with_cache(&self.data, &c.people, &c.rfm, self.catalog.settings.clone(), cache).thresholds());
         Ok(TagsReport {
             members,
             computed: evaluation.is_some(),
@@ -152,8 +197,9 @@ impl Workspace {
         let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
         let deps = compiled.checked.defs[i].deps.clone();
         let mut out = RuleCheck { diagnostics, value_type: "none", deps, count: None, share: None, values: Vec::new() };
+        let cache = self.frame_cache();
         if let Some(c) = &self.computed {
-            let frame = Frame::new(&self.data, &c.people, &c.rfm, catalog.settings.clone());
+            let frame = Frame::with_cache(&self.data, &c.people, &c.rfm, catalog.settings.clone(), cache);
             // Only the draft and what it reads are evaluated; saved results are read, never replaced.
             if let Some(outcome) = evaluate_one(&compiled, &frame, &self.tag_cache, &schema, i) {
                 let members = c.people.len() as u64;

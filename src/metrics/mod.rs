@@ -121,6 +121,20 @@ impl TextColumn {
     }
 }
 
+/// The columns a [`Frame`] computes on first use, kept apart from the data they borrow so one computation's
+/// frames can share them: the workspace keeps one cache per computation and settings, and a later frame (the next
+/// audience count, the next tag evaluation) starts with every column already computed.
+#[derive(Default)]
+pub struct FrameCache {
+    order_person: OnceCell<Rc<Vec<u32>>>,
+    event_person: OnceCell<Rc<Vec<u32>>>,
+    stats: OnceCell<PurchaseStats>,
+    nums: [OnceCell<Rc<Vec<f64>>>; 20],
+    times: [OnceCell<Rc<Vec<i64>>>; 20],
+    texts: [OnceCell<Rc<TextColumn>>; 20],
+    thresholds: OnceCell<Thresholds>,
+}
+
 /// Everything rules are evaluated over, for one computation.
 pub struct Frame<'a> {
     /// The data.
@@ -136,36 +150,25 @@ pub struct Frame<'a> {
     /// The settings in force.
     pub settings: Settings,
     /// The person of each order row.
-    pub order_person: Vec<u32>,
+    pub order_person: Rc<Vec<u32>>,
     /// The person of each event row.
-    pub event_person: Vec<u32>,
-    stats: OnceCell<PurchaseStats>,
-    nums: [OnceCell<Rc<Vec<f64>>>; 20],
-    times: [OnceCell<Rc<Vec<i64>>>; 20],
-    texts: [OnceCell<Rc<TextColumn>>; 20],
-    thresholds: OnceCell<Thresholds>,
+    pub event_person: Rc<Vec<u32>>,
+    cache: Rc<FrameCache>,
 }
 
 impl<'a> Frame<'a> {
-    /// A frame over one computation.
+    /// A frame over one computation, computing every column afresh.
     pub fn new(data: &'a Dataset, people: &'a People, rfm: &'a Rfm, settings: Settings) -> Frame<'a> {
-        let order_person = data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
-        let event_person = data.events.node.iter().map(|&n| people.resolution.person(n)).collect();
-        Frame {
-            data,
-            people,
-            rfm,
-            as_of: rfm.as_of,
-            limit: Day(rfm.as_of.0 + 1).start(),
-            settings,
-            order_person,
-            event_person,
-            stats: OnceCell::new(),
-            nums: Default::default(),
-            times: Default::default(),
-            texts: Default::default(),
-            thresholds: OnceCell::new(),
-        }
+        Frame::with_cache(data, people, rfm, settings, Rc::new(FrameCache::default()))
+    }
+
+    /// A frame that reads and fills `cache`, which must belong to this same computation and settings.
+    pub fn with_cache(data: &'a Dataset, people: &'a People, rfm: &'a Rfm, settings: Settings, cache: Rc<FrameCache>) -> Frame<'a> {
+        let order_person =
+            cache.order_person.get_or_init(|| Rc::new(data.orders.node.iter().map(|&n| people.resolution.person(n)).collect())).clone();
+        let event_person =
+            cache.event_person.get_or_init(|| Rc::new(data.events.node.iter().map(|&n| people.resolution.person(n)).collect())).clone();
+        Frame { data, people, rfm, as_of: rfm.as_of, limit: Day(rfm.as_of.0 + 1).start(), settings, order_person, event_person, cache }
     }
 
     /// The number of members.
@@ -188,7 +191,7 @@ impl<'a> Frame<'a> {
     }
 
     fn stats(&self) -> &PurchaseStats {
-        self.stats.get_or_init(|| {
+        self.cache.stats.get_or_init(|| {
             let n = self.len();
             let o = &self.data.orders;
             let mut s = PurchaseStats {
@@ -237,12 +240,12 @@ impl<'a> Frame<'a> {
 
     /// A number metric.
     pub fn num(&self, m: Metric) -> Rc<Vec<f64>> {
-        self.nums[m as usize].get_or_init(|| Rc::new(self.compute_num(m))).clone()
+        self.cache.nums[m as usize].get_or_init(|| Rc::new(self.compute_num(m))).clone()
     }
 
     /// A time metric.
     pub fn time(&self, m: Metric) -> Rc<Vec<i64>> {
-        self.times[m as usize]
+        self.cache.times[m as usize]
             .get_or_init(|| {
                 Rc::new(match m {
                     Metric::FirstPurchase => self.stats().first.clone(),
@@ -264,12 +267,12 @@ impl<'a> Frame<'a> {
 
     /// A text metric.
     pub fn text(&self, m: Metric) -> Rc<TextColumn> {
-        self.texts[m as usize].get_or_init(|| Rc::new(self.compute_text(m))).clone()
+        self.cache.texts[m as usize].get_or_init(|| Rc::new(self.compute_text(m))).clone()
     }
 
     /// The lifecycle thresholds in force (settings, else defaults from the data).
     pub fn thresholds(&self) -> Thresholds {
-        *self.thresholds.get_or_init(|| {
+        *self.cache.thresholds.get_or_init(|| {
             let intervals = self.num(Metric::PurchaseInterval);
             Thresholds::resolve(&self.settings.lifecycle, &intervals)
         })

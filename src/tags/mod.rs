@@ -29,6 +29,8 @@ pub enum Origin {
     Builtin(usize),
     /// A catalog entry (index into [`Catalog::definitions`]).
     Entry(usize),
+    /// A draft being typed, added by [`compile_with`] (not in the catalog).
+    Draft,
 }
 
 /// A catalog compiled against a schema.
@@ -126,6 +128,73 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
         }
         fingerprints[i] = hash64(&key).max(1);
     }
+    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists }
+}
+
+/// A key for everything [`compile`] reads: each definition's kind, name, group, rule and member list, the
+/// settings and the schema. Equal keys give equal compiled catalogs.
+pub fn compile_key(catalog: &Catalog, schema: &Schema) -> u64 {
+    let mut h: u64 = 0x636f_6d70_696c_6531;
+    let mut add = |text: &str| h = h.rotate_left(9).wrapping_mul(0x0100_0000_01b3) ^ hash64(text);
+    add(&serde_json::to_string(&catalog.settings).unwrap_or_default());
+    for header in &schema.headers {
+        add(header);
+    }
+    for t in &schema.untimed {
+        add(t.key());
+    }
+    for e in &catalog.definitions {
+        add(e.kind.keyword());
+        add(&e.name);
+        add(&e.group);
+        add(&e.rule);
+        if let Some(list) = &e.members {
+            add(&format!("{:x}/{}", list.fingerprint(), list.len()));
+        }
+    }
+    h
+}
+
+/// `base` (the compiled catalog) plus one more definition at the end, checked against the others without checking
+/// them again: the draft a user is typing. Equal to compiling the catalog with that entry appended.
+pub fn compile_with(
+    base: &Compiled,
+    kind: DefKind,
+    name: &str,
+    rule: &str,
+    schema: &Schema,
+    settings: &crate::metrics::Settings,
+) -> Compiled {
+    let mut program = base.program.clone();
+    let (def, diags) = def_of(kind, name, "", rule);
+    program.defs.push(def);
+    let last = program.defs.len() - 1;
+    let checked = crate::rules::check::check_last(&program, schema, &base.checked);
+    let mut diagnostics = base.diagnostics.clone();
+    diagnostics.extend(diags.into_iter().map(|d| (last, d)));
+    diagnostics.extend(checked.diagnostics[base.checked.diagnostics.len()..].iter().cloned());
+    let failed = checked.defs[last].failed || diagnostics.iter().any(|(i, d)| *i == last && d.is_error());
+    let mut fingerprints = base.fingerprints.clone();
+    let reads = &checked.defs[last].reads;
+    let runnable = !failed && program.defs[last].expr.is_some() && reads.iter().all(|&j| fingerprints[j] != 0);
+    let fingerprint = if runnable {
+        let settings = serde_json::to_string(settings).unwrap_or_default();
+        let def = &program.defs[last];
+        let mut key = format!("{}|{}|{}", def.kind.keyword(), def.expr.as_ref().map(ToString::to_string).unwrap_or_default(), settings);
+        for &j in reads {
+            key.push_str(&format!("|{}={:x}", program.defs[j].name, fingerprints[j]));
+        }
+        hash64(&key).max(1)
+    } else {
+        0
+    };
+    fingerprints.push(fingerprint);
+    let mut origin = base.origin.clone();
+    origin.push(Origin::Draft);
+    let mut texts = base.texts.clone();
+    texts.push(rule.to_string());
+    let mut lists = base.lists.clone();
+    lists.push(None);
     Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists }
 }
 

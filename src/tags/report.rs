@@ -132,10 +132,11 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
                     let e = &catalog.definitions[e];
                     (false, e.description.clone(), e.owner.clone(), e.created.clone(), e.updated.clone(), e.history.len() as u32)
                 }
+                Origin::Draft => (false, String::new(), String::new(), String::new(), String::new(), 0),
             };
             let description_en = match compiled.origin[i] {
                 Origin::Builtin(b) => builtin::BUILTINS[b].about_en.to_string(),
-                Origin::Entry(_) => description.clone(),
+                Origin::Entry(_) | Origin::Draft => description.clone(),
             };
             let outcome = evaluation.and_then(|ev| ev.outcomes[i].as_ref());
             let (value_type, count, values) = summarise(outcome, members);

@@ -135,6 +135,48 @@ pub struct CheckedProgram {
     pub diagnostics: Vec<(usize, Diagnostic)>,
 }
 
+/// Checks the last definition of `program` when every other one was checked before as `base` (the same program
+/// without it): what a draft being typed needs, without checking the whole catalog again. Nothing can read the new
+/// definition, so no cycle can pass through it; it only reads the others' results.
+pub fn check_last(program: &Program, schema: &Schema, base: &CheckedProgram) -> CheckedProgram {
+    let last = program.defs.len() - 1;
+    let mut c = Checker { program, schema, index: HashMap::new(), out: base.clone(), current: last };
+    c.out.defs.push(Checked::default());
+    for (i, def) in program.defs[..last].iter().enumerate() {
+        c.index.entry(def.name.clone()).or_insert(i);
+    }
+    let def = &program.defs[last];
+    if c.index.contains_key(&def.name) {
+        c.error(
+            "duplicate_name",
+            def.name_span,
+            format!("“{}”已经定义过了：请换一个名称", def.name),
+            format!("“{}” is already defined: choose another name.", def.name),
+        );
+    } else {
+        c.index.insert(def.name.clone(), last);
+    }
+    if def.expr.is_none() {
+        c.out.defs[last].failed = true;
+    }
+    let mut reads = Vec::new();
+    if let Some(e) = &def.expr {
+        e.walk(&mut |x| {
+            if let ExprKind::Name(parts) = &x.kind {
+                if let Some(Resolved::Def(j)) = resolve(parts, &c.index, schema) {
+                    if j != last && !reads.contains(&j) {
+                        reads.push(j);
+                    }
+                }
+            }
+        });
+    }
+    c.out.defs[last].reads = reads;
+    c.out.order.push(last);
+    c.check_def(last);
+    c.out
+}
+
 /// Resolves a member-level name (not a column) against the program and the schema.
 pub fn resolve(parts: &[(String, Span)], defs: &HashMap<String, usize>, schema: &Schema) -> Option<Resolved> {
     let joined = parts.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(".");

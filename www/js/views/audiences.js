@@ -368,9 +368,15 @@ export class AudiencesView {
     await this.refresh();
   }
 
+  /** Freezes an audience as `NAME_YYYYMMDD` (the local date; `_HHMM` added when that name is taken). */
   async snapshot(name) {
+    const now = new Date();
+    const p = (n) => String(n).padStart(2, '0');
+    const day = `${name}_${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}`;
+    const taken = (n) => (this.report?.tags ?? []).some((x) => x.name === n);
+    const snapshot = taken(day) ? `${day}_${p(now.getHours())}${p(now.getMinutes())}` : day;
     try {
-      const { saved, pack } = await this.call('snapshotAudience', { name, at: new Date().toISOString(), author: author() });
+      const { saved, pack } = await this.call('snapshotAudience', { name, snapshot, at: now.toISOString(), author: author() });
       this.changed(pack);
       this.app.message(t('audSnapshotSaved', saved.name, int(saved.members)));
     } catch (err) {

@@ -152,6 +152,11 @@ fn static_audiences_match_through_the_identity_graph() {
     let pack = ws.export_pack();
     assert!(pack.contains("\"members\": [\n        \"00102\"\n      ]"), "{pack}");
     assert!(ws.rules_text().contains("# audience 线下名单: static list, 1 member keys"), "{}", ws.rules_text());
+    // The SQL export names a list audience as not exported (it holds members, not a rule) instead of writing `false`.
+    let sql =
+        huaxiang::export::sql::workspace_sql(&ws, &huaxiang::export::sql::SqlOptions::new(huaxiang::export::sql::Dialect::DuckDb)).unwrap();
+    let list = sql.defs.iter().find(|d| d.name == "线下名单").unwrap();
+    assert!(list.column.is_none() && list.skipped_en.as_deref().unwrap_or("").contains("list audience"), "{list:?}");
     // A name that is taken by a rule, or by a built-in tag, is refused.
     ws.save_tag(&Edit { name: "规则".into(), rule: "recency < 5".into(), ..Edit::default() }, "t", "王").unwrap();
     let taken = StaticAudience { name: "规则".into(), ..request.clone() };

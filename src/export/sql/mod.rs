@@ -252,6 +252,14 @@ pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, o
             });
             continue;
         }
+        if compiled.lists.get(i).is_some_and(Option::is_some) {
+            // A static audience or a snapshot is a list of members, not a rule: there is nothing to translate.
+            g.defs[i] = DefState::Skipped(Unsupported {
+                zh: "这是名单人群（上传的名单或快照），不是规则：请导出它的成员名单，在数仓里作为表使用".into(),
+                en: "this is a list audience (an uploaded list or a snapshot), not a rule: export its members and use them as a table in the warehouse".into(),
+            });
+            continue;
+        }
         let Some(expr) = &def.expr else { continue };
         let mark = (g.columns.len(),);
         match g.definition(def.kind, expr) {

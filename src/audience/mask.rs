@@ -1,8 +1,8 @@
-//! Masking and hashing for the command line's audience file (the activation export in `export::activation` is
-//! the full version, with more column kinds; these small functions follow the same rules and can be merged into
-//! it): phones keep their first three and last four digits (`138****8000`), names their first character (`张*`),
-//! and a hashed phone is the lower-case hex MD5 or SHA-256 of the phone normalised as the identity graph
-//! normalises it (11 digits for a mainland mobile: `+86 138-0013-8000` → `13800138000`).
+//! Masking and hashing for the command line's audience file. Masking is the activation export's
+//! (`export::activation::mask`), so the file the CLI writes and the one the app downloads mask alike: phones keep
+//! their first three and last four digits (`138****8000`), Chinese names their surname (`张*`); a hashed phone
+//! is the lower-case hex MD5 or SHA-256 of the phone normalised as the identity graph normalises it (11 digits for
+//! a mainland mobile: `+86 138-0013-8000` → `13800138000`).
 
 use md5::Md5;
 use sha2::{Digest, Sha256};
@@ -44,25 +44,15 @@ impl Hash {
     }
 }
 
-/// A phone with all but its first three and last four characters replaced by `*` (`138****8000`); shorter
-/// numbers keep only their last two.
+/// A phone with all but its first three and last four digits replaced by `*` (`138****8000`): the activation
+/// export's rule ([`crate::export::activation::mask::mask_phone`]), so every export masks alike.
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.trim().chars().collect();
-    let n = chars.len();
-    if n >= 8 {
-        format!("{}{}{}", chars[..3].iter().collect::<String>(), "*".repeat(n - 7), chars[n - 4..].iter().collect::<String>())
-    } else {
-        format!("{}{}", "*".repeat(n.saturating_sub(2)), chars[n.saturating_sub(2)..].iter().collect::<String>())
-    }
+    crate::export::activation::mask::mask_phone(phone)
 }
 
-/// A name with every character after the first replaced by `*` (`张伟` → `张*`, `欧阳娜娜` → `欧***`).
+/// A name masked by the activation export's rule (`张伟` → `张*`, `欧阳娜娜` → `欧阳**`, `Zhang Wei` → `Z***`).
 pub fn mask_name(name: &str) -> String {
-    let mut chars = name.trim().chars();
-    match chars.next() {
-        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
-        None => String::new(),
-    }
+    crate::export::activation::mask::mask_name(name)
 }
 
 /// The hashed phone: the digest of the normalised phone (none when it is not a phone number).
@@ -77,10 +67,10 @@ mod tests {
     #[test]
     fn masks_and_known_digests() {
         assert_eq!(mask_phone("13800138000"), "138****8000");
-        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_phone("+86 138-0013-8000"), "138****8000");
         assert_eq!(mask_name("张伟"), "张*");
-        assert_eq!(mask_name("欧阳娜娜"), "欧***");
-        assert_eq!(mask_name("Li"), "L*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧阳**");
+        assert_eq!(mask_name("Li"), "L***");
         assert_eq!(mask_name(""), "");
         let sha = "a6942f9771d67f34034d2f1926988ed3fad3bf1b4e7cedb9a31f31398dea43bc";
         assert_eq!(hash_phone("+86 138-0013-8000", Hash::Sha256).as_deref(), Some(sha));

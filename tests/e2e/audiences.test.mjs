@@ -315,3 +315,23 @@ test('static audience from ids, a snapshot, an arm as XLSX with hashed phones, c
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   s.assertClean();
 });
+
+test('forget everything clears uploaded lists and snapshots (member ids) from the browser storage, keeps the rules', async () => {
+  const page = await s.open();
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.waitForSelector('body[data-engine="ready"]');
+  await loadSample(page);
+  await engine(page, 'importRules', { text: 'tag 女性会员 = gender == "女"\naudience 女客 = 女性会员\n', at: '2025-06-01T00:00:00Z', author: 't' });
+  const { pack } = await engine(page, 'saveStaticAudience', { request: { name: '线下名单', ids: ['00000100', '00000101'] }, at: '2025-06-01T00:00:00Z', author: 't' });
+  await page.evaluate((p) => localStorage.setItem('hx.tagPack', p), pack);
+  await engine(page, 'snapshotAudience', { name: '女客', at: '2025-06-01T00:00:00Z', author: 't' }).then((r) => page.evaluate((p) => localStorage.setItem('hx.tagPack', p), r.pack));
+  const before = await page.evaluate(() => localStorage.getItem('hx.tagPack'));
+  assert.ok(before.includes('"members"') && before.includes('00000100'), 'the lists are in storage before');
+  await page.click('nav [data-view="data"]');
+  await page.click('#forget-button');
+  await page.waitForFunction(() => !(localStorage.getItem('hx.tagPack') ?? '').includes('"members"'));
+  const after = JSON.parse(await page.evaluate(() => localStorage.getItem('hx.tagPack')));
+  assert.deepEqual(after.definitions.map((d) => d.name).sort(), ['女客', '女性会员'].sort(), 'rules stay, lists go');
+  s.assertClean();
+});

@@ -3,6 +3,7 @@
 import { bytes, fill, h, int, percent, table } from '../dom.js';
 import { pick, t, language } from '../i18n.js';
 import { recall, remember, forgetMappings } from '../mappings.js';
+import { savePack } from '../tagstore.js';
 
 const $ = (id) => document.getElementById(id);
 const KINDS = ['members', 'orders', 'events', 'identity'];
@@ -144,6 +145,15 @@ export class DataView {
   }
 
   async forget() {
+    // Uploaded lists and snapshots hold member ids: they go too (rules, which hold no member data, stay).
+    try {
+      const lists = (await this.app.engine.call('audiences')).filter((a) => a.kind !== 'dynamic');
+      let pack = null;
+      for (const a of lists) pack = (await this.app.engine.call('removeTag', { name: a.name })).pack;
+      if (pack !== null) savePack(pack);
+    } catch (err) {
+      this.app.error(err);
+    }
     await this.app.engine.call('reset');
     forgetMappings();
     this.app.loaded = [];

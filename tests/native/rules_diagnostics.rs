@@ -15,6 +15,9 @@
 //!   en: Did you mean “monetary”?
 //! ```
 //!
+//! To write a new case, give it an empty `.expect`: the test fails and prints what the case reports in this format,
+//! to be checked by hand before it is saved.
+//!
 //! The first line is the severity, the stable code and the span as `line:col-end_line:end_col` (1-based, counted in
 //! characters, the end just past the last character); `zh:` and `en:` give text each message must contain. Lines
 //! starting with `#` are comments. The test also requires every code the parser, the checker and the settings can
@@ -277,18 +280,4 @@ fn the_expression_parser_agrees_with_the_editor_on_empty_rules() {
     let (expr, diags) = parse_expr("  # nothing here\n");
     assert!(expr.is_none());
     assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["empty_rule"]);
-}
-
-/// Prints every case's diagnostics in the `.expect` format (run with `--ignored --nocapture` while writing cases;
-/// each expectation is then checked by hand before it is saved).
-#[test]
-#[ignore]
-fn print_cases() {
-    let mut ws = workspace();
-    for (name, text, is_expr) in cases() {
-        println!("==== {name}");
-        for d in actual(&mut ws, &text, is_expr) {
-            println!("{}", show(&d));
-        }
-    }
 }

@@ -338,6 +338,25 @@ impl Expr {
         }
     }
 
+    /// The numbers of a literal list (or the number itself): the edges of `cut`, the `k` of `quantiles`.
+    pub fn literal_numbers(&self) -> Vec<f64> {
+        match &self.kind {
+            ExprKind::List(items) => items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect(),
+            ExprKind::Num(v) => vec![*v],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The texts of a literal list: the labels of `cut` and `quantiles`.
+    pub fn literal_texts(&self) -> Option<Vec<String>> {
+        match &self.kind {
+            ExprKind::List(items) => {
+                Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect())
+            }
+            _ => None,
+        }
+    }
+
     /// Visits this expression and every sub-expression, parents first.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         f(self);

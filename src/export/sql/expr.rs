@@ -402,23 +402,8 @@ impl Gen<'_> {
                 None => Ok(c(K::CNum(f64::NAN))),
             }
         };
-        let lit_nums = |i: usize| -> Vec<f64> {
-            match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => {
-                    items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect()
-                }
-                Some(ExprKind::Num(v)) => vec![*v],
-                _ => Vec::new(),
-            }
-        };
-        let lit_texts = |i: usize| -> Option<Vec<String>> {
-            match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => {
-                    Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect())
-                }
-                _ => None,
-            }
-        };
+        let lit_nums = |i: usize| args.get(i).map(Expr::literal_numbers).unwrap_or_default();
+        let lit_texts = |i: usize| args.get(i).and_then(Expr::literal_texts);
         match name {
             "days_since" => {
                 let x = arg(self, 0)?;

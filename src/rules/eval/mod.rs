@@ -381,23 +381,8 @@ impl<'a> Evaluator<'a> {
     fn call(&self, name: &str, args: &[Expr], results: &[Option<Outcome>]) -> Val {
         let n = self.n as usize;
         let arg = |i: usize| args.get(i).map_or(Val::Const(Lit::Num(f64::NAN)), |a| self.eval(a, results));
-        let lit_nums = |i: usize| -> Vec<f64> {
-            match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => {
-                    items.iter().filter_map(|x| if let ExprKind::Num(v) = x.kind { Some(v) } else { None }).collect()
-                }
-                Some(ExprKind::Num(v)) => vec![*v],
-                _ => Vec::new(),
-            }
-        };
-        let lit_texts = |i: usize| -> Option<Vec<String>> {
-            match args.get(i).map(|a| &a.kind) {
-                Some(ExprKind::List(items)) => {
-                    Some(items.iter().filter_map(|x| if let ExprKind::Str(s) = &x.kind { Some(s.clone()) } else { None }).collect())
-                }
-                _ => None,
-            }
-        };
+        let lit_nums = |i: usize| args.get(i).map(Expr::literal_numbers).unwrap_or_default();
+        let lit_texts = |i: usize| args.get(i).and_then(Expr::literal_texts);
         match name {
             "days_since" => {
                 let t = self.times(arg(0));

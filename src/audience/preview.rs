@@ -57,6 +57,8 @@ pub struct SampleMember {
     pub monetary: Option<String>,
     /// RFM segment (Chinese), or `""` without purchases.
     pub segment: String,
+    /// RFM segment (English), or `""` without purchases.
+    pub segment_en: String,
 }
 
 /// The preview of an audience expression.
@@ -125,5 +127,6 @@ pub fn sample_member(scope: &Scope<'_>, p: u32) -> SampleMember {
         frequency: row.map_or(0, |r| r.frequency),
         monetary: row.map(|r| crate::ingest::values::format_amount(r.monetary)),
         segment: row.map_or(String::new(), |r| r.segment.zh().to_string()),
+        segment_en: row.map_or(String::new(), |r| r.segment.en().to_string()),
     }
 }

@@ -262,6 +262,14 @@ impl Workspace {
     /// (the members' keys are kept; the ids that matched nobody are reported).
     pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
         self.refuse_builtin(&request.name)?;
+        if request.ids.iter().all(|id| id.trim().is_empty()) {
+            return Err(Error::new(
+                "empty_list",
+                "名单是空的：请上传每行一个会员编号或手机号的文件。",
+                "The list is empty: upload a file with one member id or phone per line.",
+            ));
+        }
+        self.follow_settings()?;
         let c = self.computed.as_ref().ok_or_else(not_computed)?;
         let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
         let keys = lists::keys_of(&self.data, &c.people, &members);

@@ -511,7 +511,8 @@ impl Workspace {
     /// The person of the last computation who holds an identifier (`kind`, raw value), if any.
     pub fn find_person(&self, kind: IdKind, value: &str) -> Option<u32> {
         let node = self.data.ids.find_node(kind, &kind.normalise(value)?)?;
-        Some(self.computed.as_ref()?.people.resolution.person(node))
+        // A node added after the last computation belongs to nobody in it (recompute to see it).
+        self.computed.as_ref()?.people.resolution.person_of_node.get(node as usize).copied()
     }
 
     /// Memory held by the data.

@@ -343,3 +343,18 @@ fn the_command_line_writes_the_audience() {
     assert!(!out.exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn lists_refuse_an_empty_upload_and_follow_data_loaded_after_the_last_computation() {
+    let (mut ws, _) = crate::load(&[("members_small.csv", None), ("rfm_small.csv", None)], 4096);
+    let empty = StaticAudience { name: "空名单".into(), ids: vec![" ".into(), String::new()], ..StaticAudience::default() };
+    assert_eq!(ws.save_static_audience(&empty, "t", "王").unwrap_err().code, "empty_list");
+    // A member who arrives with a new file is found without recomputing by hand (and does not crash the lookup).
+    let more = "会员编号,姓名,手机号,性别,注册日期\n00999,新会员,13800138999,女,2025-01-01\n";
+    ws.load_bytes("more.csv", None, more.as_bytes(), 4096).unwrap();
+    assert_eq!(ws.find_person(huaxiang::identity::IdKind::Member, "00999"), None, "not in the last computation");
+    let list = StaticAudience { name: "新人".into(), ids: vec!["00999".into()], ..StaticAudience::default() };
+    let saved = ws.save_static_audience(&list, "t", "王").unwrap();
+    assert_eq!(saved.members, 1);
+    assert!(ws.find_person(huaxiang::identity::IdKind::Member, "00999").is_some());
+}

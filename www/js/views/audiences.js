@@ -4,7 +4,7 @@
 // uploaded id list, dated snapshots; and why a member is in or out. The panels below — portrait, comparison, A/B,
 // export and campaign lift — live in audience-insight.js and audience-activation.js.
 import { fill, h, int, percent } from '../dom.js';
-import { pick, t } from '../i18n.js';
+import { language, pick, t } from '../i18n.js';
 import { RuleEditor } from '../rule-editor.js';
 import { quoteName, quoteText } from '../rule-syntax.js';
 import { author, savePack } from '../tagstore.js';
@@ -280,7 +280,7 @@ export class AudiencesView {
       h('tbody', {}, samples.map((m) => h('tr', { dataset: { member: m.id } },
         h('td', {}, m.id), h('td', { dataset: { cell: 'name' } }, m.name),
         h('td', { class: 'num' }, m.recency ?? '—'), h('td', { class: 'num' }, String(m.frequency)), h('td', { class: 'num' }, m.monetary ?? '—'),
-        h('td', {}, m.segment),
+        h('td', {}, language() === 'en' ? m.segmentEn : m.segment),
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.explainSample(m.id) }, t('audWhy')))))),
     ] : []);
     this.editor.render();

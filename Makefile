@@ -17,7 +17,7 @@ export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm site serve test lint native-test wasm-test e2e cli bench clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm site serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -105,11 +105,18 @@ test: setup lint native-test wasm-test e2e
 
 # Benchmarks print figures; they are not pass/fail tests. HUAXIANG_BENCH_GB sets the ingest file size (default 1);
 # HUAXIANG_BENCH_MEMBERS / _ORDERS / _EVENTS / _TAGS size the tags benchmark (default 1M members, 10M orders, 300 tags).
-bench: setup site
+bench: setup site bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
 	cargo bench --locked --bench tags
 	node bench/tags.mjs
+
+# DuckDB-WASM (about 150 MB) for the side-by-side benchmark: its own package under bench/, so `make test` never installs it.
+bench-deps: bench/node_modules/.package-lock.json
+
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	@touch $@
 
 clean:
 	rm -rf target pkg dist

@@ -111,6 +111,13 @@ const lines = [
   `| ingest MB/s (load step) | ${mbs(steps[0][1])} | ${mbs(steps[0][2])} | |`,
   `| memory | wasm ${(browser.stats.huaxiang.wasmBytes / 1e6).toFixed(0)} MB after the first run (peak: wasm memory only grows), data held ${(browser.stats.huaxiang.held.bytes / 1e6).toFixed(0)} MB | ${(browser.stats.duckdb.duckdbMemoryBytes / 1e6).toFixed(0)} MB (duckdb_memory()) | |`,
   '',
+  `Load per file, first run (huaxiang / DuckDB): ${browser.files
+    .map((f) => {
+      const ms = (engine) => browser.results[engine].load.files.find((x) => x.name === f.name).ms;
+      return `${f.kind} ${fmt(ms('huaxiang'))} / ${fmt(ms('duckdb'))}`;
+    })
+    .join('; ')}.`,
+  '',
   mismatches.length ? `**Results differ:** ${mismatches.join('; ')}` : `Both engines agree: analysis date ${hx.asOf}, ${hx.buyers.toLocaleString()} buyers, the same 8 segment sizes.`,
 ];
 const markdown = lines.join('\n');

@@ -23,12 +23,13 @@ const steps = {
   async load({ files }) {
     const loaded = [];
     for (const { file, kind } of files) {
+      const t0 = performance.now();
       ws.beginFile(file.name, { kind, size: file.size });
       for (let offset = 0; offset < file.size; offset += CHUNK) {
         ws.push(new Uint8Array(await file.slice(offset, Math.min(file.size, offset + CHUNK)).arrayBuffer()));
       }
       const report = ws.finishFile();
-      loaded.push({ name: file.name, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsSkipped: report.rowsSkipped });
+      loaded.push({ name: file.name, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsSkipped: report.rowsSkipped, ms: performance.now() - t0 });
     }
     return { files: loaded };
   },

@@ -71,10 +71,12 @@ function duckDb() {
     async load(files) {
       const rows = [];
       for (const { file, kind } of files) {
+        const t0 = performance.now();
         await db.registerFileHandle(file.name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
         await conn.query(LOAD[kind].replace('{file}', file.name));
+        const ms = performance.now() - t0;
         const [{ n }] = await query(`SELECT count(*)::INTEGER AS n FROM ${kind}`);
-        rows.push({ name: file.name, rowsLoaded: n });
+        rows.push({ name: file.name, rowsLoaded: n, ms });
       }
       return { files: rows };
     },

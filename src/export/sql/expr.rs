@@ -443,7 +443,7 @@ impl Gen<'_> {
                 let x = arg(self, 0)?;
                 let n = self.nums(&x)?;
                 let edges = lit_nums(1);
-                let labels = lit_texts(2).unwrap_or_else(|| band_labels(&edges));
+                let labels = lit_texts(2).unwrap_or_else(|| crate::rules::eval::band_labels(&edges));
                 let label = |i: usize| labels.get(i).map_or_else(|| d.null_text(), |l| d.string(l));
                 let mut sql = format!("CASE WHEN {n} IS NULL THEN {}", d.null_text());
                 // The band is the number of edges at or below the value.
@@ -493,19 +493,4 @@ impl Gen<'_> {
 /// The base column of a metric.
 pub(super) fn metric_column(m: Metric) -> String {
     format!("m_{}", m.info().key.replace('.', "_"))
-}
-
-/// Labels of fixed bands: `<500`, `500–2000`, `≥2000` (as the evaluator names them).
-fn band_labels(edges: &[f64]) -> Vec<String> {
-    let mut out = Vec::with_capacity(edges.len() + 1);
-    if let Some(first) = edges.first() {
-        out.push(format!("<{first}"));
-    }
-    for w in edges.windows(2) {
-        out.push(format!("{}–{}", w[0], w[1]));
-    }
-    if let Some(last) = edges.last() {
-        out.push(format!("≥{last}"));
-    }
-    out
 }

@@ -182,16 +182,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Str(s) => Val::Const(Lit::Text(s.clone())),
             ExprKind::Bool(b) => Val::Const(Lit::Bool(*b)),
             ExprKind::Duration(_) => Val::Const(Lit::Num(f64::NAN)),
-            ExprKind::List(items) => Val::List(
-                items
-                    .iter()
-                    .filter_map(|x| match &x.kind {
-                        ExprKind::Num(n) => Some(Lit::Num(*n)),
-                        ExprKind::Str(s) => Some(Lit::Text(s.clone())),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            ExprKind::List(items) => Val::List(literals(items)),
             ExprKind::Name(parts) => self.name(parts, results),
             ExprKind::Not(x) => {
                 let b = self.bits(self.eval(x, results));
@@ -475,8 +466,21 @@ impl Nums {
     }
 }
 
-/// Labels of fixed bands: `<500`, `500–2000`, `≥2000`.
-fn band_labels(edges: &[f64]) -> Vec<String> {
+/// Labels of fixed bands: `<500`, `500–2000`, `≥2000` (the SQL export names bands with this same function).
+/// The number and text literals of a list (`in [..]`); anything else was refused by the checker.
+pub(crate) fn literals(items: &[Expr]) -> Vec<Lit> {
+    items
+        .iter()
+        .filter_map(|x| match &x.kind {
+            ExprKind::Num(n) => Some(Lit::Num(*n)),
+            ExprKind::Str(s) => Some(Lit::Text(s.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Labels of fixed bands: `<500`, `500–2000`, `≥2000` (the SQL export names bands with this same function).
+pub(crate) fn band_labels(edges: &[f64]) -> Vec<String> {
     let mut out = Vec::with_capacity(edges.len() + 1);
     if let Some(first) = edges.first() {
         out.push(format!("<{first}"));

@@ -113,16 +113,7 @@ impl<'a> Rows<'a> {
             ExprKind::Num(n) => RVal::Const(Lit::Num(*n)),
             ExprKind::Str(s) => RVal::Const(Lit::Text(s.clone())),
             ExprKind::Bool(b) => RVal::Const(Lit::Bool(*b)),
-            ExprKind::List(items) => RVal::List(
-                items
-                    .iter()
-                    .filter_map(|x| match &x.kind {
-                        ExprKind::Num(n) => Some(Lit::Num(*n)),
-                        ExprKind::Str(s) => Some(Lit::Text(s.clone())),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+            ExprKind::List(items) => RVal::List(super::literals(items)),
             ExprKind::Name(parts) => match row_column(parts, self.table) {
                 Some(c) => self.column(c, lo, hi),
                 None => RVal::Num(vec![f64::NAN; len]),

@@ -420,35 +420,52 @@ impl<'a> Evaluator<'a> {
                 let x = self.nums(arg(0));
                 let k = lit_nums(1).first().copied().unwrap_or(4.0).max(1.0) as u64;
                 let labels = lit_texts(2).unwrap_or_else(|| (1..=k).map(|i| format!("Q{i}")).collect());
-                let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-                sorted.sort_by(f64::total_cmp);
-                let count = sorted.len() as u64;
-                let codes = x
-                    .iter()
-                    .map(|&v| {
-                        if v.is_nan() {
-                            return NONE;
-                        }
-                        let below = sorted.partition_point(|&s| s < v) as u64;
-                        (k * below / count.max(1)) as u32
-                    })
-                    .collect();
+                let (ranks, count) = tie_ranks(&x);
+                // A member's band is k × (values strictly below theirs) / (values present).
+                let codes = ranks.iter().map(|r| r.map_or(NONE, |(below, _)| (k * u64::from(below) / count.max(1)) as u32)).collect();
                 Val::Text(Rc::new(TextColumn { codes, values: labels }))
             }
             "top_percent" => {
                 let x = self.nums(arg(0));
                 let pct = lit_nums(1).first().copied().unwrap_or(0.0);
-                let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-                sorted.sort_by(f64::total_cmp);
-                let count = sorted.len() as f64;
+                let (ranks, count) = tie_ranks(&x);
+                // In when fewer than pct% of the values present are strictly above theirs.
                 Val::Bool(bits_where(n, |p| {
-                    let v = x[p];
-                    !v.is_nan() && ((sorted.len() - sorted.partition_point(|&s| s <= v)) as f64) < pct / 100.0 * count
+                    ranks[p].is_some_and(|(_, upto)| ((count - u64::from(upto)) as f64) < pct / 100.0 * count as f64)
                 }))
             }
             _ => Val::Const(Lit::Num(f64::NAN)),
         }
     }
+}
+
+/// For each value: how many values are strictly below it and how many are below or equal to it (the start and end
+/// of its run of equal values in sorted order), `None` for a missing value; and how many values are present. One
+/// sort of (value, member) pairs, where a binary search per member would miss the cache on every step.
+fn tie_ranks(x: &[f64]) -> (Vec<Option<(u32, u32)>>, u64) {
+    // The IEEE total order as an unsigned key, so the sort compares integers.
+    let key = |v: f64| {
+        let b = v.to_bits();
+        if b >> 63 == 1 {
+            !b
+        } else {
+            b | 1 << 63
+        }
+    };
+    let mut order: Vec<(u64, u32)> = x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (key(v), p as u32)).collect();
+    order.sort_unstable();
+    let mut ranks = vec![None; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        // A run of equal values (`-0.0` equals `0.0`, and the two sort next to each other).
+        let v = x[order[i].1 as usize];
+        let j = i + order[i..].iter().take_while(|&&(_, p)| x[p as usize] == v).count();
+        for &(_, p) in &order[i..j] {
+            ranks[p as usize] = Some((i as u32, j as u32));
+        }
+        i = j;
+    }
+    (ranks, order.len() as u64)
 }
 
 /// Numbers per member: a column, or one number for everyone.
@@ -541,4 +558,24 @@ fn text_vs_literal(t: &TextColumn, op: BinOp, s: &str, flipped: bool) -> Roaring
 /// The first day of a `last N d` window ending on the analysis date.
 pub(crate) fn window_start(as_of: Day, w: Window) -> i64 {
     Day(as_of.0 - (w.seconds / 86_400.0).round() as i32).start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tie_ranks;
+
+    #[test]
+    fn tie_ranks_count_values_below_and_up_to_each_value() {
+        let x = [3.0, f64::NAN, 1.0, 3.0, -0.0, 0.0, 7.0];
+        let (ranks, count) = tie_ranks(&x);
+        assert_eq!(count, 6);
+        // Sorted: -0.0 0.0 1.0 3.0 3.0 7.0; -0.0 equals 0.0, so the two share one run.
+        assert_eq!(ranks, vec![Some((3, 5)), None, Some((2, 3)), Some((3, 5)), Some((0, 2)), Some((0, 2)), Some((5, 6))]);
+        // The same as counting by brute force.
+        for (i, &v) in x.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
+            let below = x.iter().filter(|&&w| w < v).count() as u32;
+            let upto = x.iter().filter(|&&w| w <= v).count() as u32;
+            assert_eq!(ranks[i], Some((below, upto)));
+        }
+    }
 }

@@ -16,6 +16,10 @@ use std::rc::Rc;
 
 const CHUNK: usize = 4096;
 
+/// The largest table of per-member, per-value counts `top` keeps (128 MB), instead of collecting and sorting
+/// (member, value) pairs; `distinct` uses a 64-bit set per member when a text column has at most 64 values.
+const TALLY_CELLS: usize = 1 << 25;
+
 /// A value over the rows of one chunk.
 enum RVal<'a> {
     Num(Vec<f64>),
@@ -75,6 +79,33 @@ impl<'a> Rows<'a> {
             (Table::Events, Column::Target) => &e.targets,
             _ => return None,
         })
+    }
+
+    /// The rows of `lo..hi` (as offsets from `lo`) in range and passing the filter, into `out`: [`Rows::mask`]
+    /// without a vector per chunk when there is no filter.
+    fn select(&self, filter: Option<&Expr>, from: i64, lo: usize, hi: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let limit = self.frame.limit;
+        match filter {
+            None => out.extend(self.ts[lo..hi].iter().enumerate().filter(|(_, &t)| t < limit && t >= from).map(|(k, _)| k as u32)),
+            Some(_) => {
+                out.extend(self.mask(filter, from, lo, hi).iter().enumerate().filter(|(_, &m)| m).map(|(k, _)| k as u32));
+            }
+        }
+    }
+
+    /// A column of `lo..hi` like [`Rows::column`], with money converted to yuan into `buf` (a `NaN` constant stands
+    /// for "read `buf`"), so no vector is allocated per chunk.
+    fn column_ref(&self, c: Column, lo: usize, hi: usize, buf: &mut Vec<f64>) -> RVal<'a> {
+        let o = &self.frame.data.orders;
+        let fen = match (self.table, c) {
+            (Table::Orders, Column::Amount) => &o.amount[lo..hi],
+            (Table::Orders, Column::Discount) => &o.discount[lo..hi],
+            _ => return self.column(c, lo, hi),
+        };
+        buf.clear();
+        buf.extend(fen.iter().map(|&x| x as f64 / 100.0));
+        RVal::Const(Lit::Num(f64::NAN))
     }
 
     /// Which rows of `lo..hi` are in range (on or before the analysis date, inside the window) and pass the filter.
@@ -265,6 +296,9 @@ impl<'a> Rows<'a> {
                 let b = self.truth(y, len);
                 a.iter().zip(b).map(|(&p, q)| if op == BinOp::Eq { p == q } else { p != q }).collect()
             }
+            // A column against a number (`discount > 0`): no vector of the constant.
+            (RVal::Num(a), RVal::Const(Lit::Num(c))) => a.iter().map(|p| p.partial_cmp(&c).is_some_and(|o| ord(op, o))).collect(),
+            (RVal::Const(Lit::Num(c)), RVal::Num(b)) => b.iter().map(|q| c.partial_cmp(q).is_some_and(|o| ord(op, o))).collect(),
             (x, y) => {
                 let (a, b) = (self.nums(x, len), self.nums(y, len));
                 a.iter().zip(&b).map(|(p, q)| p.partial_cmp(q).is_some_and(|o| ord(op, o))).collect()
@@ -298,12 +332,13 @@ fn codes_vs_literal(codes: &[u32], dict: &Dict, op: BinOp, s: &str, flipped: boo
     codes.iter().map(|&c| c != NONE && hit[c as usize]).collect()
 }
 
-/// The values an aggregate folds: numbers, times, text codes (with their dictionary) or identifiers.
-enum Fold {
-    Num(Vec<f64>),
-    Time(Vec<i64>),
-    Codes(Vec<u32>),
-    Ids(Vec<u64>),
+/// The values of one chunk an aggregate folds: numbers, times, text codes (with their dictionary) or identifiers,
+/// borrowed from the columns where they are stored as they are read.
+enum FoldRef<'a> {
+    Num(std::borrow::Cow<'a, [f64]>),
+    Time(&'a [i64]),
+    Codes(&'a [u32]),
+    Ids(&'a [u64]),
 }
 
 /// Evaluates an aggregate for every member.
@@ -327,74 +362,84 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     let mut best_code = vec![NONE; sized(best)];
     let mut pairs: Vec<(u32, u64)> = Vec::new();
     let mut dict: Option<&Dict> = column.and_then(|c| rows.dict(c));
+    // `distinct` and `top` over a text column with few values (categories, channels, event types) count codes per
+    // member in a flat table instead of collecting and sorting (member, value) pairs: one pass, no sort.
+    let text_dict = dict.or_else(|| value_expr.and_then(|e| row_column_of(e, table)).and_then(|c| rows.dict(c)));
+    let small = text_dict.map(Dict::len).filter(|&k| match func {
+        AggFn::Distinct => k > 0 && k <= 64,
+        AggFn::Top => k > 0 && k.saturating_mul(n) <= TALLY_CELLS,
+        _ => false,
+    });
+    let mut seen = vec![0u64; if func == AggFn::Distinct && small.is_some() { n } else { 0 }];
+    let mut tally = vec![0u32; if func == AggFn::Top { small.map_or(0, |k| k * n) } else { 0 }];
+    // The rows of a chunk that pass (reused from chunk to chunk), and for `share` the rows in range.
+    let mut kept: Vec<u32> = Vec::with_capacity(CHUNK);
+    let mut in_range: Vec<u32> = Vec::with_capacity(CHUNK);
+    let mut money: Vec<f64> = Vec::with_capacity(CHUNK);
     for lo in (0..rows.len()).step_by(CHUNK) {
         let hi = (lo + CHUNK).min(rows.len());
-        let mask = rows.mask(source.filter.as_deref(), from, lo, hi);
-        if !mask.iter().any(|&m| m) {
+        rows.select(source.filter.as_deref(), from, lo, hi, &mut kept);
+        if kept.is_empty() {
             continue;
         }
+        if func == AggFn::Share {
+            in_range.clone_from(&kept);
+        }
         let value = match (column, value_expr) {
-            (Some(c), _) => Some(rows.column(c, lo, hi)),
+            (Some(c), _) => Some(rows.column_ref(c, lo, hi, &mut money)),
             (None, Some(e)) => Some(rows.eval(e, lo, hi)),
             (None, None) => None,
         };
         let fold = value.map(|v| match v {
-            RVal::Time(t) => Fold::Time(t.to_vec()),
+            RVal::Time(t) => FoldRef::Time(t),
             RVal::Codes(c, d) => {
                 dict = Some(d);
-                Fold::Codes(c.to_vec())
+                FoldRef::Codes(c)
             }
-            RVal::Ids(i) => Fold::Ids(i.to_vec()),
-            RVal::Bool(b) => Fold::Num(b.iter().map(|&x| f64::from(u8::from(x))).collect()),
-            other => Fold::Num(rows.nums(other, hi - lo)),
+            RVal::Ids(i) => FoldRef::Ids(i),
+            RVal::Num(x) => FoldRef::Num(std::borrow::Cow::Owned(x)),
+            RVal::Bool(b) => FoldRef::Num(std::borrow::Cow::Owned(b.iter().map(|&x| f64::from(u8::from(x))).collect())),
+            RVal::Const(Lit::Num(c)) if c.is_nan() && column.is_some() => FoldRef::Num(std::borrow::Cow::Borrowed(&money[..])),
+            other => FoldRef::Num(std::borrow::Cow::Owned(rows.nums(other, hi - lo))),
         });
-        // Rows kept and holding a value; then one tight loop per aggregate (no per-row dispatch).
-        let mut keep = mask;
-        if let Some(f) = &fold {
-            for (k, m) in keep.iter_mut().enumerate() {
-                *m &= match f {
-                    Fold::Num(v) => !v[k].is_nan(),
-                    Fold::Time(v) => v[k] != NO_TIME,
-                    Fold::Codes(v) => v[k] != NONE,
-                    Fold::Ids(v) => v[k] != 0,
-                };
-            }
+        // Only rows holding a value are folded (one check per kind, not per row).
+        match &fold {
+            Some(FoldRef::Num(v)) => kept.retain(|&k| !v[k as usize].is_nan()),
+            Some(FoldRef::Time(v)) => kept.retain(|&k| v[k as usize] != NO_TIME),
+            Some(FoldRef::Codes(v)) => kept.retain(|&k| v[k as usize] != NONE),
+            Some(FoldRef::Ids(v)) => kept.retain(|&k| v[k as usize] != 0),
+            None => {}
         }
         let person = &rows.person[lo..hi];
         let ts = &rows.ts[lo..hi];
-        let kept = || keep.iter().enumerate().filter(|(_, &m)| m).map(|(k, _)| k);
         match (func, &fold) {
-            (AggFn::Count, _) => kept().for_each(|k| count[person[k] as usize] += 1),
+            (AggFn::Count, _) => kept.iter().for_each(|&k| count[person[k as usize] as usize] += 1),
             (AggFn::Share, _) => {
                 // Every row in range counts; rows whose condition holds are hits (a missing value is not a hit).
-                let mask = rows.mask(source.filter.as_deref(), from, lo, hi);
-                for (k, &m) in mask.iter().enumerate() {
-                    if m {
-                        let p = person[k] as usize;
-                        count[p] += 1;
-                        hits[p] += u32::from(keep[k] && matches!(&fold, Some(Fold::Num(v)) if v[k] > 0.0));
-                    }
+                in_range.iter().for_each(|&k| count[person[k as usize] as usize] += 1);
+                if let Some(FoldRef::Num(v)) = &fold {
+                    kept.iter().filter(|&&k| v[k as usize] > 0.0).for_each(|&k| hits[person[k as usize] as usize] += 1);
                 }
             }
-            (AggFn::Sum | AggFn::Avg, Some(Fold::Num(v))) => kept().for_each(|k| {
-                let p = person[k] as usize;
-                sum[p] += v[k];
+            (AggFn::Sum | AggFn::Avg, Some(FoldRef::Num(v))) => kept.iter().for_each(|&k| {
+                let p = person[k as usize] as usize;
+                sum[p] += v[k as usize];
                 count[p] += 1;
             }),
-            (AggFn::Min | AggFn::Max, Some(Fold::Num(v))) => {
+            (AggFn::Min | AggFn::Max, Some(FoldRef::Num(v))) => {
                 let min = func == AggFn::Min;
-                kept().for_each(|k| {
-                    let (p, x) = (person[k] as usize, v[k]);
+                kept.iter().for_each(|&k| {
+                    let (p, x) = (person[k as usize] as usize, v[k as usize]);
                     let b = best_num[p];
                     if b.is_nan() || (min && x < b) || (!min && x > b) {
                         best_num[p] = x;
                     }
                 });
             }
-            (AggFn::Min | AggFn::Max, Some(Fold::Time(v))) => {
+            (AggFn::Min | AggFn::Max, Some(FoldRef::Time(v))) => {
                 let min = func == AggFn::Min;
-                kept().for_each(|k| {
-                    let (p, x) = (person[k] as usize, v[k]);
+                kept.iter().for_each(|&k| {
+                    let (p, x) = (person[k as usize] as usize, v[k as usize]);
                     let b = best_time[p];
                     if b == NO_TIME || (min && x < b) || (!min && x > b) {
                         best_time[p] = x;
@@ -404,27 +449,36 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             (AggFn::First | AggFn::Last, Some(f)) => {
                 // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
                 let first = func == AggFn::First;
-                for k in kept() {
+                for &k in &kept {
+                    let k = k as usize;
                     let p = person[k] as usize;
                     let take = best_ts[p] == NO_TIME || if first { ts[k] < best_ts[p] } else { ts[k] >= best_ts[p] };
                     if take {
                         best_ts[p] = ts[k];
                         match f {
-                            Fold::Num(v) => best_num[p] = v[k],
-                            Fold::Time(v) => best_time[p] = v[k],
-                            Fold::Codes(v) => best_code[p] = v[k],
-                            Fold::Ids(_) => {}
+                            FoldRef::Num(v) => best_num[p] = v[k],
+                            FoldRef::Time(v) => best_time[p] = v[k],
+                            FoldRef::Codes(v) => best_code[p] = v[k],
+                            FoldRef::Ids(_) => {}
                         }
                     }
                 }
             }
+            (AggFn::Distinct, Some(FoldRef::Codes(v))) if small.is_some() => {
+                kept.iter().for_each(|&k| seen[person[k as usize] as usize] |= 1 << v[k as usize]);
+            }
+            (AggFn::Top, Some(FoldRef::Codes(v))) if small.is_some() => {
+                let width = small.unwrap_or(0);
+                kept.iter().for_each(|&k| tally[person[k as usize] as usize * width + v[k as usize] as usize] += 1);
+            }
             (AggFn::Distinct | AggFn::Top, Some(f)) => {
-                for k in kept() {
+                for &k in &kept {
+                    let k = k as usize;
                     let key = match f {
-                        Fold::Num(v) => v[k].to_bits(),
-                        Fold::Time(v) => v[k] as u64,
-                        Fold::Codes(v) => u64::from(v[k]),
-                        Fold::Ids(v) => v[k],
+                        FoldRef::Num(v) => v[k].to_bits(),
+                        FoldRef::Time(v) => v[k] as u64,
+                        FoldRef::Codes(v) => u64::from(v[k]),
+                        FoldRef::Ids(v) => v[k],
                     };
                     pairs.push((person[k], key));
                 }
@@ -456,6 +510,27 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             } else {
                 Val::Num(Rc::new(best_num))
             }
+        }
+        AggFn::Distinct if small.is_some() => Val::Num(Rc::new(seen.iter().map(|m| f64::from(m.count_ones())).collect())),
+        AggFn::Top if small.is_some() => {
+            // The most frequent value; on a tie, the value that sorts first (byte order of the text).
+            let width = small.unwrap_or(0);
+            let d = text_dict.or(dict);
+            let mut by_text: Vec<u32> = (0..width as u32).collect();
+            by_text.sort_by(|&a, &b| d.map_or("", |d| d.get(a)).cmp(d.map_or("", |d| d.get(b))));
+            let codes = tally
+                .chunks_exact(width)
+                .map(|counts| {
+                    let (mut best, mut code) = (0, NONE);
+                    for &c in &by_text {
+                        if counts[c as usize] > best {
+                            (best, code) = (counts[c as usize], c);
+                        }
+                    }
+                    code
+                })
+                .collect();
+            text_column(codes)
         }
         AggFn::Distinct => {
             let mut out = vec![0.0; n];
@@ -502,8 +577,8 @@ fn is_time_expr(e: &Expr, table: Table) -> bool {
     row_column_of(e, table) == Some(Column::Time)
 }
 
-/// The `(member, time)` pairs of the rows of one step, sorted.
-fn step(frame: &Frame<'_>, did: &Did) -> Vec<(u32, i64)> {
+/// The `(member, time)` pairs of the rows of one step, sorted; only of the members in `only` when given.
+fn step(frame: &Frame<'_>, did: &Did, only: Option<&[bool]>) -> Vec<(u32, i64)> {
     let Some(table) = Table::parse(&did.source.table) else { return Vec::new() };
     let rows = Rows::new(frame, table);
     let from = did.window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
@@ -512,8 +587,9 @@ fn step(frame: &Frame<'_>, did: &Did) -> Vec<(u32, i64)> {
         let hi = (lo + CHUNK).min(rows.len());
         let mask = rows.mask(did.source.filter.as_deref(), from, lo, hi);
         for (k, &keep) in mask.iter().enumerate() {
-            if keep {
-                out.push((rows.person[lo + k], rows.ts[lo + k]));
+            let p = rows.person[lo + k];
+            if keep && !matches!(only, Some(only) if !only[p as usize]) {
+                out.push((p, rows.ts[lo + k]));
             }
         }
     }
@@ -557,11 +633,14 @@ fn for_each_person<K: Copy + Default>(pairs: Vec<(u32, K)>, members: usize, mut 
 /// the B must come strictly after `t` (`(t, t + W]`), so a row never follows itself: `did(orders) then
 /// did(orders) within 30d` asks for a second order, and the lines of one order (one time) do not count.
 pub(super) fn sequence(frame: &Frame<'_>, first: &Did, then: Option<&Then>) -> RoaringBitmap {
-    let a = step(frame, first);
+    let a = step(frame, first, None);
     let Some(then) = then else {
         return RoaringBitmap::from_sorted_iter(dedup_people(&a)).unwrap_or_default();
     };
-    let b = step(frame, &then.did);
+    // Only the rows of B of members with an A can matter: sorting those alone keeps the second step small.
+    let mut with_a = vec![false; frame.len()];
+    a.iter().for_each(|&(p, _)| with_a[p as usize] = true);
+    let b = step(frame, &then.did, Some(&with_a));
     let within = then.within.round() as i64;
     let same_table = Table::parse(&first.source.table) == Table::parse(&then.did.source.table);
     let mut out = RoaringBitmap::new();

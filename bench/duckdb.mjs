@@ -105,14 +105,20 @@ const differ = (what, a, b, labels = ['huaxiang', 'DuckDB']) => {
   if (a !== b) mismatches.push(`${what}: ${labels[0]} ${a}, ${labels[1]} ${b}`);
 };
 const R = browser.results;
-const hxRfm = R.huaxiang.rfm;
-const dkRfm = R.duckdb.rfm;
+const failed = browser.failed;
+// A step is cross-checked when both engines finished it in the first run.
+const both = (step) => R.huaxiang?.[step] && R.duckdb?.[step];
+const hxRfm = R.huaxiang?.rfm;
+const dkRfm = R.duckdb?.rfm;
+if (both('rfm')) {
 differ('analysis date', hxRfm.asOf, dkRfm.asOf);
 differ('buyers', hxRfm.buyers, dkRfm.buyers);
 for (const k of [...new Set([...Object.keys(hxRfm.segments), ...Object.keys(dkRfm.segments)])].sort()) {
   differ(`segment ${k}`, hxRfm.segments[k] ?? 0, dkRfm.segments[k] ?? 0);
   differ(`segment ${k}`, hxRfm.segments[k] ?? 0, native.segments[k] ?? 0, ['browser', 'native']);
 }
+}
+if (both('tags')) {
 differ('members', hxRfm.members, R.duckdb.tags.members);
 const hxTags = new Map(R.huaxiang.tags.tags.map((t) => [t.name, t]));
 const dkTags = new Map(R.duckdb.tags.tags.map((t) => [t.name, t]));
@@ -127,7 +133,9 @@ for (const [name, t] of hxTags) {
   differ(`tag ${name} count`, t.count, native.tagCounts[name]?.count, ['browser', 'native']);
   for (const v of new Set([...Object.keys(t.values), ...Object.keys(d.values)])) differ(`tag ${name} = ${v}`, t.values[v] ?? 0, d.values[v] ?? 0);
 }
-const hxCounts = R.huaxiang.counts.counts;
+}
+const hxCounts = R.huaxiang?.counts?.counts ?? [];
+if (both('counts')) {
 const dkCounts = R.duckdb.counts.counts;
 differ('audience expressions counted', hxCounts.length, dkCounts.length);
 differ('audience expressions counted', hxCounts.length, native.audienceCounts.length, ['browser', 'native']);
@@ -135,8 +143,9 @@ hxCounts.forEach((c, i) => {
   differ(`audience #${i + 1} count`, c, dkCounts[i]);
   differ(`audience #${i + 1} count`, c, native.audienceCounts[i], ['browser', 'native']);
 });
+}
 let portraitValues = 0;
-R.huaxiang.portraits.portraits.forEach((h, i) => {
+if (both('portraits')) R.huaxiang.portraits.portraits.forEach((h, i) => {
   const d = R.duckdb.portraits.portraits[i];
   differ(`portrait #${i + 1} audience`, h.audience, d.audience);
   differ(`portrait #${i + 1} base`, h.base, d.base);
@@ -165,51 +174,70 @@ const pct = (runsOfTimes, p) => {
 };
 const M = browser.medians;
 const T = browser.times;
-const sumOf = (engine, steps) => med(T[engine][steps[0]].map((_, i) => steps.reduce((k, s) => k + T[engine][s][i], 0)));
-const fileRows = (kind) => R.huaxiang.load.files.find((f) => f.name === names[kind]).rowsLoaded;
-const counts = { members: hxRfm.members, orders: fileRows('orders'), events: fileRows('events') };
+const sumOf = (engine, steps) => {
+  const n = Math.min(...steps.map((s) => T[engine][s].length));
+  return n ? med(Array.from({ length: n }, (_, i) => steps.reduce((k, s) => k + T[engine][s][i], 0))) : undefined;
+};
+const loaded = R.huaxiang?.load ?? R.duckdb?.load;
+const fileRows = (kind) => loaded?.files.find((f) => f.name === names[kind]).rowsLoaded;
+const counts = { members: hxRfm?.members ?? native.members, orders: fileRows('orders') ?? native.orders, events: fileRows('events') ?? native.events };
 const mb = browser.bytes / 1e6;
 const touchMs = med(browser.touch);
-const hxHeld = browser.stats.huaxiang.afterLoad.held;
-const wasmPeak = browser.stats.huaxiang.afterLoad.wasmBytes;
+const hxHeld = browser.stats.huaxiang?.afterLoad.held;
+const wasmPeak = browser.stats.huaxiang?.afterLoad.wasmBytes;
+const duckMemory = (when) => browser.stats.duckdb?.[when]?.duckdbMemoryBytes;
 const memoryTarget = 150 * counts.members + 16 * counts.orders + 12 * counts.events;
 const wasmGzip = existsSync(wasmFile) ? gzipSync(readFileSync(wasmFile), { level: 9 }).length : null;
-const p = {
-  hx: { p50: pct(browser.perRequest.huaxiang.counts, 0.5), p99: pct(browser.perRequest.huaxiang.counts, 0.99) },
-  dk: { p50: pct(browser.perRequest.duckdb.counts, 0.5), p99: pct(browser.perRequest.duckdb.counts, 0.99) },
-  hxPortrait: { p50: pct(browser.perRequest.huaxiang.portraits, 0.5), p99: pct(browser.perRequest.huaxiang.portraits, 0.99) },
-  dkPortrait: { p50: pct(browser.perRequest.duckdb.portraits, 0.5), p99: pct(browser.perRequest.duckdb.portraits, 0.99) },
-};
+const pcts = (engine, step) => ({ p50: pct(browser.perRequest[engine][step], 0.5), p99: pct(browser.perRequest[engine][step], 0.99) });
+const p = { hx: pcts('huaxiang', 'counts'), dk: pcts('duckdb', 'counts'), hxPortrait: pcts('huaxiang', 'portraits'), dkPortrait: pcts('duckdb', 'portraits') };
+const mbs = (ms) => (ms === undefined ? '—' : (mb / (ms / 1000)).toFixed(1));
+const MB = (bytes) => (bytes === undefined ? '—' : `${(bytes / 1e6).toFixed(0)} MB`);
 
-const fmt = (ms) => (ms === undefined || ms === null ? '—' : ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
-const ratio = (h, d) => h / d;
-const met = (ok) => (ok ? 'met' : '**not met**');
+const fmt = (ms) => (ms === undefined || ms === null || Number.isNaN(ms) ? '—' : ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+/** huaxiang ÷ DuckDB with `digits` decimals, or a dash when either is missing. */
+const ratio = (h, d, digits = 2) => (h === undefined || d === undefined || Number.isNaN(h / d) ? '—' : (h / d).toFixed(digits));
+const met = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
+/** `test(h, d)` when both figures exist. */
+const when = (h, d, test) => (h === undefined || d === undefined || Number.isNaN(h) || Number.isNaN(d) ? undefined : test(h, d));
+const H = M.huaxiang;
+const D = M.duckdb;
 const loadRfm = { hx: sumOf('huaxiang', ['load', 'rfm']), dk: sumOf('duckdb', ['load', 'rfm']), native: (native.loadSeconds + native.rfmSeconds) * 1000 };
+const row = (name, h, d, n, target, ok, digits) => [name, fmt(h), fmt(d), ratio(h, d, digits), fmt(n), target, target ? met(ok) : ''];
 /** Table rows: step, huaxiang, DuckDB, huaxiang/DuckDB, native CLI, target, met. */
 const rows = [
-  ['load members + orders + events CSV', fmt(M.huaxiang.load), fmt(M.duckdb.load), ratio(M.huaxiang.load, M.duckdb.load).toFixed(2), fmt(native.loadSeconds * 1000), '', ''],
-  ['RFM table + 8 segments', fmt(M.huaxiang.rfm), fmt(M.duckdb.rfm), ratio(M.huaxiang.rfm, M.duckdb.rfm).toFixed(2), fmt(native.rfmSeconds * 1000), '', ''],
-  ['**load + RFM**', fmt(loadRfm.hx), fmt(loadRfm.dk), ratio(loadRfm.hx, loadRfm.dk).toFixed(2), fmt(loadRfm.native), '≤ 0.33', met(loadRfm.hx <= loadRfm.dk / 3)],
-  ['ingest MB/s (load step)', (mb / (M.huaxiang.load / 1000)).toFixed(1), (mb / (M.duckdb.load / 1000)).toFixed(1), '', (mb / native.loadSeconds).toFixed(1), '', ''],
-  ['touch-every-byte baseline MB/s (same worker pipeline)', (mb / (touchMs / 1000)).toFixed(0), '', '', '', '', ''],
-  ['**ingest as % of the baseline**', `${((100 * touchMs) / M.huaxiang.load).toFixed(1)} %`, '', '', '', '≥ 40 %', met(touchMs / M.huaxiang.load >= 0.4)],
-  [`**${browser.workload.tags} tags** (rules given → every result)`, fmt(M.huaxiang.tags), fmt(M.duckdb.tags), ratio(M.huaxiang.tags, M.duckdb.tags).toFixed(2), fmt(native.tagsSeconds * 1000), '≤ 0.5', met(M.huaxiang.tags <= M.duckdb.tags / 2)],
-  [`${browser.workload.expressions.toLocaleString()} audience counts, total`, fmt(M.huaxiang.counts), fmt(M.duckdb.counts), ratio(M.huaxiang.counts, M.duckdb.counts).toFixed(2), fmt(native.countsSeconds * 1000), '', ''],
-  ['**audience count p50** (as seen by the page)', fmt(p.hx.p50), fmt(p.dk.p50), ratio(p.hx.p50, p.dk.p50).toFixed(3), fmt(native.countP50Ms), '≤ 0.02', met(p.hx.p50 <= p.dk.p50 / 50)],
-  ['**audience count p99** (as seen by the page)', fmt(p.hx.p99), fmt(p.dk.p99), ratio(p.hx.p99, p.dk.p99).toFixed(3), fmt(native.countP99Ms), '< 16 ms', met(p.hx.p99 < 16)],
-  [`${browser.workload.portraits} portraits, total`, fmt(M.huaxiang.portraits), fmt(M.duckdb.portraits), ratio(M.huaxiang.portraits, M.duckdb.portraits).toFixed(2), fmt(native.portraitsSeconds * 1000), '', ''],
-  ['portrait p50 / p99', `${fmt(p.hxPortrait.p50)} / ${fmt(p.hxPortrait.p99)}`, `${fmt(p.dkPortrait.p50)} / ${fmt(p.dkPortrait.p99)}`, ratio(p.hxPortrait.p50, p.dkPortrait.p50).toFixed(2), `${fmt(native.portraitP50Ms)} / ${fmt(native.portraitP99Ms)}`, '', ''],
+  row('load members + orders + events CSV', H.load, D.load, native.loadSeconds * 1000, ''),
+  row('RFM table + 8 segments', H.rfm, D.rfm, native.rfmSeconds * 1000, ''),
+  row('**load + RFM**', loadRfm.hx, loadRfm.dk, loadRfm.native, '≤ 0.33', when(loadRfm.hx, loadRfm.dk, (h, d) => h <= d / 3)),
+  ['ingest MB/s (load step)', mbs(H.load), mbs(D.load), '', mbs(native.loadSeconds * 1000), '', ''],
+  ['touch-every-byte baseline MB/s (same worker pipeline)', mbs(touchMs), '', '', '', '', ''],
+  ['**ingest as % of the baseline**', H.load ? `${((100 * touchMs) / H.load).toFixed(1)} %` : '—', '', '', '', '≥ 40 %', met(when(touchMs, H.load, (t, h) => t / h >= 0.4))],
+  row(`**${browser.workload.tags} tags** (rules given → every result)`, H.tags, D.tags, native.tagsSeconds * 1000, '≤ 0.5', when(H.tags, D.tags, (h, d) => h <= d / 2)),
+  row(`${browser.workload.expressions.toLocaleString()} audience counts, total`, H.counts, D.counts, native.countsSeconds * 1000, ''),
+  row('**audience count p50** (as seen by the page)', p.hx.p50, p.dk.p50, native.countP50Ms, '≤ 0.02', when(p.hx.p50, p.dk.p50, (h, d) => h <= d / 50), 3),
+  row('**audience count p99** (as seen by the page)', p.hx.p99, p.dk.p99, native.countP99Ms, '< 16 ms', when(p.hx.p99, 0, (h) => h < 16), 3),
+  row(`${browser.workload.portraits} portraits, total`, H.portraits, D.portraits, native.portraitsSeconds * 1000, ''),
+  [
+    'portrait p50 / p99',
+    `${fmt(p.hxPortrait.p50)} / ${fmt(p.hxPortrait.p99)}`,
+    `${fmt(p.dkPortrait.p50)} / ${fmt(p.dkPortrait.p99)}`,
+    ratio(p.hxPortrait.p50, p.dkPortrait.p50),
+    `${fmt(native.portraitP50Ms)} / ${fmt(native.portraitP99Ms)}`,
+    '',
+    '',
+  ],
   [
     '**memory after load** (data held)',
-    `${(hxHeld.bytes / 1e6).toFixed(0)} MB = ${((hxHeld.parts.identifiers + hxHeld.parts.members) / counts.members).toFixed(0)} B/member, ` +
-      `${(hxHeld.parts.orders / counts.orders).toFixed(1)} B/order, ${(hxHeld.parts.events / counts.events).toFixed(1)} B/event`,
-    `${(browser.stats.duckdb.afterLoad.duckdbMemoryBytes / 1e6).toFixed(0)} MB (duckdb_memory())`,
+    hxHeld
+      ? `${MB(hxHeld.bytes)} = ${((hxHeld.parts.identifiers + hxHeld.parts.members) / counts.members).toFixed(0)} B/member, ` +
+        `${(hxHeld.parts.orders / counts.orders).toFixed(1)} B/order, ${(hxHeld.parts.events / counts.events).toFixed(1)} B/event`
+      : '—',
+    `${MB(duckMemory('afterLoad'))} (duckdb_memory())`,
     '',
-    `${(native.heldBytes / 1e6).toFixed(0)} MB`,
-    `≤ ${(memoryTarget / 1e6).toFixed(0)} MB (150/16/12 B)`,
-    met(hxHeld.bytes <= memoryTarget),
+    MB(native.heldBytes),
+    `≤ ${MB(memoryTarget)} (150/16/12 B)`,
+    met(hxHeld && hxHeld.bytes <= memoryTarget),
   ],
-  ['**peak memory during load** (wasm memory after load)', `${(wasmPeak / 1e6).toFixed(0)} MB`, `${(browser.stats.duckdb.afterSteps.duckdbMemoryBytes / 1e6).toFixed(0)} MB after every step (duckdb_memory())`, '', '', `< ${((2 * memoryTarget) / 1e6).toFixed(0)} MB (2×)`, met(wasmPeak < 2 * memoryTarget)],
+  ['**peak memory during load** (wasm memory after load)', MB(wasmPeak), `${MB(duckMemory('afterSteps'))} after every step (duckdb_memory())`, '', '', `< ${MB(2 * memoryTarget)} (2×)`, met(when(wasmPeak, 0, (w) => w < 2 * memoryTarget))],
   ['**core .wasm, gzip -9**', wasmGzip === null ? '—' : `${(wasmGzip / 1e6).toFixed(2)} MB`, '', '', '', '≤ 1.5 MB', wasmGzip === null ? '' : met(wasmGzip <= 1.5e6)],
 ];
 const files = browser.files.map((f) => `${f.kind} ${(f.bytes / 1e6).toFixed(1)} MB`).join(', ');
@@ -225,17 +253,20 @@ const lines = [
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
   `Tags: ${browser.workload.tags} of the ${browser.workload.generated.tags} generated (${browser.workload.skipped.length} skipped by the SQL export${browser.workload.skipped.length ? `: ${browser.workload.skipped.map((s) => s.name).join(', ')}` : ''}); ` +
-    `DuckDB's audience table (tags joined with monetary and attributes) took ${fmt(R.duckdb.counts.prepareMs)} of its counts step in the first run.`,
+    `DuckDB's audience table (tags joined with monetary and attributes) took ${fmt(R.duckdb?.counts?.prepareMs)} of its counts step in the first run.`,
+  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error}`),
   `Load per file, first run (huaxiang / DuckDB): ${browser.files
     .map((f) => {
-      const ms = (engine) => R[engine].load.files.find((x) => x.name === f.name).ms;
+      const ms = (engine) => R[engine]?.load?.files.find((x) => x.name === f.name).ms;
       return `${f.kind} ${fmt(ms('huaxiang'))} / ${fmt(ms('duckdb'))}`;
     })
     .join('; ')}.`,
   '',
-  mismatches.length
+  Object.keys(failed).length
+    ? `Cross-checked what both engines finished (${mismatches.length} differences).`
+    : mismatches.length
     ? `**Results differ (${mismatches.length}):** ${mismatches.slice(0, 20).join('; ')}`
-    : `Both engines and the native run agree: analysis date ${hxRfm.asOf}, ${hxRfm.buyers.toLocaleString()} buyers, the 8 segment sizes, ` +
+    : `Both engines and the native run agree: analysis date ${hxRfm?.asOf}, ${hxRfm?.buyers.toLocaleString()} buyers, the 8 segment sizes, ` +
       `every tag's count and values, all ${hxCounts.length} audience counts and ${portraitValues.toLocaleString()} portrait counts.`,
 ];
 const markdown = lines.join('\n');

@@ -238,8 +238,10 @@ window.bench = {
     const perRequest = { huaxiang: { counts: [], portraits: [] }, duckdb: { counts: [], portraits: [] } };
     const results = {};
     const stats = {};
+    const failed = {};
     for (let run = 0; run < runs; run++) {
       for (const engine of engines) {
+        if (failed[engine.name]) continue;
         await engine.reset();
         if (engine === hx) {
           const t0 = performance.now();
@@ -248,19 +250,28 @@ window.bench = {
         }
         for (const step of STEPS) {
           const t0 = performance.now();
-          const result = await engine[step](w);
+          let result;
+          try {
+            result = await engine[step](w);
+          } catch (err) {
+            // An engine that fails (out of memory at a large size, say) is reported; the other one carries on.
+            failed[engine.name] = { run: run + 1, step, ms: performance.now() - t0, error: String(err?.message ?? err) };
+            log(`run ${run + 1}: ${engine.name} ${step} failed: ${failed[engine.name].error}`);
+            break;
+          }
           times[engine.name][step].push(result.timedMs ?? performance.now() - t0);
           if (result.times) perRequest[engine.name][step].push(result.times);
           if (run === 0) (results[engine.name] ??= {})[step] = result;
           // After the first load: wasm memory never shrinks, so huaxiang's figure here is the peak of the load.
           if (run === 0 && step === 'load') stats[engine.name] = { afterLoad: await engine.stats() };
         }
+        if (failed[engine.name]) continue;
         if (run === 0) stats[engine.name].afterSteps = await engine.stats();
         log(`run ${run + 1}: ${engine.name} ${STEPS.map((s) => `${s} ${times[engine.name][s].at(-1).toFixed(0)} ms`).join(', ')}`);
       }
     }
-    stats.huaxiang.afterAllRuns = await hx.stats();
-    const medians = Object.fromEntries(Object.entries(times).map(([e, t]) => [e, Object.fromEntries(STEPS.map((s) => [s, median(t[s])]))]));
+    if (!failed.huaxiang) stats.huaxiang.afterAllRuns = await hx.stats();
+    const medians = Object.fromEntries(Object.entries(times).map(([e, t]) => [e, Object.fromEntries(STEPS.filter((s) => t[s].length).map((s) => [s, median(t[s])]))]));
     return {
       bytes,
       runs,
@@ -272,6 +283,7 @@ window.bench = {
       medians,
       results,
       stats,
+      failed,
       duckdb: duckInfo,
       huaxiang: hxInfo,
     };

@@ -32,18 +32,23 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 
 /// The tag names an expression or rule reads (`b001` …).
 fn tag_names(text: &str) -> Vec<&str> {
-    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() == 4 && w.starts_with('b') && w[1..].bytes().all(|b| b.is_ascii_digit())).collect()
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() == 4 && w.starts_with('b') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+        .collect()
 }
 
 fn main() {
-    let dir = std::path::PathBuf::from(std::env::var("HUAXIANG_BENCH_FILES").expect("HUAXIANG_BENCH_FILES names the folder of the sample CSV files"));
+    let dir = std::path::PathBuf::from(
+        std::env::var("HUAXIANG_BENCH_FILES").expect("HUAXIANG_BENCH_FILES names the folder of the sample CSV files"),
+    );
     let n_tags = env("HUAXIANG_BENCH_TAGS", 100);
     let n_audiences = env("HUAXIANG_BENCH_AUDIENCES", 1000);
     let n_portraits = env("HUAXIANG_BENCH_PORTRAITS", 20);
-    let files: Vec<(FileKind, String, Vec<u8>)> = [(FileKind::Members, "sample_members.csv"), (FileKind::Orders, "sample_orders.csv"), (FileKind::Events, "sample_events.csv")]
-        .into_iter()
-        .map(|(kind, name)| (kind, name.to_string(), std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))))
-        .collect();
+    let files: Vec<(FileKind, String, Vec<u8>)> =
+        [(FileKind::Members, "sample_members.csv"), (FileKind::Orders, "sample_orders.csv"), (FileKind::Events, "sample_events.csv")]
+            .into_iter()
+            .map(|(kind, name)| (kind, name.to_string(), std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))))
+            .collect();
     let bytes: usize = files.iter().map(|f| f.2.len()).sum();
 
     let mut ws = Workspace::new();
@@ -63,7 +68,8 @@ fn main() {
     catalog.import_text(&pack, "2025-06-01T00:00:00", "bench");
     let export = tag_pack_sql(&catalog, &huaxiang::tags::schema_of(ws.data()), &SqlOptions::new(Dialect::DuckDb)).expect("exports");
     let skipped: HashSet<String> = export.skipped().map(|d| d.name.clone()).collect();
-    let kept: String = pack.lines().filter(|l| !tag_names(l).first().is_some_and(|n| skipped.contains(*n))).map(|l| format!("{l}\n")).collect();
+    let kept: String =
+        pack.lines().filter(|l| !tag_names(l).first().is_some_and(|n| skipped.contains(*n))).map(|l| format!("{l}\n")).collect();
     let t = Instant::now();
     let (saved, problems) = ws.import_rules(&kept, "2025-06-01T00:00:01", "bench");
     let report = ws.tags().expect("tags evaluate");
@@ -103,13 +109,35 @@ fn main() {
 
     let memory = ws.memory();
     println!("\n| native CLI steps (one run) | figure |\n|---|---|");
-    println!("| data | {} members, {} orders, {} events, {:.1} MB CSV |", summary.members, ws.data().orders.len(), ws.data().events.len(), bytes as f64 / 1e6);
+    println!(
+        "| data | {} members, {} orders, {} events, {:.1} MB CSV |",
+        summary.members,
+        ws.data().orders.len(),
+        ws.data().events.len(),
+        bytes as f64 / 1e6
+    );
     println!("| load (from memory) | {load_s:.2} s = {:.0} MB/s |", bytes as f64 / 1e6 / load_s);
     println!("| RFM + 8 segments | {rfm_s:.3} s |");
     println!("| {saved} tags ({} skipped by the SQL export) | {tags_s:.2} s |", skipped.len());
-    println!("| {} audience counts | {counts_s:.2} s, p50 {:.3} ms, p99 {:.3} ms |", expressions.len(), pct(&times, 0.5), pct(&times, 0.99));
-    println!("| {} portraits | {portraits_s:.2} s, p50 {:.1} ms, p99 {:.1} ms |", portrait_times.len(), pct(&portrait_times, 0.5), pct(&portrait_times, 0.99));
-    println!("| data held | {:.0} MB = {:.0} B/member, {:.1} B/order, {:.1} B/event |", memory.bytes as f64 / 1e6, memory.per_member, memory.per_order, memory.per_event);
+    println!(
+        "| {} audience counts | {counts_s:.2} s, p50 {:.3} ms, p99 {:.3} ms |",
+        expressions.len(),
+        pct(&times, 0.5),
+        pct(&times, 0.99)
+    );
+    println!(
+        "| {} portraits | {portraits_s:.2} s, p50 {:.1} ms, p99 {:.1} ms |",
+        portrait_times.len(),
+        pct(&portrait_times, 0.5),
+        pct(&portrait_times, 0.99)
+    );
+    println!(
+        "| data held | {:.0} MB = {:.0} B/member, {:.1} B/order, {:.1} B/event |",
+        memory.bytes as f64 / 1e6,
+        memory.per_member,
+        memory.per_order,
+        memory.per_event
+    );
     let json = serde_json::json!({
         "members": summary.members, "orders": ws.data().orders.len(), "events": ws.data().events.len(), "bytes": bytes,
         "loadSeconds": load_s, "rfmSeconds": rfm_s, "tagsSeconds": tags_s, "tags": saved, "skipped": skipped.into_iter().collect::<Vec<_>>(),

@@ -105,14 +105,16 @@ test: setup lint native-test wasm-test e2e
 
 # Benchmarks print figures; they are not pass/fail tests. HUAXIANG_BENCH_GB sets the ingest file size (default 1);
 # HUAXIANG_BENCH_MEMBERS / _ORDERS / _EVENTS / _TAGS size the tags benchmark (default 1M members, 10M orders, 300 tags).
-# bench/duckdb.mjs runs the same load + RFM in huaxiang and in DuckDB-WASM (HUAXIANG_BENCH_MEMBERS, default 100k there;
-# HUAXIANG_BENCH_RUNS, default 3).
+# bench/duckdb.mjs is the side-by-side table of issue 6 (huaxiang vs DuckDB-WASM vs the native CLI: load, RFM, 100
+# tags, 1,000 audience counts, 20 portraits, touch-every-byte baseline, memory; docs/performance.md), run once per
+# size in BENCH_SIZES (members; about 10 orders and 30 events each); HUAXIANG_BENCH_RUNS (default 3) runs per size.
+BENCH_SIZES ?= 100000 1000000
 bench: setup site bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
 	cargo bench --locked --bench tags
 	node bench/tags.mjs
-	node bench/duckdb.mjs
+	for n in $(BENCH_SIZES); do HUAXIANG_BENCH_MEMBERS=$$n node bench/duckdb.mjs || exit 1; done
 
 # DuckDB-WASM (about 150 MB) for the side-by-side benchmark: its own package under bench/, so `make test` never installs it.
 bench-deps: bench/node_modules/.package-lock.json

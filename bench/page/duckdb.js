@@ -2,14 +2,16 @@
 // the same steps; every step is timed as the page sees it (huaxiang runs in its module worker, DuckDB-WASM in its
 // own worker, so both times include the message round trip).
 //
-// An engine is an object with one async method per step name (`reset`, then the steps in order) returning a small
-// result for the cross-check; adding a step (100 tags, audiences, portraits) means adding a method to both engines
-// and its name to STEPS.
+// An engine is an object with one async method per step name (`reset`, then the steps in order), each given the
+// workload (files, rules, expressions) and returning a small result for the cross-check. A result may carry
+// `timedMs`: the part of the step that is the work itself, when the method also gathers figures for the
+// cross-check (DuckDB's tag counts); the page then records that instead of the whole call. Steps made of many
+// requests (counts, portraits) also return the time of each request as the page saw it.
 import * as duckdb from '@duckdb/duckdb-wasm';
-import { LOAD, RFM, SEGMENTS } from './duckdb-sql.js';
+import { AUDIENCE_TABLE, DROP, LOAD, PORTRAIT_ATTRIBUTES, RFM, SEGMENTS, audienceSql, ident, portraitSql } from './duckdb-sql.js';
 
 /** The timed steps, in order; each run starts from an empty engine (`reset`, not timed). */
-export const STEPS = ['load', 'rfm'];
+export const STEPS = ['load', 'rfm', 'tags', 'counts', 'portraits'];
 
 const log = (line) => {
   document.getElementById('log').textContent += `${line}\n`;
@@ -32,12 +34,38 @@ function huaxiang() {
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, step, args });
     });
+  const fileArgs = (files) => files.map(({ file, kind }) => ({ file, kind }));
   return {
     name: 'huaxiang',
     init: () => call('init'),
+    prepare: (files, options) => call('prepare', { files: fileArgs(files), ...options }),
+    touch: (w) => call('touch', { files: fileArgs(w.files) }),
     reset: () => call('reset'),
-    load: (files) => call('load', { files: files.map(({ file, kind }) => ({ file, kind })) }),
+    load: (w) => call('load', { files: fileArgs(w.files) }),
     rfm: () => call('rfm'),
+    tags: (w) => call('tags', { rules: w.rules }),
+    async counts(w) {
+      const counts = [];
+      const times = [];
+      for (const expr of w.expressions) {
+        const t0 = performance.now();
+        counts.push((await call('count', { expr })).count);
+        times.push(performance.now() - t0);
+      }
+      return { counts, times };
+    },
+    async portraits(w) {
+      const portraits = [];
+      const times = [];
+      for (const expr of w.portraits) {
+        const t0 = performance.now();
+        const p = await call('portrait', { expr });
+        times.push(performance.now() - t0);
+        const dims = Object.fromEntries(p.dimensions.map((d) => [d.name, Object.fromEntries(d.values.map((v) => [v.value, v.audienceCount]))]));
+        portraits.push({ audience: p.audience, base: p.base, dims });
+      }
+      return { portraits, times };
+    },
     stats: () => call('stats'),
   };
 }
@@ -48,6 +76,7 @@ function duckDb() {
   let conn;
   const base = new URL('/bench-modules/@duckdb/duckdb-wasm/dist/', location.href).href;
   const query = async (sql) => (await conn.query(sql)).toArray().map((row) => row.toJSON());
+  const memory = async () => (await query('SELECT sum(memory_usage_bytes)::DOUBLE AS bytes FROM duckdb_memory()'))[0].bytes;
   return {
     name: 'duckdb',
     async init() {
@@ -61,16 +90,17 @@ function duckDb() {
       conn = await db.connect();
       // Otherwise a use of a known extension tries to download it (no network here) and fails.
       await conn.query('SET autoload_known_extensions=false');
-      const [{ version }] = await query('SELECT version() AS version');
-      return { version, bundle: bundle.mainModule.split('/').pop() };
+      const [{ version, limit, threads }] = await query("SELECT version() AS version, current_setting('memory_limit') AS limit, current_setting('threads')::INTEGER AS threads");
+      return { version, memoryLimit: limit, threads, bundle: bundle.mainModule.split('/').pop() };
     },
     async reset() {
-      for (const t of ['rfm', 'events', 'orders', 'members']) await conn.query(`DROP TABLE IF EXISTS ${t}`);
+      for (const what of DROP) await conn.query(`DROP ${what}`);
       return {};
     },
-    async load(files) {
+    /** Loads and cleans each file into its table (and the normalised views the tag SQL reads). */
+    async load(w) {
       const rows = [];
-      for (const { file, kind } of files) {
+      for (const { file, kind } of w.files) {
         const t0 = performance.now();
         await db.registerFileHandle(file.name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
         await conn.query(LOAD[kind].replace('{file}', file.name));
@@ -83,13 +113,53 @@ function duckDb() {
     async rfm() {
       await conn.query(RFM);
       const segments = Object.fromEntries((await query(SEGMENTS)).map((r) => [r.segment, r.n]));
-      const [{ asOf, buyers }] = await query('SELECT (SELECT CAST(max(ordered_at) AS DATE) + 1 FROM orders)::VARCHAR AS "asOf", count(*)::INTEGER AS buyers FROM rfm');
+      const [{ asOf, buyers }] = await query('SELECT (SELECT CAST(max(ordered_at) AS DATE) + 1 FROM orders_t)::VARCHAR AS "asOf", count(*)::INTEGER AS buyers FROM rfm');
       return { asOf, buyers, segments };
     },
-    async stats() {
-      const [{ bytes }] = await query('SELECT sum(memory_usage_bytes)::DOUBLE AS bytes FROM duckdb_memory()');
-      return { duckdbMemoryBytes: bytes };
+    /** The engine's own DuckDB export of the pack, creating member_tags (timed); then every tag's counts (not). */
+    async tags(w) {
+      const t0 = performance.now();
+      await conn.query(w.sql);
+      const timedMs = performance.now() - t0;
+      const tags = [];
+      const flags = w.columns.filter((c) => c.pack && c.value === 'bool');
+      const [row] = await query(`SELECT ${flags.map((c) => `count(*) FILTER (WHERE ${ident(c.column)})::INTEGER AS ${ident(c.name)}`).join(', ')} FROM member_tags`);
+      for (const c of flags) tags.push({ name: c.name, count: row[c.name], values: {} });
+      for (const c of w.columns.filter((c) => c.pack && c.value === 'text')) {
+        const values = Object.fromEntries((await query(`SELECT ${ident(c.column)} AS v, count(*)::INTEGER AS n FROM member_tags WHERE ${ident(c.column)} IS NOT NULL GROUP BY 1`)).map((r) => [r.v, r.n]));
+        tags.push({ name: c.name, count: Object.values(values).reduce((a, b) => a + b, 0), values });
+      }
+      const [{ members }] = await query('SELECT count(*)::INTEGER AS members FROM member_tags');
+      return { tags, members, timedMs };
     },
+    /** Materialises the audience table (part of the step's time), then counts each expression in its own query. */
+    async counts(w) {
+      const t0 = performance.now();
+      await conn.query(AUDIENCE_TABLE);
+      const prepareMs = performance.now() - t0;
+      const counts = [];
+      const times = [];
+      for (const sql of w.sqlExpressions) {
+        const t1 = performance.now();
+        counts.push((await query(`SELECT count(*)::INTEGER AS n FROM hx_audience WHERE ${sql}`))[0].n);
+        times.push(performance.now() - t1);
+      }
+      return { counts, times, prepareMs };
+    },
+    async portraits(w) {
+      const portraits = [];
+      const times = [];
+      for (const sql of w.sqlPortraits) {
+        const t0 = performance.now();
+        const rows = await query(sql);
+        times.push(performance.now() - t0);
+        const dims = {};
+        for (const r of rows) (dims[r.dim] ??= {})[r.value] = r.a;
+        portraits.push({ audience: rows[0]?.na ?? 0, base: rows[0]?.nb ?? 0, dims });
+      }
+      return { portraits, times };
+    },
+    stats: async () => ({ duckdbMemoryBytes: await memory() }),
   };
 }
 
@@ -108,36 +178,114 @@ async function files(names) {
   return out;
 }
 
+/** The tag names an expression or rule reads (`b001` …). */
+const tagNames = (text) => [...text.matchAll(/\bb\d{3}\b/g)].map((m) => m[0]);
+
+/**
+ * The workload both engines run: the pack without the tags the SQL export skipped (and the expressions that read
+ * them), the SQL, and each expression and portrait translated for DuckDB.
+ */
+async function workload(hx, input, { seed, tags, audiences, portraits }) {
+  const p = await hx.prepare(input, { seed, tags, audiences, head: 8 << 20 });
+  const packNames = new Set(tagNames(p.rules));
+  const skipped = p.defs.filter((d) => d.column === null || d.column === undefined).map((d) => ({ name: d.name, why: d.skippedEn }));
+  const skippedNames = new Set(skipped.map((d) => d.name));
+  const rules = p.rules
+    .split('\n')
+    .filter((l) => l && !skippedNames.has(tagNames(l)[0]))
+    .join('\n');
+  const columns = p.defs
+    .filter((d) => d.kind === 'tag' && d.column)
+    .map((d) => ({ name: d.name, column: d.column, value: d.value, pack: packNames.has(d.name) }));
+  const byName = new Map(columns.map((c) => [c.name, c.column]));
+  const expressions = p.expressions.filter((e) => tagNames(e).every((n) => !skippedNames.has(n)));
+  const portraitExprs = expressions.slice(0, portraits);
+  const flags = columns.filter((c) => c.value === 'bool').map((c) => [c.name, c.column]);
+  const enums = [...columns.filter((c) => c.value === 'text').map((c) => [c.name, c.column]), ...PORTRAIT_ATTRIBUTES];
+  return {
+    files: input,
+    rules,
+    sql: p.sql,
+    columns,
+    skipped,
+    generated: { tags: packNames.size, expressions: p.expressions.length },
+    expressions,
+    sqlExpressions: expressions.map((e) => audienceSql(e, byName)),
+    portraits: portraitExprs,
+    sqlPortraits: portraitExprs.map((e) => portraitSql(audienceSql(e, byName), flags, enums)),
+  };
+}
+
 const engines = [huaxiang(), duckDb()];
 const inits = Promise.all(engines.map((e) => e.init()));
 
 window.bench = {
   ready: inits.then(() => true),
 
-  /** Runs every step `runs` times in each engine (alternating engines, to spread the machine's noise). */
-  async run({ names, runs = 3 }) {
+  /**
+   * Runs every step `runs` times in each engine (alternating engines, to spread the machine's noise), and the
+   * touch-every-byte baseline once per run before huaxiang's steps.
+   */
+  async run({ names, runs = 3, seed = 7, tags = 100, audiences = 1000, portraits = 20 }) {
     const [hxInfo, duckInfo] = await inits;
+    const [hx] = engines;
     const input = await files(names);
     const bytes = input.reduce((k, f) => k + f.file.size, 0);
+    const w = await workload(hx, input, { seed, tags, audiences, portraits });
+    log(`workload: ${w.rules.split('\n').length} tags (${w.skipped.length} skipped by the SQL export), ${w.expressions.length} expressions, ${w.portraits.length} portraits`);
     const times = Object.fromEntries(engines.map((e) => [e.name, Object.fromEntries(STEPS.map((s) => [s, []]))]));
+    const touch = [];
+    const perRequest = { huaxiang: { counts: [], portraits: [] }, duckdb: { counts: [], portraits: [] } };
     const results = {};
     const stats = {};
+    const failed = {};
     for (let run = 0; run < runs; run++) {
       for (const engine of engines) {
+        if (failed[engine.name]) continue;
         await engine.reset();
+        if (engine === hx) {
+          const t0 = performance.now();
+          await hx.touch(w);
+          touch.push(performance.now() - t0);
+        }
         for (const step of STEPS) {
           const t0 = performance.now();
-          const result = await engine[step](input);
-          times[engine.name][step].push(performance.now() - t0);
+          let result;
+          try {
+            result = await engine[step](w);
+          } catch (err) {
+            // An engine that fails (out of memory at a large size, say) is reported; the other one carries on.
+            failed[engine.name] = { run: run + 1, step, ms: performance.now() - t0, error: String(err?.message ?? err) };
+            log(`run ${run + 1}: ${engine.name} ${step} failed: ${failed[engine.name].error}`);
+            break;
+          }
+          times[engine.name][step].push(result.timedMs ?? performance.now() - t0);
+          if (result.times) perRequest[engine.name][step].push(result.times);
           if (run === 0) (results[engine.name] ??= {})[step] = result;
+          // After the first load: wasm memory never shrinks, so huaxiang's figure here is the peak of the load.
+          if (run === 0 && step === 'load') stats[engine.name] = { afterLoad: await engine.stats() };
         }
-        // After the first run: wasm memory only grows, so huaxiang's figure is its peak over everything so far.
-        if (run === 0) stats[engine.name] = await engine.stats();
+        if (failed[engine.name]) continue;
+        if (run === 0) stats[engine.name].afterSteps = await engine.stats();
         log(`run ${run + 1}: ${engine.name} ${STEPS.map((s) => `${s} ${times[engine.name][s].at(-1).toFixed(0)} ms`).join(', ')}`);
       }
     }
-    stats.huaxiang.wasmBytesAfterAllRuns = (await engines[0].stats()).wasmBytes;
-    const medians = Object.fromEntries(Object.entries(times).map(([e, t]) => [e, Object.fromEntries(STEPS.map((s) => [s, median(t[s])]))]));
-    return { bytes, runs, files: input.map((f) => ({ name: f.file.name, kind: f.kind, bytes: f.file.size })), times, medians, results, stats, duckdb: duckInfo, huaxiang: hxInfo };
+    if (!failed.huaxiang) stats.huaxiang.afterAllRuns = await hx.stats();
+    const medians = Object.fromEntries(Object.entries(times).map(([e, t]) => [e, Object.fromEntries(STEPS.filter((s) => t[s].length).map((s) => [s, median(t[s])]))]));
+    return {
+      bytes,
+      runs,
+      files: input.map((f) => ({ name: f.file.name, kind: f.kind, bytes: f.file.size })),
+      workload: { tags: w.rules.split('\n').length, generated: w.generated, skipped: w.skipped, expressions: w.expressions.length, portraits: w.portraits.length, sql: w.sql },
+      times,
+      touch,
+      perRequest,
+      medians,
+      results,
+      stats,
+      failed,
+      duckdb: duckInfo,
+      huaxiang: hxInfo,
+    };
   },
 };

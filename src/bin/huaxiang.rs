@@ -3,7 +3,7 @@
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
 //!                  [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
-//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
+//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
 //! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
 //!                   [--mask] [--hash sha256|md5]
 //! ```
@@ -31,8 +31,9 @@ const USAGE: &str = "usage:
       --sql DIALECT (with --rules): also writes DIR/tags.DIALECT.sql, the same tags as SQL for a warehouse, and
       DIR/tables/{members,orders,events}.csv, the loaded data after OneID and value parsing (DIR/tables/load.sql
       loads them into DuckDB), so the warehouse computes the same member sets from the same rows.
-  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events]
+  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
       writes the built-in sample dataset: DIR/sample_members.csv, DIR/sample_orders.csv and DIR/sample_events.csv
+      (about 1.5 orders and 5.4 events per member unless the rates are given; the benchmark uses 10 and 30)
       (or one of them)
   huaxiang audience --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
                     --rules FILE --expr EXPRESSION --out FILE [--mask] [--hash sha256|md5]
@@ -366,7 +367,7 @@ fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["out", "members", "seed", "only"])?;
+    let flags = Flags::parse(args, &["out", "members", "seed", "only", "orders-per-member", "events-per-member"])?;
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
     let members: u64 = flags.one("members").unwrap_or("2000").parse().map_err(|_| "`--members` must be a number")?;
     let seed: u64 = flags.one("seed").unwrap_or("20250601").parse().map_err(|_| "`--seed` must be a number")?;
@@ -374,28 +375,46 @@ fn sample(args: &[String]) -> Result<(), String> {
     if !matches!(only, None | Some("members" | "orders" | "events")) {
         return Err(format!("`--only` takes `members`, `orders` or `events`\n{USAGE}"));
     }
+    let rate = |name: &str, default: f64| -> Result<f64, String> {
+        match flags.one(name) {
+            None => Ok(1.0),
+            Some(text) => match text.parse::<f64>() {
+                Ok(r) if r > 0.0 && r <= 1000.0 => Ok(r / default),
+                _ => Err(format!("`--{name}` must be a number above 0 (at most 1000)")),
+            },
+        }
+    };
+    let rates = huaxiang::sample::Rates {
+        orders: rate("orders-per-member", huaxiang::sample::ORDERS_PER_MEMBER)?,
+        events: rate("events-per-member", huaxiang::sample::EVENTS_PER_MEMBER)?,
+    };
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     if matches!(only, None | Some("members")) {
         std::fs::write(out.join("sample_members.csv"), huaxiang::sample::members_csv(seed, members)).map_err(|e| e.to_string())?;
     }
     if matches!(only, None | Some("events")) {
-        std::fs::write(out.join("sample_events.csv"), huaxiang::sample::events_csv(seed, members)).map_err(|e| e.to_string())?;
+        write_streamed(&out.join("sample_events.csv"), &mut |sink| huaxiang::sample::write_events_at(seed, members, rates.events, sink))?;
     }
-    if matches!(only, Some("members" | "events")) {
-        return Ok(());
+    if matches!(only, None | Some("orders")) {
+        write_streamed(&out.join("sample_orders.csv"), &mut |sink| huaxiang::sample::write_orders_at(seed, members, rates.orders, sink))?;
     }
-    let file = std::fs::File::create(out.join("sample_orders.csv")).map_err(|e| e.to_string())?;
-    let mut w = std::io::BufWriter::new(file);
+    Ok(())
+}
+
+/// Writes what `generate` streams to its sink into the file at `path`.
+fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut dyn FnMut(&str))) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
     let mut failed = None;
-    huaxiang::sample::write_orders(seed, members, &mut |chunk| {
+    generate(&mut |chunk| {
         if failed.is_none() {
             failed = w.write_all(chunk.as_bytes()).err();
         }
     });
     if let Some(e) = failed {
-        return Err(e.to_string());
+        return Err(err(e));
     }
-    w.flush().map_err(|e| e.to_string())
+    w.flush().map_err(err)
 }
 
 /// `huaxiang audience`: the members of one audience expression as a CSV file.

@@ -130,8 +130,47 @@ pub fn orders_csv(seed: u64, members: u64) -> Vec<u8> {
     out
 }
 
+/// How many orders and events the generator writes, as multiples of the built-in sample's rates (about
+/// [`ORDERS_PER_MEMBER`] orders and [`EVENTS_PER_MEMBER`] events per member). The default, 1 and 1, gives the
+/// built-in sample byte for byte.
+///
+/// A larger order scale gives every buyer proportionally more orders (the heavy tail and its cap scale too) at
+/// proportionally shorter intervals, so the orders still span the same window, with the same promotion peaks;
+/// a larger event scale gives proportionally more browsing sessions in the same half year.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rates {
+    /// The multiple of the built-in order rate.
+    pub orders: f64,
+    /// The multiple of the built-in event rate.
+    pub events: f64,
+}
+
+impl Default for Rates {
+    fn default() -> Rates {
+        Rates { orders: 1.0, events: 1.0 }
+    }
+}
+
+impl Rates {
+    /// The scales that give about `orders` orders and `events` events per member.
+    pub fn per_member(orders: f64, events: f64) -> Rates {
+        Rates { orders: orders / ORDERS_PER_MEMBER, events: events / EVENTS_PER_MEMBER }
+    }
+}
+
+/// Orders per member of the built-in sample (refund rows included), measured over a million members.
+pub const ORDERS_PER_MEMBER: f64 = 1.47;
+
+/// Behaviour events per member of the built-in sample, measured over a million members.
+pub const EVENTS_PER_MEMBER: f64 = 5.37;
+
 /// Streams the sample order file to `sink` in chunks (for files too big to build in memory).
 pub fn write_orders(seed: u64, members: u64, sink: &mut dyn FnMut(&str)) {
+    write_orders_at(seed, members, 1.0, sink);
+}
+
+/// Streams the order file with `scale` times the built-in order rate (see [`Rates`]) to `sink` in chunks.
+pub fn write_orders_at(seed: u64, members: u64, scale: f64, sink: &mut dyn FnMut(&str)) {
     let (start, end) = order_window();
     let span = i64::from(end.0 - start.0);
     let mut rng = SplitMix64::new(seed ^ 0x6f72_6465);
@@ -141,8 +180,8 @@ pub fn write_orders(seed: u64, members: u64, sink: &mut dyn FnMut(&str)) {
         if rng.unit() < 0.12 {
             continue; // A prospect: a member who never bought.
         }
-        let count = (rng.unit().max(1e-9).powf(-1.0 / 1.6)).floor().min(80.0) as u32;
-        let rhythm = 20.0 + rng.unit() * 120.0;
+        let count = (rng.unit().max(1e-9).powf(-1.0 / 1.6) * scale).floor().min(80.0 * scale) as u32;
+        let rhythm = (20.0 + rng.unit() * 120.0) / scale;
         let aov = (4.8 + 0.6 * rng.normal()).exp();
         let favourite = rng.below(CATEGORIES.len() as u64) as usize;
         let channel = rng.weighted(CHANNELS);
@@ -204,6 +243,13 @@ pub fn write_orders(seed: u64, members: u64, sink: &mut dyn FnMut(&str)) {
 /// The sample behaviour events (UTF-8 CSV with Chinese headers): page views, add-to-cart, favourites and shares
 /// in the last half year of the order window, more of them recently, for about 70% of members.
 pub fn events_csv(seed: u64, members: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_events_at(seed, members, 1.0, &mut |chunk| out.extend_from_slice(chunk.as_bytes()));
+    out
+}
+
+/// Streams the events file with `scale` times the built-in event rate (see [`Rates`]) to `sink` in chunks.
+pub fn write_events_at(seed: u64, members: u64, scale: f64, sink: &mut dyn FnMut(&str)) {
     let (_, end) = order_window();
     let mut rng = SplitMix64::new(seed ^ 0x6576_656e);
     let mut out = String::from("会员编号,行为类型,发生时间,行为对象\n");
@@ -211,9 +257,10 @@ pub fn events_csv(seed: u64, members: u64) -> Vec<u8> {
         if rng.unit() < 0.3 {
             continue;
         }
-        let sessions = 1 + (-(rng.unit().max(1e-9)).ln() * 2.5) as u32;
+        // The mean number of sessions, about 3 at scale 1, grows in proportion to the scale.
+        let sessions = 1 + (-(rng.unit().max(1e-9)).ln() * (3.0 * scale - 0.5)) as u32;
         let key = member_key(i);
-        for _ in 0..sessions.min(30) {
+        for _ in 0..sessions.min((30.0 * scale) as u32) {
             // Recent days are likelier: the square of a uniform number leans towards 0 days ago.
             let ago = (rng.unit().powi(2) * 180.0) as i32;
             let day = Day(end.0 - ago);
@@ -237,8 +284,12 @@ pub fn events_csv(seed: u64, members: u64) -> Vec<u8> {
                 emit("share", secs + 10, &mut out);
             }
         }
+        if out.len() > 1 << 16 {
+            sink(&out);
+            out.clear();
+        }
     }
-    out.into_bytes()
+    sink(&out);
 }
 
 fn thousands(cents: i64) -> String {
@@ -270,5 +321,24 @@ mod tests {
         assert_eq!(text.lines().count(), 4);
         assert!(text.lines().nth(1).unwrap().starts_with("00000100,"));
         assert_eq!(thousands(123_456_789), "1,234,567.89");
+    }
+
+    #[test]
+    fn rates_scale_the_row_counts() {
+        let collect = |write: &dyn Fn(&mut dyn FnMut(&str))| {
+            let mut out = String::new();
+            write(&mut |chunk| out.push_str(chunk));
+            out
+        };
+        let orders = collect(&|sink| write_orders_at(5, 2000, 1.0, sink));
+        assert_eq!(orders.as_bytes(), orders_csv(5, 2000));
+        let rates = Rates::per_member(10.0, 30.0);
+        let many = collect(&|sink| write_orders_at(5, 2000, rates.orders, sink));
+        let ratio = many.lines().count() as f64 / orders.lines().count() as f64;
+        assert!((5.0..9.0).contains(&ratio), "orders grew {ratio}×");
+        let events = collect(&|sink| write_events_at(5, 2000, rates.events, sink));
+        let per_member = (events.lines().count() - 1) as f64 / 2000.0;
+        assert!((24.0..36.0).contains(&per_member), "{per_member} events per member");
+        assert_eq!(events, collect(&|sink| write_events_at(5, 2000, rates.events, sink)));
     }
 }

@@ -39,3 +39,19 @@ pub fn bench_rules(seed: u32, n: u32) -> String {
 pub fn bench_audiences(seed: u32, tags: u32, n: u32) -> Vec<String> {
     crate::sample::pack::audiences(u64::from(seed), tags as usize, n as usize)
 }
+
+/// The "touch every byte" baseline of the ingest benchmark: reads every byte of a chunk (copied into wasm memory
+/// as `push` copies it) and returns its newlines plus the byte sum's low bits, so the reading cannot be left out.
+/// Streaming a file's chunks through this in the worker that streams them into `push` measures what the machine
+/// can do with the same pipeline and no parsing at all.
+///
+/// ```js
+/// let check = 0;
+/// for (const chunk of chunks) check = (check + benchTouch(chunk)) >>> 0;
+/// ```
+#[wasm_bindgen(js_name = benchTouch)]
+pub fn bench_touch(bytes: &[u8]) -> u32 {
+    let (newlines, sum) =
+        bytes.iter().fold((0u32, 0u32), |(n, s), &b| (n.wrapping_add(u32::from(b == b'\n')), s.wrapping_add(u32::from(b))));
+    newlines.wrapping_add(sum)
+}

@@ -13,7 +13,8 @@
 //! removed. Comparisons are those of the rule evaluator (`f64` compared as `partial_cmp` does, so a missing value
 //! or a `NaN` constant never holds, and `-0 == 0`).
 
-use crate::metrics::TextColumn;
+use super::portrait::{text_counts, BaseBins};
+use crate::metrics::{FrameCache, TextColumn};
 use crate::model::dict::NONE;
 use crate::rules::ast::BinOp;
 use roaring::RoaringBitmap;
@@ -222,11 +223,31 @@ impl RankIndex {
 /// An index beside the column it indexes.
 type Kept<C, I> = (Rc<C>, Rc<I>);
 
+/// Bins of a histogram: how many, and whether whole numbers.
+type BinsKey = (usize, bool);
+
+/// A result beside the column it was computed from and what else it depends on.
+type Keyed<C, K, I> = (Rc<C>, K, Rc<I>);
+
 /// The indexes built so far, each beside the column it indexes.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Indexes {
     texts: RefCell<Vec<Kept<TextColumn, ValueSets>>>,
     numbers: RefCell<Vec<Kept<Vec<f64>, RankIndex>>>,
+    /// Portraits against every member: each text column's count of every member per value.
+    counts: RefCell<Vec<Kept<TextColumn, Vec<u64>>>>,
+    /// Portraits against every member: each metric's bins and base statistics, by bin count and whole numbers.
+    bins: RefCell<Vec<Keyed<Vec<f64>, BinsKey, BaseBins>>>,
+    /// Member attributes as text over members, by attribute index, for the metric columns (one computation)
+    /// they were read beside.
+    attributes: RefCell<Vec<Keyed<FrameCache, usize, TextColumn>>>,
+}
+
+impl std::fmt::Debug for Indexes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (texts, numbers, bytes) = self.usage();
+        f.debug_struct("Indexes").field("texts", &texts).field("numbers", &numbers).field("bytes", &bytes).finish()
+    }
 }
 
 impl Indexes {
@@ -256,13 +277,55 @@ impl Indexes {
     pub fn prune(&self) {
         self.texts.borrow_mut().retain(|(c, _)| Rc::strong_count(c) > 1);
         self.numbers.borrow_mut().retain(|(c, _)| Rc::strong_count(c) > 1);
+        self.counts.borrow_mut().retain(|(c, _)| Rc::strong_count(c) > 1);
+        self.bins.borrow_mut().retain(|(c, ..)| Rc::strong_count(c) > 1);
+        self.attributes.borrow_mut().retain(|(c, ..)| Rc::strong_count(c) > 1);
     }
 
-    /// How many indexes are kept (text columns, number columns) and the bytes they hold.
+    /// Every member counted by value of `column` (the last slot: without a value), counted on first use.
+    pub fn counts_of_all(&self, column: &Rc<TextColumn>) -> Rc<Vec<u64>> {
+        if let Some((_, v)) = self.counts.borrow().iter().find(|(c, _)| Rc::ptr_eq(c, column)) {
+            return v.clone();
+        }
+        let built = Rc::new(text_counts(column, None));
+        self.prune();
+        self.counts.borrow_mut().push((column.clone(), built.clone()));
+        built
+    }
+
+    /// The bins of `values` over every member (`bins` bins, whole numbers or not), built by `build` on first use.
+    pub fn base_bins(&self, values: &Rc<Vec<f64>>, whole: bool, bins: usize, build: impl FnOnce() -> BaseBins) -> Rc<BaseBins> {
+        let found = self.bins.borrow().iter().find(|(c, k, _)| Rc::ptr_eq(c, values) && *k == (bins, whole)).map(|x| x.2.clone());
+        if let Some(v) = found {
+            return v;
+        }
+        let built = Rc::new(build());
+        self.prune();
+        self.bins.borrow_mut().push((values.clone(), (bins, whole), built.clone()));
+        built
+    }
+
+    /// Member attribute `i` as text over members, read by `build` the first time it is needed beside the metric
+    /// columns `columns` (new data or a new computation brings new metric columns, so it is read again).
+    pub fn attribute(&self, columns: &Rc<FrameCache>, i: usize, build: impl FnOnce() -> TextColumn) -> Rc<TextColumn> {
+        let found = self.attributes.borrow().iter().find(|(c, j, _)| Rc::ptr_eq(c, columns) && *j == i).map(|x| x.2.clone());
+        if let Some(v) = found {
+            return v;
+        }
+        let built = Rc::new(build());
+        self.prune();
+        self.attributes.borrow_mut().push((columns.clone(), i, built.clone()));
+        built
+    }
+
+    /// How many indexes are kept (text columns, number columns) and the bytes they and the kept attribute columns
+    /// hold.
     pub fn usage(&self) -> (usize, usize, usize) {
         let texts = self.texts.borrow();
         let numbers = self.numbers.borrow();
-        let bytes = texts.iter().map(|(_, v)| v.bytes()).sum::<usize>() + numbers.iter().map(|(_, v)| v.bytes()).sum::<usize>();
+        let attributes: usize = self.attributes.borrow().iter().map(|(.., t)| t.codes.len() * 4).sum();
+        let bytes =
+            texts.iter().map(|(_, v)| v.bytes()).sum::<usize>() + numbers.iter().map(|(_, v)| v.bytes()).sum::<usize>() + attributes;
         (texts.len(), numbers.len(), bytes)
     }
 }

@@ -160,6 +160,11 @@ impl<'a> Scope<'a> {
         self.indexes
     }
 
+    /// Member attribute `i` (of the member rows) as text over members, kept for this computation.
+    pub fn attribute(&self, i: usize) -> Rc<TextColumn> {
+        self.indexes.attribute(&self.columns, i, || self.frame().attribute(self.data.data.members.attrs.get(i)))
+    }
+
     /// The frame (metric columns), built on first use.
     pub fn frame(&self) -> &Frame<'a> {
         self.frame

@@ -116,6 +116,20 @@ impl Workspace {
         true
     }
 
+    /// The compiled catalog with every runnable definition's result current in the cache (evaluating what is not;
+    /// when everything is, nothing is evaluated or copied).
+    fn current_catalog(&mut self) -> Result<Rc<Compiled>> {
+        self.follow_settings()?;
+        let compiled = self.compiled_catalog();
+        let current = (0..compiled.program.defs.len())
+            .all(|j| !compiled.runnable(j) || self.tag_cache.fresh(&compiled.program.defs[j].name, compiled.fingerprints[j]).is_some());
+        if current {
+            Ok(compiled)
+        } else {
+            Ok(self.evaluate_tags()?.0)
+        }
+    }
+
     /// A scope over the last computation.
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
         let c = self.computed.as_ref().ok_or_else(not_computed)?;
@@ -410,7 +424,7 @@ impl Workspace {
             min_count: request.min_count.unwrap_or(portrait::DEFAULT_MIN_COUNT),
             bins: request.bins.unwrap_or(portrait::DEFAULT_BINS).clamp(1, 100),
         };
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let all = crate::rules::eval::full(scope.members());
@@ -425,7 +439,7 @@ impl Workspace {
     /// `city`, 城市; `rfm` for the RFM segment).
     pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
         let (_, members) = self.members_of(audience)?;
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);
@@ -467,7 +481,7 @@ impl Workspace {
         let control = request.control_index(&specs)?;
         let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();
         let (_, audience) = self.members_of(&request.audience)?;
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);

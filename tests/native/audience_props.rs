@@ -11,6 +11,7 @@ use huaxiang::rules::names::Metric;
 use huaxiang::sample::synthetic::Size;
 use huaxiang::tags::Edit;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use roaring::RoaringBitmap;
 
@@ -272,4 +273,71 @@ fn counts_equal_brute_force_and_the_evaluator() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn drafts_check_like_the_whole_catalog() {
+    let (mut ws, w) = world();
+    let schema = huaxiang::tags::schema_of(ws.data());
+    let settings = ws.catalog().settings.clone();
+    let compiled = ws.compiled_catalog();
+    let mut texts: Vec<String> = [
+        "高价直",
+        "近期 and",
+        "monetary",
+        "近期 or 常客 and not 女性",
+        "count(近期) > 1",
+        "sum(orders.amount, last 30d) > 100 and 近期",
+        "count(events where type == \"view\", last 7d) > 1",
+        "count(近期, last 7d) > 1",
+        "档位 == 3",
+        "档位 > \"高\"",
+        "档位 in [\"高\", 3]",
+        "客单 between 10 and 20",
+        "days_since(last_purchase) <= 30",
+        "gender == \"女\" and city in [\"上海\"]",
+        "",
+        "not",
+        "近期 近期",
+        "rfm.segment == \"重要价值客户\"",
+        "lifecycle",
+        "近期 and 未知标签",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    for _ in 0..60 {
+        texts.push(expr().new_tree(&mut runner).expect("generates").current().text(&w));
+    }
+    for text in &texts {
+        let draft = huaxiang::tags::check_draft(&compiled, huaxiang::rules::ast::DefKind::Audience, "\u{0}draft", text, &schema, &settings);
+        let full = huaxiang::tags::compile_with(&compiled, huaxiang::rules::ast::DefKind::Audience, "\u{0}draft", text, &schema, &settings);
+        let last = full.program.defs.len() - 1;
+        let diagnostics: Vec<_> = full.diagnostics.iter().filter(|(i, _)| *i == last).map(|(_, d)| d.clone()).collect();
+        assert_eq!(format!("{:?}", draft.diagnostics), format!("{diagnostics:?}"), "{text}");
+        assert_eq!(format!("{:?}", draft.checked), format!("{:?}", full.checked.defs[last]), "{text}");
+        assert_eq!(draft.def, full.program.defs[last], "{text}");
+        assert_eq!(draft.runnable, full.runnable(last), "{text}");
+    }
+}
+
+#[test]
+fn portraits_against_every_member_equal_the_uncached_path() {
+    let (mut ws, w) = world();
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    for _ in 0..6 {
+        let audience = expr().new_tree(&mut runner).expect("generates").current().text(&w);
+        let request = |base: Option<&str>| huaxiang::audience::PortraitRequest {
+            audience: audience.clone(),
+            base: base.map(str::to_string),
+            min_count: Some(5),
+            bins: None,
+        };
+        // Against every member (base counts and bins kept between portraits), twice, and against `true` (the same
+        // members, counted afresh).
+        let cached = ws.portrait(&request(None)).expect("portrait");
+        assert_eq!(cached, ws.portrait(&request(None)).expect("portrait"), "{audience}");
+        assert_eq!(cached, ws.portrait(&request(Some("true"))).expect("portrait"), "{audience}");
+    }
 }

@@ -1,9 +1,10 @@
 //! `cargo bench --bench tags` (part of `make bench`): evaluates a generated pack of rule tags over generated
 //! members, orders and events, natively, then counts 1,000 random audience expressions over them (p50, p99) and
-//! draws one full portrait, and prints the figures (never a pass/fail timing test).
+//! draws 20 full portraits, and prints the figures (never a pass/fail timing test).
 //!
 //! Sizes come from the environment: HUAXIANG_BENCH_MEMBERS (default 1,000,000), HUAXIANG_BENCH_ORDERS (default
-//! ten per member), HUAXIANG_BENCH_EVENTS (default five per member), HUAXIANG_BENCH_TAGS (default 300).
+//! ten per member), HUAXIANG_BENCH_EVENTS (default five per member), HUAXIANG_BENCH_TAGS (default 300),
+//! HUAXIANG_BENCH_PORTRAITS (default 20); HUAXIANG_BENCH_SLOWEST=k also prints the k slowest audience expressions.
 //! Figures are also written to results/bench-tags-native.json.
 
 use huaxiang::engine::Workspace;
@@ -49,22 +50,43 @@ fn main() {
     // Audiences: 1,000 random expressions over the tags, counted as a user typing them would be.
     let expressions = huaxiang::sample::pack::audiences(7, tags, 1000);
     let mut times = Vec::with_capacity(expressions.len());
+    let mut timed = Vec::with_capacity(expressions.len());
     let mut bitmap_only = 0;
+    let mut scanned = 0;
     for e in &expressions {
         let t = Instant::now();
         let c = ws.audience_count(e).expect("counts");
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        times.push(ms);
+        timed.push((ms, e));
         assert!(c.count.is_some(), "{e}: {:?}", c.diagnostics);
         bitmap_only += usize::from(c.bitmap_only);
+        scanned += usize::from(c.scanned);
     }
+    let (text_indexes, number_indexes, index_bytes) = ws.audience_index_usage();
     times.sort_by(f64::total_cmp);
+    // HUAXIANG_BENCH_SLOWEST=k prints the k slowest expressions (where the tail comes from).
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, e) in timed.iter().take(env("HUAXIANG_BENCH_SLOWEST", 0) as usize) {
+        eprintln!("{ms:8.3} ms  {e}");
+    }
     let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
-    let portrait_expr = &expressions[0];
-    let t = Instant::now();
-    let portrait = ws
-        .portrait(&huaxiang::audience::PortraitRequest { audience: portrait_expr.clone(), base: None, min_count: None, bins: None })
-        .expect("portrait");
-    let portrait_s = t.elapsed().as_secs_f64();
+    // Portraits of the first expressions against every member (HUAXIANG_BENCH_PORTRAITS, default 20).
+    let portraits = (env("HUAXIANG_BENCH_PORTRAITS", 20) as usize).clamp(1, expressions.len());
+    let mut portrait_times = Vec::with_capacity(portraits);
+    let mut traits = 0;
+    for e in &expressions[..portraits] {
+        let t = Instant::now();
+        let p = ws
+            .portrait(&huaxiang::audience::PortraitRequest { audience: e.clone(), base: None, min_count: None, bins: None })
+            .expect("portrait");
+        portrait_times.push(t.elapsed().as_secs_f64());
+        traits = traits.max(p.traits.len());
+    }
+    let portrait_first = portrait_times[0];
+    portrait_times.sort_by(f64::total_cmp);
+    let portrait_p50 = portrait_times[(portrait_times.len() - 1) / 2];
+    let portrait_max = portrait_times[portrait_times.len() - 1];
     let orders = ws.data().orders.len();
     let events = ws.data().events.len();
     println!("\n| tags benchmark (native) | figure |\n|---|---|");
@@ -79,14 +101,21 @@ fn main() {
     println!("| edit one rule, re-evaluate it and its {} dependents | {edit_s:.3} s |", after.evaluated.len().saturating_sub(1));
     println!("| report again, nothing changed ({} evaluated) | {cached_s:.3} s |", again.evaluated.len());
     println!(
-        "| audience count, 1,000 random expressions ({bitmap_only} bitmap-only) | p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms |",
+        "| audience count, 1,000 random expressions ({bitmap_only} tags only, {scanned} scanned by the evaluator) | p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms |",
         pct(0.5),
         pct(0.99),
         pct(1.0)
     );
-    println!("| full portrait of `{portrait_expr}` ({} traits) | {portrait_s:.3} s |", portrait.traits.len());
+    println!(
+        "| audience indexes built ({text_indexes} value sets, {number_indexes} rank indexes) | {:.1} MB = {:.1} B/member |",
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / summary.members.max(1) as f64
+    );
+    println!(
+        "| {portraits} full portraits against every member (up to {traits} traits) | first {portrait_first:.3} s, p50 {portrait_p50:.3} s, max {portrait_max:.3} s |"
+    );
     let json = serde_json::json!({
-        "audienceP50Ms": pct(0.5), "audienceP99Ms": pct(0.99), "portraitSeconds": portrait_s,
+        "audienceP50Ms": pct(0.5), "audienceP99Ms": pct(0.99), "audienceScanned": scanned, "audienceIndexBytes": index_bytes, "portraitSeconds": portrait_p50, "portraitFirstSeconds": portrait_first, "portraitMaxSeconds": portrait_max, "portraits": portraits,
         "members": summary.members, "orders": orders, "events": events, "tags": report.tags.len(),
         "loadSeconds": load_s, "computeSeconds": compute_s, "evaluateSeconds": full_s,
         "editSeconds": edit_s, "editEvaluated": after.evaluated, "cachedSeconds": cached_s,

@@ -9,6 +9,7 @@
 //! arguments). The definitions of every figure are in `docs/audiences.md`.
 
 pub mod explain;
+pub mod index;
 pub mod lift;
 pub mod lists;
 pub mod mask;

@@ -86,25 +86,41 @@ impl Dim<'_> {
                 vec![(YES.to_string(), yes), ("否".to_string(), set.len() - yes)]
             }
             Dim::Text { column, .. } => {
-                let mut counts = vec![0u64; column.values.len() + 1];
-                let slot = |c: u32| if c == NONE { column.values.len() } else { c as usize };
-                if all {
-                    for &c in &column.codes {
-                        counts[slot(c)] += 1;
-                    }
-                } else {
-                    for p in set {
-                        counts[slot(column.codes[p as usize])] += 1;
-                    }
-                }
-                let mut out: Vec<(String, u64)> = column.values.iter().cloned().zip(counts.iter().copied()).collect();
-                if counts[column.values.len()] > 0 {
-                    out.push((String::new(), counts[column.values.len()]));
-                }
-                out
+                let counts = if all { text_counts(column, None) } else { text_counts(column, Some(set)) };
+                label_counts(column, &counts)
             }
         }
     }
+}
+
+/// Members with each value of `column` (the last slot: without a value), among `set` (`None`: every member).
+pub fn text_counts(column: &TextColumn, set: Option<&RoaringBitmap>) -> Vec<u64> {
+    let mut counts = vec![0u64; column.values.len() + 1];
+    let none = column.values.len();
+    let slot = |c: u32| if c == NONE { none } else { c as usize };
+    match set {
+        None => {
+            for &c in &column.codes {
+                counts[slot(c)] += 1;
+            }
+        }
+        Some(set) => {
+            for p in set {
+                counts[slot(column.codes[p as usize])] += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// Counts by value slot as `(value, count)`, members without a value last (as `""`) when there are any.
+fn label_counts(column: &TextColumn, counts: &[u64]) -> Vec<(String, u64)> {
+    let none = column.values.len();
+    let mut out: Vec<(String, u64)> = column.values.iter().cloned().zip(counts.iter().copied()).collect();
+    if counts[none] > 0 {
+        out.push((String::new(), counts[none]));
+    }
+    out
 }
 
 /// Every dimension: enumerated and yes/no tags (built-in and the catalog's), then member attributes (gender,
@@ -123,13 +139,13 @@ pub fn dimensions<'a>(scope: &Scope<'a>) -> Vec<Dim<'a>> {
         }
     }
     let members = &scope.data().data.members;
-    for a in &members.attrs {
+    for (i, a) in members.attrs.iter().enumerate() {
         let wanted = match a.role {
             Some(r) => matches!(r, Role::Gender | Role::Level | Role::City | Role::Channel),
             None => !a.values.is_empty() && a.values.len() <= MAX_ATTRIBUTE_VALUES,
         };
         if wanted {
-            out.push(Dim::Text { name: a.header.clone(), source: "attribute", column: Rc::new(scope.frame().attribute(Some(a))) });
+            out.push(Dim::Text { name: a.header.clone(), source: "attribute", column: scope.attribute(i) });
         }
     }
     out
@@ -288,9 +304,13 @@ pub fn portrait(scope: &Scope<'_>, audience: &RoaringBitmap, base: &RoaringBitma
     let (na, nb) = (audience.len(), base.len());
     let mut dims = Vec::new();
     let mut traits = Vec::new();
+    let indexes = scope.indexes();
     for dim in dimensions(scope) {
         let a = dim.counts(audience, false);
-        let b = dim.counts(base, base_all);
+        let b = match &dim {
+            Dim::Text { column, .. } if base_all => label_counts(column, &indexes.counts_of_all(column)),
+            _ => dim.counts(base, base_all),
+        };
         let (kind, take) = match dim {
             Dim::Flag { .. } => ("flag", 1),
             Dim::Text { .. } => ("enum", a.len()),
@@ -320,8 +340,18 @@ pub fn portrait(scope: &Scope<'_>, audience: &RoaringBitmap, base: &RoaringBitma
         y.value.score.total_cmp(&x.value.score).then_with(|| x.dimension.cmp(&y.dimension)).then_with(|| x.value.value.cmp(&y.value.value))
     });
     let frame = scope.frame();
-    let histograms =
-        HISTOGRAM_METRICS.iter().map(|&(m, whole)| histogram(m, whole, &frame.num(m), audience, base, base_all, options.bins)).collect();
+    let histograms = HISTOGRAM_METRICS
+        .iter()
+        .map(|&(m, whole)| {
+            let values = frame.num(m);
+            let shared = if base_all {
+                indexes.base_bins(&values, whole, options.bins, || BaseBins::of(&values, base, true, whole, options.bins))
+            } else {
+                Rc::new(BaseBins::of(&values, base, false, whole, options.bins))
+            };
+            histogram(m, &values, audience, &shared)
+        })
+        .collect();
     Portrait { audience: na, base: nb, min_count: options.min_count, traits, dimensions: dims, histograms }
 }
 
@@ -350,61 +380,85 @@ fn nice(x: f64, whole: bool) -> f64 {
     }
 }
 
-/// The histogram of one metric.
-pub fn histogram(
-    m: Metric,
-    whole: bool,
-    values: &[f64],
-    audience: &RoaringBitmap,
-    base: &RoaringBitmap,
-    base_all: bool,
-    bins: usize,
-) -> Histogram {
-    let pick = |set: &RoaringBitmap, all: bool| -> Vec<f64> {
-        if all {
+/// The base's side of a histogram: the shared bins, the base's count in each, its statistics.
+#[derive(Clone, Debug)]
+pub struct BaseBins {
+    /// The first bin's lower edge.
+    start: f64,
+    /// The bins' width.
+    width: f64,
+    /// Base members in each bin (none when no base member has a value).
+    counts: Vec<u64>,
+    /// Base members with a value.
+    present: usize,
+    /// The base's statistics.
+    stats: Stats,
+}
+
+impl BaseBins {
+    /// The bins of `values` over `base` (`all`: every member).
+    pub fn of(values: &[f64], base: &RoaringBitmap, all: bool, whole: bool, bins: usize) -> BaseBins {
+        let b: Vec<f64> = if all {
             values.iter().copied().filter(|x| !x.is_nan()).collect()
         } else {
-            set.iter().map(|p| values[p as usize]).filter(|x| !x.is_nan()).collect()
+            base.iter().map(|p| values[p as usize]).filter(|x| !x.is_nan()).collect()
+        };
+        let mut out = BaseBins { start: 0.0, width: 1.0, counts: Vec::new(), present: b.len(), stats: Stats::default() };
+        if !b.is_empty() {
+            let mut sorted = b.clone();
+            let lo = sorted.iter().copied().fold(f64::INFINITY, f64::min);
+            let rank = ((0.99 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+            let (_, p99, _) = sorted.select_nth_unstable_by(rank, f64::total_cmp);
+            let mut hi = *p99;
+            if hi <= lo {
+                hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            }
+            out.width = nice((hi - lo) / bins.max(1) as f64, whole);
+            out.start = (lo / out.width).floor() * out.width;
+            let count = if hi > lo { (((hi - out.start) / out.width + 1e-9).floor() as usize + 1).min(bins.max(1) + 1) } else { 1 };
+            let mut counts = vec![0u64; count];
+            out.counts = vec![0; count];
+            for &x in &b {
+                counts[out.index(x)] += 1;
+            }
+            out.counts = counts;
         }
-    };
-    let b = pick(base, base_all);
-    let a = pick(audience, false);
+        out.stats = stats(b, base.len());
+        out
+    }
+
+    /// The bin of `x`.
+    fn index(&self, x: f64) -> usize {
+        // `max(0) as usize` truncates what is not negative: the floor, without a call to `floor`.
+        (((x - self.start) / self.width + 1e-9).max(0.0) as usize).min(self.counts.len() - 1)
+    }
+}
+
+/// The histogram of one metric: the audience's counts over the base's bins.
+pub fn histogram(m: Metric, values: &[f64], audience: &RoaringBitmap, base: &BaseBins) -> Histogram {
+    let a: Vec<f64> = audience.iter().map(|p| values[p as usize]).filter(|x| !x.is_nan()).collect();
     let info = m.info();
-    let mut out = Histogram { metric: info.key, zh: info.zh, bins: Vec::new(), audience: Stats::default(), base: Stats::default() };
-    if !b.is_empty() {
-        let mut sorted = b.clone();
-        let lo = sorted.iter().copied().fold(f64::INFINITY, f64::min);
-        let rank = ((0.99 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-        let (_, p99, _) = sorted.select_nth_unstable_by(rank, f64::total_cmp);
-        let mut hi = *p99;
-        if hi <= lo {
-            hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        }
-        let width = nice((hi - lo) / bins.max(1) as f64, whole);
-        let start = (lo / width).floor() * width;
-        let count = if hi > lo { (((hi - start) / width + 1e-9).floor() as usize + 1).min(bins.max(1) + 1) } else { 1 };
-        let index = |x: f64| (((x - start) / width + 1e-9).floor().max(0.0) as usize).min(count - 1);
-        let (mut ca, mut cb) = (vec![0u64; count], vec![0u64; count]);
+    let mut out = Histogram { metric: info.key, zh: info.zh, bins: Vec::new(), audience: Stats::default(), base: base.stats.clone() };
+    if !base.counts.is_empty() {
+        let count = base.counts.len();
+        let mut ca = vec![0u64; count];
         for &x in &a {
-            ca[index(x)] += 1;
-        }
-        for &x in &b {
-            cb[index(x)] += 1;
+            ca[base.index(x)] += 1;
         }
         let share = |c: u64, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+        let (start, width) = (base.start, base.width);
         out.bins = (0..count)
             .map(|i| Bin {
                 low: start + i as f64 * width,
                 high: (i + 1 < count).then(|| start + (i + 1) as f64 * width),
                 audience_count: ca[i],
                 audience_share: share(ca[i], a.len()),
-                base_count: cb[i],
-                base_share: share(cb[i], b.len()),
+                base_count: base.counts[i],
+                base_share: share(base.counts[i], base.present),
             })
             .collect();
     }
     out.audience = stats(a, audience.len());
-    out.base = stats(b, base.len());
     out
 }
 

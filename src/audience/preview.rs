@@ -21,8 +21,11 @@ pub struct AudienceCount {
     pub members: u64,
     /// `count` over `members`.
     pub share: Option<f64>,
-    /// Whether the answer was bitmap algebra over cached tag results alone (no metric was computed).
+    /// Whether the answer was bitmap algebra over cached tag results alone (no metric was read).
     pub bitmap_only: bool,
+    /// Whether some condition needed the rule evaluator's pass over every member (it could not be answered from
+    /// cached tag results, value sets or rank indexes).
+    pub scanned: bool,
 }
 
 /// One condition of the top-level `and` chain.

@@ -1,25 +1,27 @@
-//! The scope an audience expression is evaluated in: the compiled catalog (with the expression as a draft
-//! definition), the cached results of the definitions it reads, and the computed data.
+//! The scope an audience expression is evaluated in: the compiled catalog (the expression is checked against it
+//! as a draft, never added to it), the cached results of the definitions it reads, and the computed data.
 //!
 //! [`Scope::bits`] is bitmap algebra where it can be: `and`, `or`, `not`, `true`/`false`, a yes/no definition
-//! (its cached bitmap, borrowed, never copied) and an enumerated tag compared with text literals (`年龄段 ==
-//! "青年"`, `年龄段 in ["Z世代", "青年"]`, one pass over its codes). Anything else (a metric comparison, an
-//! aggregate) is handed to the rule evaluator, over a [`Frame`] built the first time one is needed. The results
-//! are exactly the evaluator's: the same SQL-like rules for missing values (`not` is the complement, `!=` and
-//! `not in` hold only where the value is present).
+//! (its cached bitmap, borrowed, never copied); an enumerated tag or a text metric compared with text literals
+//! (`年龄段 == "青年"`, `rfm.segment in ["重要价值客户"]`: the union of its cached per-value member sets); a number
+//! metric or a metric definition compared with a number literal (`monetary > 500`, `500 <= monetary`,
+//! `recency between 0 and 30`: ranges of its cached rank index, see [`super::index`]). Anything else (arithmetic,
+//! an aggregate, a date) is handed to the rule evaluator, over a [`Frame`] built the first time one is needed.
+//! The results are exactly the evaluator's: the same SQL-like rules for missing values (`not` is the complement,
+//! a comparison, `!=` and `not in` hold only where the value is present).
 
+use super::index::Indexes;
 use crate::metrics::{Frame, Settings, TextColumn};
-use crate::model::dict::NONE;
 use crate::model::{Dataset, People};
 use crate::rfm::Rfm;
 use crate::rules::ast::{BinOp, Expr, ExprKind};
-use crate::rules::check::{resolve, Resolved, Schema};
+use crate::rules::check::{resolve, Resolved, Schema, Ty};
 use crate::rules::eval::{full, Evaluator, Lit, Outcome, Val};
 use crate::tags::{Compiled, TagCache};
 use roaring::RoaringBitmap;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The data an expression is evaluated over (one computation).
 #[derive(Clone, Copy)]
@@ -40,12 +42,50 @@ pub struct Scope<'a> {
     data: Data<'a>,
     settings: Settings,
     /// The metric columns of this computation, shared with the workspace.
-    columns: std::rc::Rc<crate::metrics::FrameCache>,
-    index: HashMap<String, usize>,
+    columns: Rc<crate::metrics::FrameCache>,
+    /// Value sets and rank indexes, shared with the workspace.
+    indexes: &'a Indexes,
     frame: OnceCell<Frame<'a>>,
+    /// The results handed to the evaluator (allocated the first time it is needed).
     results: RefCell<Vec<Option<Outcome>>>,
     filled: RefCell<Vec<bool>>,
     evaluated: Cell<bool>,
+    metrics: Cell<bool>,
+}
+
+/// What a number condition reads: a metric's column or a metric definition's result.
+enum NumSource<'a> {
+    Metric(crate::rules::names::Metric),
+    Def(&'a Rc<Vec<f64>>),
+}
+
+/// What a text condition reads: an enumerated definition's result or a text metric's column.
+enum TextSource<'a> {
+    Def(&'a Rc<TextColumn>),
+    Metric(crate::rules::names::Metric),
+}
+
+/// A number written as a literal (`500`, `-3`).
+fn constant(e: &Expr) -> Option<f64> {
+    match &e.kind {
+        ExprKind::Num(x) => Some(*x),
+        ExprKind::Neg(x) => match &x.kind {
+            ExprKind::Num(v) => Some(-v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `c op x` as `x op' c`.
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
 }
 
 /// Flattens a chain of `op` (`a and b and c`) into its operands, left to right.
@@ -73,12 +113,6 @@ pub(crate) fn to_bits(v: Val, n: u32) -> RoaringBitmap {
     }
 }
 
-/// Members whose code in `t` satisfies `hit` (by value index).
-fn text_bits(t: &TextColumn, hit: &[bool]) -> RoaringBitmap {
-    let members = t.codes.iter().enumerate().filter(|&(_, &c)| c != NONE && hit.get(c as usize).copied().unwrap_or(false));
-    RoaringBitmap::from_sorted_iter(members.map(|(p, _)| p as u32)).unwrap_or_default()
-}
-
 impl<'a> Scope<'a> {
     /// A scope over a compiled catalog whose definitions' results are in `cache`.
     pub fn new(
@@ -87,13 +121,9 @@ impl<'a> Scope<'a> {
         schema: &'a Schema,
         data: Data<'a>,
         settings: Settings,
-        columns: std::rc::Rc<crate::metrics::FrameCache>,
+        columns: Rc<crate::metrics::FrameCache>,
+        indexes: &'a Indexes,
     ) -> Scope<'a> {
-        let mut index = HashMap::new();
-        for (i, d) in compiled.program.defs.iter().enumerate() {
-            index.entry(d.name.clone()).or_insert(i);
-        }
-        let n = compiled.program.defs.len();
         Scope {
             compiled,
             cache,
@@ -101,11 +131,12 @@ impl<'a> Scope<'a> {
             data,
             settings,
             columns,
-            index,
+            indexes,
             frame: OnceCell::new(),
-            results: RefCell::new(vec![None; n]),
-            filled: RefCell::new(vec![false; n]),
+            results: RefCell::new(Vec::new()),
+            filled: RefCell::new(Vec::new()),
             evaluated: Cell::new(false),
+            metrics: Cell::new(false),
         }
     }
 
@@ -124,15 +155,30 @@ impl<'a> Scope<'a> {
         self.compiled
     }
 
+    /// The indexes.
+    pub fn indexes(&self) -> &'a Indexes {
+        self.indexes
+    }
+
+    /// Member attribute `i` (of the member rows) as text over members, kept for this computation.
+    pub fn attribute(&self, i: usize) -> Rc<TextColumn> {
+        self.indexes.attribute(&self.columns, i, || self.frame().attribute(self.data.data.members.attrs.get(i)))
+    }
+
     /// The frame (metric columns), built on first use.
     pub fn frame(&self) -> &Frame<'a> {
         self.frame
             .get_or_init(|| Frame::with_cache(self.data.data, self.data.people, self.data.rfm, self.settings.clone(), self.columns.clone()))
     }
 
-    /// Whether any condition needed the rule evaluator (so the answer was not bitmap algebra alone).
+    /// Whether any condition needed the rule evaluator (a pass over every member).
     pub fn used_evaluator(&self) -> bool {
         self.evaluated.get()
+    }
+
+    /// Whether any condition read a metric (through the evaluator or an index) rather than tag results alone.
+    pub fn read_metrics(&self) -> bool {
+        self.metrics.get() || self.evaluated.get()
     }
 
     /// The cached result of definition `j` (when it is current).
@@ -144,7 +190,7 @@ impl<'a> Scope<'a> {
     /// The definition a name refers to.
     pub fn def_of(&self, e: &Expr) -> Option<usize> {
         match &e.kind {
-            ExprKind::Name(parts) => match resolve(parts, &self.index, self.schema) {
+            ExprKind::Name(parts) => match resolve(parts, &self.compiled.names, self.schema) {
                 Some(Resolved::Def(j)) => Some(j),
                 _ => None,
             },
@@ -152,11 +198,56 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// An enumerated definition's column, when `e` names one.
-    fn text_def(&self, e: &Expr) -> Option<&'a TextColumn> {
-        match self.outcome(self.def_of(e)?)? {
-            Outcome::Text(t) => Some(t),
+    /// The number column `e` names, when it names a number metric or a metric definition.
+    fn num_source(&self, e: &Expr) -> Option<NumSource<'a>> {
+        let ExprKind::Name(parts) = &e.kind else { return None };
+        match resolve(parts, &self.compiled.names, self.schema)? {
+            Resolved::Def(j) => match self.outcome(j)? {
+                Outcome::Num(v) => Some(NumSource::Def(v)),
+                _ => None,
+            },
+            Resolved::Metric(m) if m.info().ty == Ty::Num => Some(NumSource::Metric(m)),
             _ => None,
+        }
+    }
+
+    /// The text column `e` names, when it names an enumerated definition or a text metric.
+    fn text_source(&self, e: &Expr) -> Option<TextSource<'a>> {
+        let ExprKind::Name(parts) = &e.kind else { return None };
+        match resolve(parts, &self.compiled.names, self.schema)? {
+            Resolved::Def(j) => match self.outcome(j)? {
+                Outcome::Text(t) => Some(TextSource::Def(t)),
+                _ => None,
+            },
+            Resolved::Metric(m) if m.info().ty == Ty::Text => Some(TextSource::Metric(m)),
+            _ => None,
+        }
+    }
+
+    /// The members whose value of a text column satisfies `hit` (by value), from the column's value sets.
+    fn text_where(&self, source: TextSource<'a>, hit: impl Fn(&str) -> bool) -> RoaringBitmap {
+        let column = match source {
+            TextSource::Def(t) => t.clone(),
+            TextSource::Metric(m) => {
+                self.metrics.set(true);
+                self.frame().text(m)
+            }
+        };
+        let sets = self.indexes.values(&column);
+        sets.union(|i| hit(&column.values[i]))
+    }
+
+    /// The members for whom `x op c` holds, from the column's rank index.
+    fn compare_num(&self, source: NumSource<'a>, op: BinOp, c: f64) -> RoaringBitmap {
+        let column = self.num_column(source);
+        self.indexes.ranks(&column).compare(&column, op, c)
+    }
+
+    fn num_column(&self, source: NumSource<'a>) -> Rc<Vec<f64>> {
+        self.metrics.set(true);
+        match source {
+            NumSource::Metric(m) => self.frame().num(m),
+            NumSource::Def(v) => v.clone(),
         }
     }
 
@@ -202,20 +293,32 @@ impl<'a> Scope<'a> {
                 Some(Outcome::Bool(b)) => Cow::Borrowed(b),
                 _ => Cow::Owned(self.delegate(e)),
             },
-            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
-                let pair = match (&a.kind, &b.kind) {
-                    (_, ExprKind::Str(s)) => self.text_def(a).map(|t| (t, s)),
-                    (ExprKind::Str(s), _) => self.text_def(b).map(|t| (t, s)),
+            ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), a, b) => {
+                // A number column against a number literal, either way round.
+                if let (Some(x), Some(c)) = (self.num_source(a), constant(b)) {
+                    return Cow::Owned(self.compare_num(x, *op, c));
+                }
+                if let (Some(c), Some(x)) = (constant(a), self.num_source(b)) {
+                    return Cow::Owned(self.compare_num(x, flip(*op), c));
+                }
+                // A text column against a text literal (`==` and `!=` hold only where the value is present).
+                let text = match (&a.kind, &b.kind) {
+                    (_, ExprKind::Str(s)) if matches!(op, BinOp::Eq | BinOp::Ne) => self.text_source(a).map(|t| (t, s)),
+                    (ExprKind::Str(s), _) if matches!(op, BinOp::Eq | BinOp::Ne) => self.text_source(b).map(|t| (t, s)),
                     _ => None,
                 };
-                match pair {
-                    Some((t, s)) => {
-                        let hit: Vec<bool> = t.values.iter().map(|v| (v == s) == (*op == BinOp::Eq)).collect();
-                        Cow::Owned(text_bits(t, &hit))
-                    }
+                match text {
+                    Some((t, s)) => Cow::Owned(self.text_where(t, |v| (v == s) == (*op == BinOp::Eq))),
                     None => Cow::Owned(self.delegate(e)),
                 }
             }
+            ExprKind::Between { value, low, high } => match (self.num_source(value), constant(low), constant(high)) {
+                (Some(x), Some(lo), Some(hi)) => {
+                    let column = self.num_column(x);
+                    Cow::Owned(self.indexes.ranks(&column).between(&column, lo, hi))
+                }
+                _ => Cow::Owned(self.delegate(e)),
+            },
             ExprKind::In { value, list, negated } => {
                 let texts: Option<Vec<&str>> = match &list.kind {
                     ExprKind::List(items) if !items.is_empty() => {
@@ -223,12 +326,9 @@ impl<'a> Scope<'a> {
                     }
                     _ => None,
                 };
-                match (self.text_def(value), texts) {
-                    (Some(t), Some(texts)) => {
-                        // `not in` holds where the value is present and not listed.
-                        let hit: Vec<bool> = t.values.iter().map(|v| texts.contains(&v.as_str()) != *negated).collect();
-                        Cow::Owned(text_bits(t, &hit))
-                    }
+                match (self.text_source(value), texts) {
+                    // `not in` holds where the value is present and not listed.
+                    (Some(t), Some(texts)) => Cow::Owned(self.text_where(t, |v| texts.contains(&v) != *negated)),
                     _ => Cow::Owned(self.delegate(e)),
                 }
             }
@@ -239,9 +339,14 @@ impl<'a> Scope<'a> {
     /// Evaluates `e` with the rule evaluator (over the frame), the definitions it names taken from the cache.
     pub(crate) fn eval(&self, e: &Expr) -> Val {
         self.evaluated.set(true);
+        let defs = self.compiled.program.defs.len();
         {
             let mut results = self.results.borrow_mut();
             let mut filled = self.filled.borrow_mut();
+            if results.len() != defs {
+                *results = vec![None; defs];
+                *filled = vec![false; defs];
+            }
             e.walk(&mut |x| {
                 if let Some(j) = self.def_of(x) {
                     if !std::mem::replace(&mut filled[j], true) {

@@ -19,8 +19,9 @@ use crate::rules::ast::DefKind;
 use crate::rules::check::Ty;
 use crate::rules::eval::Outcome;
 use crate::rules::Severity;
-use crate::tags::{compile, compile_with, schema_of, Catalog, Compiled, DiagnosticInfo, Entry};
+use crate::tags::{check_draft, compile, schema_of, Catalog, Compiled, DiagnosticInfo, DraftDef, Entry};
 use roaring::RoaringBitmap;
+use std::rc::Rc;
 
 /// The name the expression being evaluated gets in the catalog (no catalog name can start with a NUL).
 const DRAFT: &str = "\u{0}audience";
@@ -28,18 +29,19 @@ const DRAFT: &str = "\u{0}audience";
 /// The arms of a split: each arm's name and members.
 type Arms = Vec<(String, RoaringBitmap)>;
 
-/// An expression compiled as a draft audience.
+/// An expression checked as a draft audience against the compiled catalog.
 struct Draft {
-    compiled: Compiled,
-    /// The draft's definition index.
-    index: usize,
+    /// The compiled catalog (without the draft).
+    compiled: Rc<Compiled>,
+    /// The draft definition.
+    def: DraftDef,
     /// Its problems, located in its text.
     diagnostics: Vec<DiagnosticInfo>,
 }
 
 impl Draft {
     fn runnable(&self) -> bool {
-        self.compiled.runnable(self.index)
+        self.def.runnable
     }
 
     fn error(&self) -> Error {
@@ -81,27 +83,27 @@ fn light(catalog: &Catalog, draft: Option<&str>) -> Catalog {
 }
 
 impl Workspace {
-    /// Compiles `expr` as a draft audience and makes sure the results of what it reads are current.
+    /// Checks `expr` as a draft audience and makes sure the results of what it reads are current.
     fn draft(&mut self, expr: &str) -> Result<Draft> {
         self.follow_settings()?;
         // Keep the metric columns for the next expression (the scope reads this same cache).
         let _ = self.frame_cache();
         let schema = schema_of(&self.data);
-        let base = self.compiled_catalog();
-        let compiled = compile_with(&base, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
-        let index = compiled.program.defs.len() - 1;
-        let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == index).map(|(_, d)| DiagnosticInfo::new(d, expr)).collect();
-        let draft = Draft { compiled, index, diagnostics };
-        if draft.runnable() && self.computed.is_some() && !self.fresh(&draft.compiled, index) {
+        let compiled = self.compiled_catalog();
+        let def = check_draft(&compiled, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
+        self.audience_indexes.prune();
+        let diagnostics = def.diagnostics.iter().map(|d| DiagnosticInfo::new(d, expr)).collect();
+        let draft = Draft { compiled, def, diagnostics };
+        if draft.runnable() && self.computed.is_some() && !self.fresh(&draft.compiled, &draft.def.checked.reads) {
             self.evaluate_tags()?;
         }
         Ok(draft)
     }
 
-    /// Whether the cached results of everything definition `target` reads are current.
-    fn fresh(&self, compiled: &Compiled, target: usize) -> bool {
+    /// Whether the cached results of the definitions `reads` and everything they read are current.
+    fn fresh(&self, compiled: &Compiled, reads: &[usize]) -> bool {
         let mut seen = vec![false; compiled.program.defs.len()];
-        let mut stack: Vec<usize> = compiled.checked.defs[target].reads.clone();
+        let mut stack: Vec<usize> = reads.to_vec();
         while let Some(j) = stack.pop() {
             if std::mem::replace(&mut seen[j], true) {
                 continue;
@@ -114,11 +116,33 @@ impl Workspace {
         true
     }
 
+    /// The compiled catalog with every runnable definition's result current in the cache (evaluating what is not;
+    /// when everything is, nothing is evaluated or copied).
+    fn current_catalog(&mut self) -> Result<Rc<Compiled>> {
+        self.follow_settings()?;
+        let compiled = self.compiled_catalog();
+        let current = (0..compiled.program.defs.len())
+            .all(|j| !compiled.runnable(j) || self.tag_cache.fresh(&compiled.program.defs[j].name, compiled.fingerprints[j]).is_some());
+        if current {
+            Ok(compiled)
+        } else {
+            Ok(self.evaluate_tags()?.0)
+        }
+    }
+
     /// A scope over the last computation.
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
         let c = self.computed.as_ref().ok_or_else(not_computed)?;
         let data = Data { data: &self.data, people: &c.people, rfm: &c.rfm };
-        Ok(Scope::new(compiled, &self.tag_cache, schema, data, self.catalog.settings.clone(), self.frame_cache_ref()))
+        Ok(Scope::new(
+            compiled,
+            &self.tag_cache,
+            schema,
+            data,
+            self.catalog.settings.clone(),
+            self.frame_cache_ref(),
+            &self.audience_indexes,
+        ))
     }
 
     /// The members of an expression (or a definition's name), with the draft it was compiled as.
@@ -129,7 +153,7 @@ impl Workspace {
         }
         let schema = schema_of(&self.data);
         let scope = self.scope(&draft.compiled, &schema)?;
-        let expr = draft.compiled.program.defs[draft.index].expr.as_ref().ok_or_else(|| draft.error())?;
+        let expr = draft.def.def.expr.as_ref().ok_or_else(|| draft.error())?;
         let bits = scope.bits(expr).into_owned();
         drop(scope);
         Ok((draft, bits))
@@ -140,18 +164,26 @@ impl Workspace {
     pub fn audience_count(&mut self, expr: &str) -> Result<AudienceCount> {
         let draft = self.draft(expr)?;
         let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
-        let mut out = AudienceCount { diagnostics: draft.diagnostics.clone(), count: None, members, share: None, bitmap_only: false };
+        let mut out =
+            AudienceCount { diagnostics: draft.diagnostics.clone(), count: None, members, share: None, bitmap_only: false, scanned: false };
         if draft.runnable() && self.computed.is_some() {
             let schema = schema_of(&self.data);
             let scope = self.scope(&draft.compiled, &schema)?;
-            if let Some(e) = &draft.compiled.program.defs[draft.index].expr {
+            if let Some(e) = &draft.def.def.expr {
                 let count = scope.bits(e).len();
                 out.count = Some(count);
                 out.share = Some(if members == 0 { 0.0 } else { count as f64 / members as f64 });
-                out.bitmap_only = !scope.used_evaluator();
+                out.bitmap_only = !scope.read_metrics();
+                out.scanned = scope.used_evaluator();
             }
         }
         Ok(out)
+    }
+
+    /// The indexes audience conditions have built so far: text columns with value sets, number columns with rank
+    /// indexes, and the bytes they hold.
+    pub fn audience_index_usage(&self) -> (usize, usize, usize) {
+        self.audience_indexes.usage()
     }
 
     /// The members of an audience expression or of a definition (dense member indices).
@@ -162,7 +194,7 @@ impl Workspace {
     /// The definitions an expression names directly (the tags an export of the audience shows).
     pub fn audience_tags(&mut self, expr: &str) -> Result<Vec<String>> {
         let draft = self.draft(expr)?;
-        Ok(draft.compiled.checked.defs[draft.index].reads.iter().map(|&j| draft.compiled.program.defs[j].name.clone()).collect())
+        Ok(draft.def.checked.reads.iter().map(|&j| draft.compiled.program.defs[j].name.clone()).collect())
     }
 
     /// The preview of an audience expression: its count, the attrition of its top-level `and` chain, and
@@ -183,7 +215,7 @@ impl Workspace {
         }
         let schema = schema_of(&self.data);
         let scope = self.scope(&draft.compiled, &schema)?;
-        if let Some(e) = &draft.compiled.program.defs[draft.index].expr {
+        if let Some(e) = &draft.def.def.expr {
             let (bits, steps) = preview::attrition(&scope, e, expr);
             out.count = Some(bits.len());
             out.share = Some(if members == 0 { 0.0 } else { bits.len() as f64 / members as f64 });
@@ -208,48 +240,56 @@ impl Workspace {
             .ok_or_else(|| Error::new("no_such_member", format!("找不到会员“{member}”。"), format!("No member is called “{member}”.")))?;
         let schema = schema_of(&self.data);
         let plain = compile(&light(&self.catalog, None), &schema);
-        let (draft, def) = match plain.find(target) {
+        // What is explained: a definition of the catalog (by index), or the expression as a draft.
+        let (compiled, draft, index) = match plain.find(target) {
             Some(j) => {
-                let draft = Draft { compiled: plain, index: j, diagnostics: Vec::new() };
-                if !draft.runnable() {
+                if !plain.runnable(j) {
                     return Err(Error::new(
                         "tag_has_errors",
                         format!("“{target}”的规则有错误，无法计算。"),
                         format!("“{target}” has errors in its rule and cannot be evaluated."),
                     ));
                 }
-                if !self.fresh(&draft.compiled, j) || self.tag_cache.fresh(target, draft.compiled.fingerprints[j]).is_none() {
+                if !self.fresh(&plain, &plain.checked.defs[j].reads) || self.tag_cache.fresh(target, plain.fingerprints[j]).is_none() {
                     self.evaluate_tags()?;
                 }
-                (draft, true)
+                (Rc::new(plain), None, Some(j))
             }
-            None => (self.draft(target)?, false),
+            None => {
+                let draft = self.draft(target)?;
+                if !draft.runnable() {
+                    return Err(draft.error());
+                }
+                (draft.compiled.clone(), Some(draft.def), None)
+            }
         };
-        if !draft.runnable() {
-            return Err(draft.error());
-        }
-        let scope = self.scope(&draft.compiled, &schema)?;
+        let scope = self.scope(&compiled, &schema)?;
         let explainer = Explainer::new(&scope, person);
-        let d = &draft.compiled.program.defs[draft.index];
-        let ty = draft.compiled.checked.defs[draft.index].ty;
+        let (d, ty, list, text) = match (index, &draft) {
+            (Some(j), _) => {
+                (&compiled.program.defs[j], compiled.checked.defs[j].ty, compiled.lists[j].is_some(), compiled.texts[j].as_str())
+            }
+            (None, Some(draft)) => (&draft.def, draft.checked.ty, false, target),
+            (None, None) => return Err(not_computed()),
+        };
         let boolean = matches!(ty, Some(Ty::Bool));
-        let tree = match (&draft.compiled.lists[draft.index], &d.expr) {
-            (Some(_), _) | (None, None) => ExplainNode {
+        let tree = match (list, &d.expr) {
+            (true, _) | (false, None) => ExplainNode {
                 text: d.name.clone(),
                 kind: "list",
-                held: Some(matches!(scope.outcome(draft.index), Some(Outcome::Bool(b)) if b.contains(person))),
+                held: Some(matches!(index.and_then(|j| scope.outcome(j)), Some(Outcome::Bool(b)) if b.contains(person))),
                 values: Vec::new(),
                 definition: Some(d.name.clone()),
                 children: Vec::new(),
             },
-            (None, Some(e)) => explainer.root(e, &draft.compiled.texts[draft.index], boolean),
+            (false, Some(e)) => explainer.root(e, text, boolean),
         };
         let held = if boolean { tree.held } else { None };
         let value = if boolean { None } else { tree.values.first().and_then(|v| v.value.clone()) };
         let sample = preview::sample_member(&scope, person);
         Ok(Explanation {
             target: target.to_string(),
-            kind: if def { d.kind.keyword() } else { "expression" },
+            kind: if index.is_some() { d.kind.keyword() } else { "expression" },
             member: sample.id,
             name: sample.name,
             held,
@@ -384,7 +424,7 @@ impl Workspace {
             min_count: request.min_count.unwrap_or(portrait::DEFAULT_MIN_COUNT),
             bins: request.bins.unwrap_or(portrait::DEFAULT_BINS).clamp(1, 100),
         };
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let all = crate::rules::eval::full(scope.members());
@@ -399,7 +439,7 @@ impl Workspace {
     /// `city`, 城市; `rfm` for the RFM segment).
     pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
         let (_, members) = self.members_of(audience)?;
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);
@@ -441,7 +481,7 @@ impl Workspace {
         let control = request.control_index(&specs)?;
         let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();
         let (_, audience) = self.members_of(&request.audience)?;
-        let (compiled, _) = self.evaluate_tags()?;
+        let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);

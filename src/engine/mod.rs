@@ -272,6 +272,8 @@ pub struct Workspace {
     frame_cache: Option<(String, std::rc::Rc<crate::metrics::FrameCache>)>,
     /// The catalog compiled against the data's schema, under its [`crate::tags::compile_key`].
     compiled_cache: Option<(u64, std::rc::Rc<crate::tags::Compiled>)>,
+    /// Value sets and rank indexes audience conditions read, each kept beside the column it indexes.
+    audience_indexes: crate::audience::index::Indexes,
     files: Vec<FileReport>,
     open: Option<FileLoader>,
     computed: Option<Computed>,

@@ -15,8 +15,8 @@ pub use report::{Completion, DiagnosticInfo, Flags, Lineage, LineageEdge, Lineag
 
 use crate::metrics::Frame;
 use crate::model::dict::hash64;
-use crate::rules::ast::{Def, DefKind, Program};
-use crate::rules::check::{check, CheckedProgram, Schema};
+use crate::rules::ast::{Def, DefKind, ExprKind, Program};
+use crate::rules::check::{check, resolve, Checked, CheckedProgram, Resolved, Schema};
 use crate::rules::eval::{Evaluator, Outcome};
 use crate::rules::parser::parse_expr;
 use crate::rules::{Diagnostic, Span};
@@ -50,6 +50,8 @@ pub struct Compiled {
     pub fingerprints: Vec<u64>,
     /// The member list of each static audience or snapshot (evaluated from the list, not from a rule).
     pub lists: Vec<Option<MemberList>>,
+    /// Each name's definition (the first one of that name, as the checker resolves names).
+    pub names: HashMap<String, usize>,
 }
 
 impl Compiled {
@@ -128,7 +130,16 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
         }
         fingerprints[i] = hash64(&key).max(1);
     }
-    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists }
+    let names = names_of(&program);
+    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists, names }
+}
+
+fn names_of(program: &Program) -> HashMap<String, usize> {
+    let mut names = HashMap::with_capacity(program.defs.len());
+    for (i, d) in program.defs.iter().enumerate() {
+        names.entry(d.name.clone()).or_insert(i);
+    }
+    names
 }
 
 /// A key for everything [`compile`] reads: each definition's kind, name, group, rule and member list, the
@@ -195,7 +206,75 @@ pub fn compile_with(
     texts.push(rule.to_string());
     let mut lists = base.lists.clone();
     lists.push(None);
-    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists }
+    let names = names_of(&program);
+    Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists, names }
+}
+
+/// A draft definition checked against a compiled catalog without being added to it.
+#[derive(Clone, Debug)]
+pub struct DraftDef {
+    /// The definition (parsed from the draft's text).
+    pub def: Def,
+    /// Its checked form; `reads` are indices into the catalog's definitions.
+    pub checked: Checked,
+    /// Its problems (parse and check), spans within its text.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether it can be evaluated (no error, and everything it reads can be).
+    pub runnable: bool,
+}
+
+/// Checks a draft against `base` like [`compile_with`] does, without copying the catalog: the draft is checked
+/// in a small program holding only the definitions it names (their checked forms taken from `base`). Names
+/// resolve alike in both (a definition the draft names is in the small program, one it does not name is not
+/// resolved either way), so a draft without problems checks the same. A draft with any problem is checked again
+/// against the whole catalog, since the messages (did-you-mean suggestions) draw on every name.
+pub fn check_draft(
+    base: &Compiled,
+    kind: DefKind,
+    name: &str,
+    rule: &str,
+    schema: &Schema,
+    settings: &crate::metrics::Settings,
+) -> DraftDef {
+    let (def, diags) = def_of(kind, name, "", rule);
+    if diags.is_empty() && !base.names.contains_key(name) {
+        if let Some(expr) = &def.expr {
+            // The catalog's definitions the draft names, in the order the checker lists what it reads.
+            let mut reads: Vec<usize> = Vec::new();
+            expr.walk(&mut |x| {
+                if let ExprKind::Name(parts) = &x.kind {
+                    if let Some(Resolved::Def(j)) = resolve(parts, &base.names, schema) {
+                        if !reads.contains(&j) {
+                            reads.push(j);
+                        }
+                    }
+                }
+            });
+            let mut small = Program::default();
+            let mut checked = CheckedProgram::default();
+            for &j in &reads {
+                let d = &base.program.defs[j];
+                small.defs.push(Def { kind: d.kind, name: d.name.clone(), name_span: d.name_span, group: None, expr: None, span: d.span });
+                checked.defs.push(base.checked.defs[j].clone());
+            }
+            small.defs.push(def);
+            let mut out = crate::rules::check::check_last(&small, schema, &checked);
+            if out.diagnostics.is_empty() {
+                let def = small.defs.pop().unwrap_or_else(|| def_of(kind, name, "", rule).0);
+                let mut checked = out.defs.pop().unwrap_or_default();
+                checked.reads = checked.reads.iter().map(|&k| reads[k]).collect();
+                let runnable = !checked.failed && checked.reads.iter().all(|&j| base.fingerprints[j] != 0);
+                return DraftDef { def, checked, diagnostics: Vec::new(), runnable };
+            }
+        }
+    }
+    let mut full = compile_with(base, kind, name, rule, schema, settings);
+    let last = full.program.defs.len() - 1;
+    let diagnostics = full.diagnostics.iter().filter(|(i, _)| *i == last).map(|(_, d)| d.clone()).collect();
+    let runnable = full.runnable(last);
+    let checked = full.checked.defs.pop().unwrap_or_default();
+    let def = full.program.defs.pop().unwrap_or_else(|| def_of(kind, name, "", rule).0);
+    DraftDef { def, checked, diagnostics, runnable }
 }
 
 /// Results kept between evaluations, by definition name.

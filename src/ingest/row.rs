@@ -34,6 +34,9 @@ impl Row for Record<'_> {
     fn get(&self, i: usize) -> &str {
         Record::get(self, i)
     }
+    fn is_blank(&self) -> bool {
+        Record::is_blank(self)
+    }
 }
 
 /// A row that owns its cells.

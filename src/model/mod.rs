@@ -11,7 +11,7 @@ pub mod dict;
 use crate::identity::{IdentityGraph, IdentityRule, Node, Resolution};
 use crate::ingest::mapping::Role;
 use batch::{Batch, BatchRows};
-use dict::{remap, Dict, NONE};
+use dict::{remap_all, Dict, NONE};
 
 /// One text column, dictionary-encoded, with one code per row.
 #[derive(Clone, Debug, Default)]
@@ -175,14 +175,14 @@ impl Dataset {
         let Batch { ids, lines, rows } = batch;
         drop((ids, lines, tables));
         match rows {
-            BatchRows::Members(attrs) => self.append_members(&keys, &attrs),
+            BatchRows::Members(attrs) => self.append_members(&keys, attrs),
             BatchRows::Orders(o) => self.append_orders(keys, *o),
             BatchRows::Events(e) => {
                 let mut e = *e;
-                let types = self.events.types.absorb(&e.types);
-                let targets = self.events.targets.absorb(&e.targets);
-                e.event_type.iter_mut().for_each(|c| *c = remap(*c, &types));
-                e.target.iter_mut().for_each(|c| *c = remap(*c, &targets));
+                let types = self.events.types.absorb(std::mem::take(&mut e.types));
+                let targets = self.events.targets.absorb(std::mem::take(&mut e.targets));
+                remap_all(&mut e.event_type, types.as_deref());
+                remap_all(&mut e.target, targets.as_deref());
                 let ev = &mut self.events;
                 extend_or_move(&mut ev.node, keys);
                 extend_or_move(&mut ev.ts, e.ts);
@@ -195,10 +195,10 @@ impl Dataset {
     }
 
     fn append_orders(&mut self, keys: Vec<Node>, mut o: batch::OrderRows) {
-        let cats = self.orders.categories.absorb(&o.categories);
-        let chans = self.orders.channels.absorb(&o.channels);
-        o.category.iter_mut().for_each(|c| *c = remap(*c, &cats));
-        o.channel.iter_mut().for_each(|c| *c = remap(*c, &chans));
+        let cats = self.orders.categories.absorb(std::mem::take(&mut o.categories));
+        let chans = self.orders.channels.absorb(std::mem::take(&mut o.channels));
+        remap_all(&mut o.category, cats.as_deref());
+        remap_all(&mut o.channel, chans.as_deref());
         let mut added: Vec<u64> =
             (0..o.ts.len()).filter(|&r| o.order_id[r] != 0).map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r])).collect();
         added.sort_unstable();
@@ -215,7 +215,7 @@ impl Dataset {
         extend_or_move(&mut to.channel, o.channel);
     }
 
-    fn append_members(&mut self, keys: &[Node], attrs: &[Attribute]) {
+    fn append_members(&mut self, keys: &[Node], attrs: Vec<Attribute>) {
         let start = self.members.len();
         self.members.node.extend_from_slice(keys);
         for col in attrs {
@@ -227,9 +227,11 @@ impl Dataset {
                 self.members.attrs.len() - 1
             });
             let attr = &mut self.members.attrs[pos];
-            let table = attr.values.absorb(&col.values);
+            let Attribute { values, mut codes, .. } = col;
+            let table = attr.values.absorb(values);
+            remap_all(&mut codes, table.as_deref());
             attr.codes.resize(start, NONE);
-            attr.codes.extend(col.codes.iter().map(|&c| remap(c, &table)));
+            extend_or_move(&mut attr.codes, codes);
         }
         let n = self.members.len();
         for attr in &mut self.members.attrs {

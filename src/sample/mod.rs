@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn rates_scale_the_row_counts() {
-        let collect = |write: &dyn Fn(&mut dyn FnMut(&str))| {
+        type Writer<'a> = &'a dyn Fn(&mut dyn FnMut(&str));
+        let collect = |write: Writer| {
             let mut out = String::new();
             write(&mut |chunk| out.push_str(chunk));
             out

@@ -401,8 +401,11 @@ fn sample(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Where a generator streams its text.
+type Sink<'a> = dyn FnMut(&str) + 'a;
+
 /// Writes what `generate` streams to its sink into the file at `path`.
-fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut dyn FnMut(&str))) -> Result<(), String> {
+fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut Sink)) -> Result<(), String> {
     let err = |e: std::io::Error| format!("{}: {e}", path.display());
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
     let mut failed = None;

@@ -93,6 +93,15 @@ function duckDb() {
       const [{ version, limit, threads }] = await query("SELECT version() AS version, current_setting('memory_limit') AS limit, current_setting('threads')::INTEGER AS threads");
       return { version, memoryLimit: limit, threads, bundle: bundle.mainModule.split('/').pop() };
     },
+    /**
+     * Keeps the tables in a compressed in-memory database (`ATTACH ':memory:' (COMPRESS)`) instead of the default
+     * uncompressed one: what a DuckDB user would try when the data does not fit in the tab.
+     */
+    async compress() {
+      await conn.query("ATTACH ':memory:' AS hx_compressed (COMPRESS)");
+      await conn.query('USE hx_compressed');
+      return {};
+    },
     async reset() {
       for (const what of DROP) await conn.query(`DROP ${what}`);
       return {};
@@ -226,9 +235,11 @@ window.bench = {
    * Runs every step `runs` times in each engine (alternating engines, to spread the machine's noise), and the
    * touch-every-byte baseline once per run before huaxiang's steps.
    */
-  async run({ names, runs = 3, seed = 7, tags = 100, audiences = 1000, portraits = 20 }) {
+  async run({ names, runs = 3, seed = 7, tags = 100, audiences = 1000, portraits = 20, duckdbCompress = false }) {
     const [hxInfo, duckInfo] = await inits;
-    const [hx] = engines;
+    const [hx, duck] = engines;
+    if (duckdbCompress) await duck.compress();
+    duckInfo.compressed = duckdbCompress;
     const input = await files(names);
     const bytes = input.reduce((k, f) => k + f.file.size, 0);
     const w = await workload(hx, input, { seed, tags, audiences, portraits });

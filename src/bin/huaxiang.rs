@@ -401,11 +401,11 @@ fn sample(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes what `generate` streams to its sink into the file at `path`.
-/// A generator that writes its CSV text in pieces to the sink it is given.
-type Generator<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&str));
+/// Where a generator streams its text.
+type Sink<'a> = dyn FnMut(&str) + 'a;
 
-fn write_streamed(path: &std::path::Path, generate: Generator) -> Result<(), String> {
+/// Writes what `generate` streams to its sink into the file at `path`.
+fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut Sink)) -> Result<(), String> {
     let err = |e: std::io::Error| format!("{}: {e}", path.display());
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
     let mut failed = None;

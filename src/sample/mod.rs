@@ -325,21 +325,21 @@ mod tests {
 
     #[test]
     fn rates_scale_the_row_counts() {
-        type Writer<'a> = &'a dyn Fn(&mut dyn FnMut(&str));
-        let collect = |write: Writer| {
+        type Writer = fn(u64, u64, f64, &mut dyn FnMut(&str));
+        let collect = |write: Writer, scale: f64| {
             let mut out = String::new();
-            write(&mut |chunk| out.push_str(chunk));
+            write(5, 2000, scale, &mut |chunk| out.push_str(chunk));
             out
         };
-        let orders = collect(&|sink| write_orders_at(5, 2000, 1.0, sink));
+        let orders = collect(write_orders_at, 1.0);
         assert_eq!(orders.as_bytes(), orders_csv(5, 2000));
         let rates = Rates::per_member(10.0, 30.0);
-        let many = collect(&|sink| write_orders_at(5, 2000, rates.orders, sink));
+        let many = collect(write_orders_at, rates.orders);
         let ratio = many.lines().count() as f64 / orders.lines().count() as f64;
         assert!((5.0..9.0).contains(&ratio), "orders grew {ratio}×");
-        let events = collect(&|sink| write_events_at(5, 2000, rates.events, sink));
+        let events = collect(write_events_at, rates.events);
         let per_member = (events.lines().count() - 1) as f64 / 2000.0;
         assert!((24.0..36.0).contains(&per_member), "{per_member} events per member");
-        assert_eq!(events, collect(&|sink| write_events_at(5, 2000, rates.events, sink)));
+        assert_eq!(events, collect(write_events_at, rates.events));
     }
 }

@@ -203,6 +203,7 @@ impl IdentityGraph {
         let first = self.parent.len() as Node;
         let count = values.len() as Node;
         self.values[k] = values;
+        self.values[k].shrink_to_fit();
         let nodes: Vec<Node> = (first..first + count).collect();
         self.node_of[k].extend_from_slice(&nodes);
         self.parent.extend_from_slice(&nodes);

@@ -733,7 +733,9 @@ impl Table {
             };
             col.codes.push(code);
         }
-        self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        if self.batch.keeps_lines() {
+            self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        }
         Ok(())
     }
 }

@@ -160,11 +160,14 @@ impl Dataset {
         let rows_len = batch.len();
         let Batch { mut ids, lines, rows } = batch;
         let tables: Vec<Vec<Node>> = ids.iter_mut().map(|c| self.ids.nodes_of(c.kind, std::mem::take(&mut c.values))).collect();
-        let mut keys: Vec<Node> = Vec::with_capacity(rows_len);
-        if let [col] = ids.as_slice() {
-            // One identifier column: every row's key is its node, and a single identifier links nothing.
-            keys.extend(col.codes.iter().map(|&code| tables[0][code as usize]));
+        let mut keys: Vec<Node>;
+        if let [col] = ids.as_mut_slice() {
+            // One identifier column: every row's key is its node, written over its code (no second column at the
+            // peak), and a single identifier links nothing.
+            keys = std::mem::take(&mut col.codes);
+            keys.iter_mut().for_each(|k| *k = tables[0][*k as usize]);
         } else {
+            keys = Vec::with_capacity(rows_len);
             let mut nodes = Vec::with_capacity(ids.len());
             for row in 0..rows_len {
                 nodes.clear();

@@ -23,21 +23,32 @@ function checkCancel() {
   }
 }
 
-/** Reads a text file in chunks into the open workspace file, reporting progress at most every 100 ms. */
+/**
+ * Reads a text file in chunks into the open workspace file, reporting progress at most every 100 ms. The next
+ * chunk is already being read (off this thread) while the engine parses the current one.
+ */
 async function streamInto(name, size, readChunk, options, progress) {
   ws.beginFile(name, { ...options, size });
   let last = 0;
   let rows = 0;
-  for (let offset = 0; offset < size; offset += CHUNK) {
-    checkCancel();
-    const bytes = await readChunk(offset, Math.min(size, offset + CHUNK));
-    checkCancel();
-    rows = ws.push(bytes);
-    const now = performance.now();
-    if (now - last > 100) {
-      last = now;
-      progress({ phase: 'reading', name, bytes: Math.min(size, offset + CHUNK), total: size, rows });
+  const read = (offset) => (offset < size ? readChunk(offset, Math.min(size, offset + CHUNK)) : null);
+  let next = read(0);
+  try {
+    for (let offset = 0; offset < size; offset += CHUNK) {
+      checkCancel();
+      const bytes = await next;
+      next = read(offset + CHUNK);
+      checkCancel();
+      rows = ws.push(bytes);
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        progress({ phase: 'reading', name, bytes: Math.min(size, offset + CHUNK), total: size, rows });
+      }
     }
+  } finally {
+    // A read still under way when the load stops (cancelled or failed) is left to finish unobserved.
+    next?.catch(() => {});
   }
   const report = ws.finishFile();
   progress({ phase: 'reading', name, bytes: size, total: size, rows: report.rowsRead });

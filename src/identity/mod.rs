@@ -49,14 +49,22 @@ impl IdKind {
 
     /// Normalises a raw value of this kind; `None` when it is empty or not a valid value.
     pub fn normalise(self, raw: &str) -> Option<String> {
-        let t = raw.trim();
+        self.normalise_cow(raw).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`IdKind::normalise`] without copying a value that is already normal (a trimmed card or device id, a phone
+    /// that is all digits).
+    pub fn normalise_cow(self, raw: &str) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        let t = crate::ingest::values::trim_cell(raw);
         if t.is_empty() {
             return None;
         }
         match self {
-            IdKind::Phone => normalise_phone(t),
-            IdKind::Email => normalise_email(t),
-            _ => Some(t.to_string()),
+            IdKind::Phone if normalise::is_plain_phone(t) => Some(Cow::Borrowed(t)),
+            IdKind::Phone => normalise_phone(t).map(Cow::Owned),
+            IdKind::Email => normalise_email(t).map(Cow::Owned),
+            _ => Some(Cow::Borrowed(t)),
         }
     }
 }
@@ -181,6 +189,36 @@ impl IdentityGraph {
         self.node_of[k][code as usize]
     }
 
+    /// The nodes of every value of a dictionary of normalised identifiers, in code order, adding those that are new.
+    /// When the graph has no identifier of this kind yet, the dictionary is taken over as it is (no value is
+    /// hashed again); the nodes are the same as adding the values one by one.
+    pub fn nodes_of(&mut self, kind: IdKind, values: Dict) -> Vec<Node> {
+        if self.values.is_empty() {
+            *self = IdentityGraph::new(self.rule.clone());
+        }
+        let k = kind as usize;
+        if !self.values[k].is_empty() {
+            return values.values().map(|v| self.node(kind, v)).collect();
+        }
+        let first = self.parent.len() as Node;
+        let count = values.len() as Node;
+        self.values[k] = values;
+        self.values[k].shrink_to_fit();
+        let nodes: Vec<Node> = (first..first + count).collect();
+        self.node_of[k].extend_from_slice(&nodes);
+        self.parent.extend_from_slice(&nodes);
+        self.node_kind.resize(self.parent.len(), kind);
+        self.node_code.extend(0..count);
+        for (slot_kind, slots) in &mut self.unique_of_root {
+            if *slot_kind == kind {
+                slots.extend_from_slice(&nodes);
+            } else {
+                slots.resize(self.parent.len(), NO_NODE);
+            }
+        }
+        nodes
+    }
+
     /// The node of an identifier if it is known.
     pub fn find_node(&self, kind: IdKind, value: &str) -> Option<Node> {
         let code = self.values.get(kind as usize)?.code(value)?;
@@ -220,7 +258,7 @@ impl IdentityGraph {
         if nodes.len() < 2 {
             return;
         }
-        let file_index = match self.files.iter().position(|f| f == file) {
+        let file_index = match self.files.iter().rposition(|f| f == file) {
             Some(i) => i,
             None => {
                 self.files.push(file.to_string());
@@ -228,14 +266,18 @@ impl IdentityGraph {
             }
         } as u32;
         let line = line.min(u64::from(u32::MAX)) as u32;
-        // Links go from the first identifier the rule lets link to every other linking identifier.
-        let linking: Vec<Node> = nodes.iter().copied().filter(|&n| self.rule.link.contains(&self.kind(n))).collect();
         for &other in &nodes[1..] {
             self.edges.push((nodes[0], other, file_index, line));
         }
-        if let Some((&first, rest)) = linking.split_first() {
-            for &other in rest {
-                self.union(first, other, file_index, line);
+        // Links go from the first identifier the rule lets link to every other linking identifier.
+        let mut first = None;
+        for &n in nodes {
+            if !self.rule.link.contains(&self.kind(n)) {
+                continue;
+            }
+            match first {
+                None => first = Some(n),
+                Some(f) => self.union(f, n, file_index, line),
             }
         }
     }
@@ -413,6 +455,27 @@ mod tests {
             (IdKind::Phone, "13800138000", "A", "B", 3)
         );
         assert_eq!(g.value(r.key_node[r.person(device) as usize]), "A");
+    }
+
+    #[test]
+    fn taking_a_dictionary_over_numbers_nodes_as_adding_values_one_by_one() {
+        let mut dict = Dict::new();
+        for v in ["13800138000", "13900139000"] {
+            dict.intern(v);
+        }
+        let build = |taken: bool| {
+            let mut g = IdentityGraph::new(IdentityRule::default());
+            let card = g.node(IdKind::Member, "A");
+            let phones =
+                if taken { g.nodes_of(IdKind::Phone, dict.clone()) } else { dict.values().map(|v| g.node(IdKind::Phone, v)).collect() };
+            let again = g.nodes_of(IdKind::Phone, dict.clone());
+            let cards = g.nodes_of(IdKind::Member, dict.clone());
+            g.link_row(&[card, phones[1]], "m.csv", 2);
+            let r = g.resolve();
+            (card, phones, again, cards, g.count_by_kind(), r, g.value(2).to_string(), g.find_node(IdKind::Phone, "13900139000"))
+        };
+        assert_eq!(build(true), build(false));
+        assert_eq!(build(true).1, vec![1, 2]);
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
     Some(if plus { format!("+{digits}") } else { digits })
 }
 
+/// Whether `normalise_phone` keeps this text as it is: 5 or more ASCII digits with no country prefix to drop.
+pub fn is_plain_phone(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() >= 5 && b.iter().all(u8::is_ascii_digit) && !b.starts_with(b"0086") && !(b.len() == 13 && b.starts_with(b"86"))
+}
+
 /// Lower-cases and trims an e-mail address; `None` when it has no `@`.
 pub fn normalise_email(raw: &str) -> Option<String> {
     let t = raw.trim().to_lowercase();
@@ -70,6 +76,10 @@ mod tests {
         assert_eq!(normalise_phone("021-6888-1234").as_deref(), Some("02168881234"));
         assert_eq!(normalise_phone("n/a"), None);
         assert_eq!(normalise_phone("123"), None);
+        for plain in ["13800138000", "02168881234", "12345", "8613800138000", "008613800138000", "1234", "861380013800"] {
+            assert!(!is_plain_phone(plain) || normalise_phone(plain).as_deref() == Some(plain), "{plain}");
+        }
+        assert!(is_plain_phone("13800138000") && !is_plain_phone("8613800138000") && !is_plain_phone("1234"));
         assert!(looks_like_mobile("138-0013-8000"));
         assert!(!looks_like_mobile("12345678901"));
         assert!(!looks_like_mobile("20250524"));

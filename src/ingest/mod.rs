@@ -31,6 +31,7 @@ use records::RecordReader;
 use report::{ColumnReport, FileReport, Problem};
 use row::{OwnedRow, Row};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use values::DateOrder;
 
 /// How many non-blank rows are sampled before the mapping is decided.
@@ -131,6 +132,8 @@ struct Table {
     known: std::rc::Rc<Vec<u64>>,
     /// Whether the columns were reserved for the file's projected rows.
     reserved: bool,
+    /// The last value and code of each identifier column.
+    last_ids: Vec<(String, u32)>,
 }
 
 /// How many data rows a preview shows.
@@ -520,6 +523,7 @@ impl Table {
             time_range: None,
             known: std::rc::Rc::default(),
             reserved: false,
+            last_ids: Vec::new(),
         }
     }
 
@@ -576,13 +580,14 @@ impl Table {
             rows,
         };
         let empty = vec![0; headers.len()];
-        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default(), reserved: false })
+        let last_ids = vec![(String::new(), NONE); cols.ids.len()];
+        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default(), reserved: false, last_ids })
     }
 
     fn read(&mut self, row: &dyn Row, report: &mut FileReport) {
         report.rows_read += 1;
         for (i, e) in self.empty.iter_mut().enumerate() {
-            if row.get(i).trim().is_empty() {
+            if records::blank_cell(row.get(i)) {
                 *e += 1;
             }
         }
@@ -618,7 +623,18 @@ impl Table {
 
     /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
     fn typed(&mut self, row: &dyn Row) -> std::result::Result<(), Box<Problem>> {
-        let normalised: Vec<Option<String>> = self.cols.ids.iter().map(|&(col, kind)| kind.normalise(row.get(col))).collect();
+        // Most files have one to four identifier columns: their values stay on the stack, borrowed from the row.
+        let mut small: [Option<Cow<'_, str>>; 4] = Default::default();
+        let spill: Vec<Option<Cow<'_, str>>>;
+        let normalised: &[Option<Cow<'_, str>>] = if self.cols.ids.len() <= small.len() {
+            for (slot, &(col, kind)) in small.iter_mut().zip(&self.cols.ids) {
+                *slot = kind.normalise_cow(row.get(col));
+            }
+            &small[..self.cols.ids.len()]
+        } else {
+            spill = self.cols.ids.iter().map(|&(col, kind)| kind.normalise_cow(row.get(col))).collect();
+            &spill
+        };
         if normalised.iter().all(Option::is_none) {
             let col = self.cols.ids[0].0;
             return Err(self.problem(
@@ -633,7 +649,7 @@ impl Table {
             Some(c) => Some(self.time(row, c)?),
             None => None,
         };
-        let code = |col: Option<usize>, dict: &mut Dict| match col.map(|c| row.get(c).trim()) {
+        let code = |col: Option<usize>, dict: &mut Dict| match col.map(|c| values::trim_cell(row.get(c))) {
             Some(v) if !v.is_empty() => dict.intern(v),
             _ => NONE,
         };
@@ -663,7 +679,7 @@ impl Table {
                     }
                 };
                 let discount = self.cols.discount.and_then(|c| values::parse_amount(row.get(c))).unwrap_or(0);
-                let order_hash = self.cols.order_id.map(|c| row.get(c).trim()).filter(|v| !v.is_empty()).map_or(0, hash64);
+                let order_hash = self.cols.order_id.map(|c| values::trim_cell(row.get(c))).filter(|v| !v.is_empty()).map_or(0, hash64);
                 let key = row_key(order_hash, ts.unwrap_or(0), amount);
                 if order_hash != 0 && self.known.binary_search(&key).is_ok() {
                     let c = self.cols.order_id.unwrap_or(0);
@@ -692,7 +708,7 @@ impl Table {
             }
             BatchRows::Members(attrs) => {
                 for (attr, &c) in attrs.iter_mut().zip(&self.cols.attrs) {
-                    let v = row.get(c).trim();
+                    let v = values::trim_cell(row.get(c));
                     attr.codes.push(if v.is_empty() { NONE } else { attr.values.intern(v) });
                 }
             }
@@ -701,11 +717,25 @@ impl Table {
         if let Some(t) = ts {
             self.time_range = Some(self.time_range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
         }
-        for (col, value) in self.batch.ids.iter_mut().zip(&normalised) {
-            let code = value.as_deref().map_or(NONE, |v| col.values.intern(v));
+        for ((col, value), last) in self.batch.ids.iter_mut().zip(normalised).zip(&mut self.last_ids) {
+            // Rows of one member often come together (orders and events sorted by member): the previous row's
+            // code is reused without a lookup.
+            let code = match value.as_deref() {
+                None => NONE,
+                Some(v) if last.1 != NONE && last.0 == v => last.1,
+                Some(v) => {
+                    let code = col.values.intern(v);
+                    last.0.clear();
+                    last.0.push_str(v);
+                    last.1 = code;
+                    code
+                }
+            };
             col.codes.push(code);
         }
-        self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        if self.batch.keeps_lines() {
+            self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        }
         Ok(())
     }
 }

@@ -41,8 +41,47 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     parse_timestamp_with(text, DateOrder::MonthFirst)
 }
 
+/// `str::trim` that returns at once when the text neither starts nor ends with whitespace (most cells).
+pub fn trim_cell(text: &str) -> &str {
+    let b = text.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if f.is_ascii() && l.is_ascii() && !(f as char).is_whitespace() && !(l as char).is_whitespace() => text,
+        _ => text.trim(),
+    }
+}
+
+/// The value of two ASCII digits, or `None`.
+fn two_digits(b: &[u8]) -> Option<u32> {
+    let (t, u) = (b[0].wrapping_sub(b'0'), b[1].wrapping_sub(b'0'));
+    (t < 10 && u < 10).then(|| u32::from(t) * 10 + u32::from(u))
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (or with `T`) exactly: the shape most exports use, read without the
+/// general parser. Anything else, including out-of-range values, is left to it, so the results are the same.
+fn parse_iso_fast(b: &[u8]) -> Option<i64> {
+    if (b.len() != 10 && b.len() != 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = two_digits(&b[0..2])? * 100 + two_digits(&b[2..4])?;
+    let day = Day::from_ymd(year as i32, two_digits(&b[5..7])?, two_digits(&b[8..10])?)?;
+    if b.len() == 10 {
+        return Some(day.start());
+    }
+    if (b[10] != b' ' && b[10] != b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (h, m, s) = (two_digits(&b[11..13])?, two_digits(&b[14..16])?, two_digits(&b[17..19])?);
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some(day.start() + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
+}
+
 /// Parses a date or date-time, reading `a/b/yyyy` in the given order.
 pub fn parse_timestamp_with(text: &str, order: DateOrder) -> Option<i64> {
+    if let Some(t) = parse_iso_fast(text.as_bytes()) {
+        return Some(t);
+    }
     let folded = fold_width(text.trim());
     let t = folded.as_ref();
     if t.is_empty() {
@@ -150,8 +189,47 @@ fn parse_numeric_timestamp(t: &str) -> Option<i64> {
     }
 }
 
+/// `[-]digits[.d[d]]` exactly (at most 15 integer digits): the shape most exports use, read without the general
+/// parser, with the same result.
+fn parse_plain_amount(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let (negative, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(dot) => (&b[..dot], &b[dot + 1..]),
+        None => (b, &[][..]),
+    };
+    if int.is_empty() || int.len() > 15 || frac.len() > 2 {
+        return None;
+    }
+    let mut units: i64 = 0;
+    for &c in int {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            return None;
+        }
+        units = units * 10 + i64::from(d);
+    }
+    let mut cents = 0;
+    for i in 0..2 {
+        let d = match frac.get(i) {
+            Some(&c) if c.is_ascii_digit() => i64::from(c - b'0'),
+            Some(_) => return None,
+            None => 0,
+        };
+        cents = cents * 10 + d;
+    }
+    let total = units * 100 + cents;
+    Some(if negative { -total } else { total })
+}
+
 /// Parses a money amount into minor units (hundredths), rounding half away from zero past two decimals.
 pub fn parse_amount(text: &str) -> Option<i64> {
+    if let Some(v) = parse_plain_amount(text) {
+        return Some(v);
+    }
     let folded = fold_width(text.trim());
     let mut t = folded.trim();
     let mut negative = false;
@@ -250,6 +328,19 @@ mod tests {
         {
             assert_eq!(parse_timestamp(text), Some(t), "{text}");
         }
+        // The ISO shortcut agrees with the general reading (a leading space makes the general parser read it).
+        for text in [
+            "2025-05-24",
+            "2025-05-24 14:35:19",
+            "2025-05-24T14:35:19",
+            "2024-02-29 23:59:60",
+            "2025-02-29",
+            "2025-05-24 24:00:00",
+            "2025-05-24 14:35:1x",
+            "2025-5-24 14:35:19",
+        ] {
+            assert_eq!(parse_timestamp(text), parse_timestamp(&format!(" {text}")), "{text}");
+        }
         assert_eq!(parse_timestamp("45801"), Some(d));
         let march_fifth = ts(2025, 3, 5, 0, 0, 0);
         assert_eq!(parse_timestamp_with("05/03/2025", DateOrder::DayFirst), Some(march_fifth));
@@ -280,6 +371,12 @@ mod tests {
         }
         for bad in ["", "abc", "1,23", "12.3.4", "¥", "1e5"] {
             assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+        // The plain-shape shortcut agrees with the general reading, and leaves every other shape to it.
+        for text in ["0", "-0", "7", "22.6", "22.60", "-126.81", "1.", "000123.4", "999999999999999.99", "-.5", ".5", "1.234", "1,234"] {
+            let general = parse_amount(&format!(" {text} "));
+            assert_eq!(parse_amount(text), general, "{text}");
+            assert!(parse_plain_amount(text).is_none() || parse_plain_amount(text) == general, "{text}");
         }
         assert_eq!(format_amount(-123_450), "-1234.50");
         assert_eq!(format_amount(5), "0.05");

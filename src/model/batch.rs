@@ -69,28 +69,36 @@ pub enum BatchRows {
 pub struct Batch {
     /// Identifier columns, most authoritative kind first (the first non-empty one is a row's key).
     pub ids: Vec<IdColumn>,
-    /// The line each row came from.
+    /// The line each row came from, kept only when there are two or more identifier columns (a row with one
+    /// identifier links nothing, and the line is only needed to report a link); empty otherwise.
     pub lines: Vec<u32>,
     /// The kind-specific columns.
     pub rows: BatchRows,
 }
 
 impl Batch {
-    /// The number of rows.
+    /// The number of rows (every identifier column has a code for each row, [`super::dict::NONE`] when empty).
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.ids.first().map_or(self.lines.len(), |c| c.codes.len().max(self.lines.len()))
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether rows keep their line (see [`Batch::lines`]).
+    pub fn keeps_lines(&self) -> bool {
+        self.ids.len() > 1
     }
 }
 
 impl Batch {
     /// Reserves room for `more` rows in every column.
     pub fn reserve(&mut self, more: usize) {
-        self.lines.reserve_exact(more);
+        if self.keeps_lines() {
+            self.lines.reserve_exact(more);
+        }
         for c in &mut self.ids {
             c.codes.reserve_exact(more);
         }

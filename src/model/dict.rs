@@ -73,6 +73,13 @@ impl Dict {
             .map(|&e| e as u32)
     }
 
+    /// Gives back the room a growing dictionary reserved (its index is rebuilt from the stored hash bits).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.index.shrink_to_fit(|&e| spread((e >> 32) as u32));
+    }
+
     /// The string of a code; `""` for [`NONE`] or a code not in the dictionary.
     pub fn get(&self, code: u32) -> &str {
         if (code as usize) < self.ends.len() {
@@ -107,6 +114,7 @@ impl Dict {
     pub fn absorb(&mut self, other: Dict) -> Option<Vec<u32>> {
         if self.is_empty() {
             *self = other;
+            self.shrink_to_fit();
             return None;
         }
         Some(other.values().map(|v| self.intern(v)).collect())
@@ -219,6 +227,8 @@ mod tests {
             assert_eq!((d.intern(v), d.code(v), d.get(i as u32)), (i as u32, Some(i as u32), v.as_str()));
         }
         assert_eq!(d.len(), values.len());
+        d.shrink_to_fit();
+        assert_eq!((d.code(&values[777]), d.intern(&values[4242]), d.intern("new")), (Some(777), 4242, values.len() as u32));
         assert_ne!(fast_hash(b"12345678"), fast_hash(b"12345678\0"));
     }
 }

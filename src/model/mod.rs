@@ -157,22 +157,31 @@ impl Dataset {
     /// double the memory a large file needs at its peak).
     pub fn append(&mut self, batch: Batch, file: &str) -> MergeOutcome {
         let before = self.ids.len();
-        let tables: Vec<Vec<Node>> = batch.ids.iter().map(|c| c.values.values().map(|v| self.ids.node(c.kind, v)).collect()).collect();
-        let mut nodes = Vec::with_capacity(batch.ids.len());
-        let mut keys: Vec<Node> = Vec::with_capacity(batch.len());
-        for row in 0..batch.len() {
-            nodes.clear();
-            for (col, table) in batch.ids.iter().zip(&tables) {
-                let code = col.codes[row];
-                if code != NONE {
-                    nodes.push(table[code as usize]);
+        let rows_len = batch.len();
+        let Batch { mut ids, lines, rows } = batch;
+        let tables: Vec<Vec<Node>> = ids.iter_mut().map(|c| self.ids.nodes_of(c.kind, std::mem::take(&mut c.values))).collect();
+        let mut keys: Vec<Node>;
+        if let [col] = ids.as_mut_slice() {
+            // One identifier column: every row's key is its node, written over its code (no second column at the
+            // peak), and a single identifier links nothing.
+            keys = std::mem::take(&mut col.codes);
+            keys.iter_mut().for_each(|k| *k = tables[0][*k as usize]);
+        } else {
+            keys = Vec::with_capacity(rows_len);
+            let mut nodes = Vec::with_capacity(ids.len());
+            for row in 0..rows_len {
+                nodes.clear();
+                for (col, table) in ids.iter().zip(&tables) {
+                    let code = col.codes[row];
+                    if code != NONE {
+                        nodes.push(table[code as usize]);
+                    }
                 }
+                self.ids.link_row(&nodes, file, u64::from(lines[row]));
+                keys.push(nodes[0]);
             }
-            self.ids.link_row(&nodes, file, u64::from(batch.lines[row]));
-            keys.push(nodes[0]);
         }
         let outcome = MergeOutcome { new_identifiers: (self.ids.len() - before) as u64 };
-        let Batch { ids, lines, rows } = batch;
         drop((ids, lines, tables));
         match rows {
             BatchRows::Members(attrs) => self.append_members(&keys, attrs),

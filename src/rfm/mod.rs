@@ -337,16 +337,20 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
 
 /// Quintile scores: `1 + floor(5 × (values strictly smaller) / n)`; larger values are better.
 pub fn scores(values: &[i64]) -> Vec<u8> {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
+    // Positions sorted by value; walking them in order, the values strictly smaller than a run of equal values
+    // are the positions before the run (one sort, no binary search per value).
+    let mut order: Vec<(i64, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    order.sort_unstable();
     let n = values.len() as u64;
-    values
-        .iter()
-        .map(|v| {
-            let worse = sorted.partition_point(|x| x < v) as u64;
-            (1 + 5 * worse / n) as u8
-        })
-        .collect()
+    let mut out = vec![0u8; values.len()];
+    let mut run_start = 0;
+    for (k, &(v, i)) in order.iter().enumerate() {
+        if k > 0 && order[k - 1].0 != v {
+            run_start = k;
+        }
+        out[i as usize] = (1 + 5 * run_start as u64 / n) as u8;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -359,6 +363,12 @@ mod tests {
         assert_eq!(scores(&[1, 1, 1, 1, 2, 2, 3, 4, 5, 6]), vec![1, 1, 1, 1, 3, 3, 4, 4, 5, 5]);
         assert_eq!(scores(&[7]), vec![1]);
         assert_eq!(scores(&[3, 3, 3]), vec![1, 1, 1]);
+        assert_eq!(scores(&[]), Vec::<u8>::new());
+        // Against the definition, on values with many ties in any order.
+        let values: Vec<i64> = (0..1000i64).map(|i| (i * 7919) % 97 - (i % 3) * 40).collect();
+        let by_definition: Vec<u8> =
+            values.iter().map(|v| (1 + 5 * values.iter().filter(|x| *x < v).count() as u64 / values.len() as u64) as u8).collect();
+        assert_eq!(scores(&values), by_definition);
     }
 
     #[test]

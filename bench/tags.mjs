@@ -1,6 +1,6 @@
 // `make bench`, tags part: evaluates the generated pack of rule tags over generated members, orders and events in
 // headless Chromium (the engine in a module worker, as in the app), counts 1,000 random audience expressions one
-// request at a time (p50/p99, engine and page) and draws a portrait, and prints the figures next to the native run
+// request at a time (p50/p99, engine and page) and draws 20 portraits, and prints the figures next to the native run
 // of `cargo bench --bench tags` (results/bench-tags-native.json, written just before by make bench).
 //
 // Sizes: HUAXIANG_BENCH_MEMBERS (default 1,000,000), HUAXIANG_BENCH_ORDERS (ten per member), HUAXIANG_BENCH_EVENTS
@@ -50,10 +50,11 @@ const rows = [
   ['native, same pack and data', native && native.members === browser.load.members ? `${native.evaluateSeconds.toFixed(2)} s = ${perTag(native.evaluateSeconds * 1000, native.tags)}` : 'not run for this size'],
   ['edit one rule: re-evaluated', `${browser.edit.evaluated.join(', ')} in ${s(browser.edit.pageMs)} (page)`],
   ['report again, nothing changed', `${s(browser.cached.pageMs)} (page), ${browser.cached.evaluated} evaluated`],
-  [`audience count, ${browser.audiences.n} random expressions (engine, in the worker)`, `p50 ${browser.audiences.engine.p50.toFixed(2)} ms, p99 ${browser.audiences.engine.p99.toFixed(2)} ms, max ${browser.audiences.engine.max.toFixed(2)} ms (${browser.audiences.bitmapOnly} bitmap-only)`],
-  ['audience count (as seen by the page, through the worker)', `p50 ${browser.audiences.page.p50.toFixed(2)} ms, p99 ${browser.audiences.page.p99.toFixed(2)} ms, max ${browser.audiences.page.max.toFixed(2)} ms`],
-  ['native audience count', native && native.members === browser.load.members && native.audienceP50Ms !== undefined ? `p50 ${native.audienceP50Ms.toFixed(2)} ms, p99 ${native.audienceP99Ms.toFixed(2)} ms` : 'not run for this size'],
-  ['full portrait (page)', `${s(browser.portrait.pageMs)} (${browser.portrait.traits} traits)`],
+  [`audience count, ${browser.audiences.n} random expressions (engine, in the worker)`, `p50 ${browser.audiences.engine.p50.toFixed(3)} ms, p99 ${browser.audiences.engine.p99.toFixed(2)} ms, max ${browser.audiences.engine.max.toFixed(2)} ms (${browser.audiences.bitmapOnly} tags only, ${browser.audiences.scanned} scanned by the evaluator)`],
+  ['audience count (as seen by the page, through the worker)', `p50 ${browser.audiences.page.p50.toFixed(3)} ms, p99 ${browser.audiences.page.p99.toFixed(2)} ms, max ${browser.audiences.page.max.toFixed(2)} ms`],
+  ['native audience count', native && native.members === browser.load.members && native.audienceP50Ms !== undefined ? `p50 ${native.audienceP50Ms.toFixed(3)} ms, p99 ${native.audienceP99Ms.toFixed(2)} ms` : 'not run for this size'],
+  [`${browser.portrait.n} full portraits against every member (page)`, `first ${s(browser.portrait.firstMs)}, p50 ${s(browser.portrait.pageMs)}, max ${s(browser.portrait.maxMs)} (up to ${browser.portrait.traits} traits)`],
+  ['native portraits', native && native.members === browser.load.members && native.portraitFirstSeconds !== undefined ? `first ${native.portraitFirstSeconds.toFixed(3)} s, p50 ${native.portraitSeconds.toFixed(3)} s` : 'not run for this size'],
   ['load synthetic columns + OneID + RFM (page)', s(browser.load.pageMs)],
   ['engine wasm memory', `${(browser.wasmBytes / 1e6).toFixed(0)} MB`],
 ];

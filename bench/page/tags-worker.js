@@ -36,7 +36,7 @@ const steps = {
   count({ expr }) {
     const c = ws.audienceCount(expr);
     if (c.count === undefined || c.count === null) throw new Error(`${expr}: ${JSON.stringify(c.diagnostics)}`);
-    return { count: c.count, bitmapOnly: c.bitmapOnly };
+    return { count: c.count, bitmapOnly: c.bitmapOnly, scanned: c.scanned };
   },
   portrait({ audience }) {
     const p = ws.portrait({ audience });

@@ -38,11 +38,13 @@ window.bench = {
     const engine = [];
     const page = [];
     let bitmapOnly = 0;
+    let scanned = 0;
     for (const expr of expressions) {
       const r = await call('count', { expr });
       engine.push(r.engineMs);
       page.push(r.pageMs);
       bitmapOnly += r.bitmapOnly ? 1 : 0;
+      scanned += r.scanned ? 1 : 0;
     }
     const pct = (xs, p) => {
       const s = [...xs].sort((a, b) => a - b);
@@ -51,11 +53,20 @@ window.bench = {
     const audiences = {
       n: expressions.length,
       bitmapOnly,
+      scanned,
       engine: { p50: pct(engine, 0.5), p99: pct(engine, 0.99), max: pct(engine, 1) },
       page: { p50: pct(page, 0.5), p99: pct(page, 0.99), max: pct(page, 1) },
     };
     log(`audiences: p50 ${audiences.page.p50.toFixed(2)} ms, p99 ${audiences.page.p99.toFixed(2)} ms (page)`);
-    const portrait = await call('portrait', { audience: expressions[0] });
+    // 20 portraits of the first expressions against every member (the first one also builds what the next reuse).
+    const times = [];
+    let traits = 0;
+    for (const audience of expressions.slice(0, 20)) {
+      const p = await call('portrait', { audience });
+      times.push(p.pageMs);
+      traits = Math.max(traits, p.traits);
+    }
+    const portrait = { n: times.length, traits, firstMs: times[0], pageMs: pct(times, 0.5), maxMs: pct(times, 1) };
     const stats = await call('stats');
     return { load, full, edit, cached, audiences, portrait, wasmBytes: stats.wasmBytes };
   },

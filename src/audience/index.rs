@@ -112,10 +112,9 @@ impl RankIndex {
     /// Builds the index keeping a prefix every `step` ranks.
     fn with_step(values: &[f64], step: usize) -> RankIndex {
         let step = step.max(1);
-        let mut order: Vec<u32> = (0..values.len() as u32).filter(|&p| !values[p as usize].is_nan()).collect();
-        // Stable, so equal values keep member order; total_cmp puts -0 before 0, which partial_cmp calls equal:
-        // both orders agree on every `<` and `<=` against a constant, so a rank range is still one range.
-        order.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        // By value in total_cmp's order (ties by member): -0 before 0, which partial_cmp calls equal; both orders
+        // agree on every `<` and `<=` against a constant, so a comparison still holds on one range of ranks.
+        let order = sorted_members(values);
         let mut prefix = Vec::with_capacity(order.len() / step);
         let mut running = RoaringBitmap::new();
         for chunk in order.chunks(step) {
@@ -228,6 +227,45 @@ type BinsKey = (usize, bool);
 
 /// A result beside the column it was computed from and what else it depends on.
 type Keyed<C, K, I> = (Rc<C>, K, Rc<I>);
+
+/// The members with a value (not `NaN`) by ascending value in `f64::total_cmp`'s order, ties by member: a stable
+/// radix sort (16 bits a pass, passes where every key has the same digit skipped) of the value's bits mapped so
+/// that unsigned order is total_cmp's.
+fn sorted_members(values: &[f64]) -> Vec<u32> {
+    let key = |v: f64| {
+        let b = v.to_bits();
+        if b >> 63 == 1 {
+            !b
+        } else {
+            b | 1 << 63
+        }
+    };
+    let mut a: Vec<(u64, u32)> = values.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (key(v), p as u32)).collect();
+    let mut b = vec![(0u64, 0u32); a.len()];
+    let mut starts = vec![0usize; 1 << 16];
+    for shift in [0u32, 16, 32, 48] {
+        starts.iter_mut().for_each(|c| *c = 0);
+        for &(k, _) in &a {
+            starts[((k >> shift) & 0xffff) as usize] += 1;
+        }
+        if starts.contains(&a.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for c in starts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        for &x in &a {
+            let d = ((x.0 >> shift) & 0xffff) as usize;
+            b[starts[d]] = x;
+            starts[d] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a.into_iter().map(|(_, p)| p).collect()
+}
 
 /// The indexes built so far, each beside the column it indexes.
 #[derive(Default)]
@@ -357,11 +395,16 @@ mod tests {
                 .map(|_| match rng.below(10) {
                     0 => f64::NAN,
                     1 => -0.0,
+                    2 if round % 3 == 2 => (rng.unit() - 0.5) * 1e6,
+                    3 if round % 3 == 2 => (rng.unit() - 0.5) * 1e-6,
                     _ => rng.below(distinct) as f64 - 3.0,
                 })
                 .collect();
             let step = [1, 2, 3, 7, 64, 4096][round % 6];
             let index = RankIndex::with_step(&values, step);
+            let mut stable: Vec<u32> = (0..n as u32).filter(|&p| !values[p as usize].is_nan()).collect();
+            stable.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+            assert_eq!(index.order, stable, "radix order");
             let mut constants: Vec<f64> = vec![f64::NAN, 0.0, -0.0, -4.0, 1e9, f64::INFINITY, f64::NEG_INFINITY, 2.5];
             constants.extend((0..6).map(|_| values[rng.below(n as u64) as usize]));
             for &c in &constants {

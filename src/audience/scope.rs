@@ -251,6 +251,44 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// How many members `e` holds for: [`Scope::bits`]`(e).len()`, with the last step of a top-level `and`,
+    /// `or` or `not` counted without building its set.
+    pub fn count(&self, e: &Expr) -> u64 {
+        match &e.kind {
+            ExprKind::Not(x) => u64::from(self.members()) - self.count(x),
+            ExprKind::Binary(BinOp::And, _, _) => {
+                let parts = chain(e, BinOp::And);
+                let (negated, plain): (Vec<&Expr>, Vec<&Expr>) = parts.into_iter().partition(|x| matches!(x.kind, ExprKind::Not(_)));
+                let mut sets: Vec<Cow<'a, RoaringBitmap>> = plain.iter().map(|x| self.bits(x)).collect();
+                sets.sort_by_key(|s| s.len());
+                if negated.is_empty() && sets.len() == 2 {
+                    return sets[0].intersection_len(&sets[1]);
+                }
+                if negated.len() == 1 && sets.len() == 1 {
+                    if sets[0].is_empty() {
+                        return 0;
+                    }
+                    let ExprKind::Not(inner) = &negated[0].kind else { return 0 };
+                    return sets[0].len() - sets[0].intersection_len(self.bits(inner).as_ref());
+                }
+                self.bits(e).len()
+            }
+            ExprKind::Binary(BinOp::Or, _, _) => {
+                let parts = chain(e, BinOp::Or);
+                if parts.len() == 2 {
+                    return self.bits(parts[0]).union_len(self.bits(parts[1]).as_ref());
+                }
+                let Some((last, rest)) = parts.split_last() else { return 0 };
+                let mut out = RoaringBitmap::new();
+                for x in rest {
+                    out |= self.bits(x).as_ref();
+                }
+                out.union_len(self.bits(last).as_ref())
+            }
+            _ => self.bits(e).len(),
+        }
+    }
+
     /// The members `e` holds for.
     pub fn bits(&self, e: &Expr) -> Cow<'a, RoaringBitmap> {
         let n = self.members();

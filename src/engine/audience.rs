@@ -170,7 +170,7 @@ impl Workspace {
             let schema = schema_of(&self.data);
             let scope = self.scope(&draft.compiled, &schema)?;
             if let Some(e) = &draft.def.def.expr {
-                let count = scope.bits(e).len();
+                let count = scope.count(e);
                 out.count = Some(count);
                 out.share = Some(if members == 0 { 0.0 } else { count as f64 / members as f64 });
                 out.bitmap_only = !scope.read_metrics();

@@ -145,8 +145,9 @@ fn names_of(program: &Program) -> HashMap<String, usize> {
 /// A key for everything [`compile`] reads: each definition's kind, name, group, rule and member list, the
 /// settings and the schema. Equal keys give equal compiled catalogs.
 pub fn compile_key(catalog: &Catalog, schema: &Schema) -> u64 {
+    // Read for every audience count as it is typed, so the catalog's text is hashed eight bytes at a time.
     let mut h: u64 = 0x636f_6d70_696c_6531;
-    let mut add = |text: &str| h = h.rotate_left(9).wrapping_mul(0x0100_0000_01b3) ^ hash64(text);
+    let mut add = |text: &str| h = key_hash(h, text);
     add(&serde_json::to_string(&catalog.settings).unwrap_or_default());
     for header in &schema.headers {
         add(header);
@@ -164,6 +165,24 @@ pub fn compile_key(catalog: &Catalog, schema: &Schema) -> u64 {
         }
     }
     h
+}
+
+/// One 64-bit word into a running hash.
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(23) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A text (its length, then its bytes eight at a time) into a running hash.
+fn key_hash(mut h: u64, text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    h = mix(h, bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(h, u64::from_le_bytes(tail))
 }
 
 /// `base` (the compiled catalog) plus one more definition at the end, checked against the others without checking

@@ -110,6 +110,9 @@ pub type Node = u32;
 /// No node.
 const NO_NODE: Node = Node::MAX;
 
+/// No dictionary code.
+const NONE_CODE: u32 = u32::MAX;
+
 /// The unique-kind slots for every node under `rule`: each node holds itself in its own kind's slot.
 fn unique_slots(rule: &IdentityRule, node_kind: &[IdKind]) -> Vec<(IdKind, Vec<Node>)> {
     rule.unique
@@ -198,7 +201,18 @@ impl IdentityGraph {
         }
         let k = kind as usize;
         if !self.values[k].is_empty() {
-            return values.values().map(|v| self.node(kind, v)).collect();
+            // Files often list a member's rows together, and members in the order of an earlier file: the code
+            // after the last one found is tried first, by one comparison instead of a hash lookup.
+            let mut nodes = Vec::with_capacity(values.len());
+            let mut next = NONE_CODE;
+            for v in values.values() {
+                let known = &self.values[k];
+                let node =
+                    if next < known.len() as u32 && known.get(next) == v { self.node_of[k][next as usize] } else { self.node(kind, v) };
+                next = self.node_code[node as usize].wrapping_add(1);
+                nodes.push(node);
+            }
+            return nodes;
         }
         let first = self.parent.len() as Node;
         let count = values.len() as Node;
@@ -476,6 +490,15 @@ mod tests {
         };
         assert_eq!(build(true), build(false));
         assert_eq!(build(true).1, vec![1, 2]);
+        // Values in another order than known, with a new one between: found by lookup where the guess misses.
+        let mut g = IdentityGraph::new(IdentityRule::default());
+        g.nodes_of(IdKind::Phone, dict.clone());
+        let mut other = Dict::new();
+        for v in ["13900139000", "new", "13800138000", "13900139000x"] {
+            other.intern(v);
+        }
+        assert_eq!(g.nodes_of(IdKind::Phone, other), vec![1, 2, 0, 3]);
+        assert_eq!((g.value(2), g.value(3), g.len()), ("new", "13900139000x", 4));
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub fn blank_cell(cell: &str) -> bool {
     match cell.as_bytes().first() {
         None => true,
         Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => false,
-        Some(_) => cell.trim().is_empty(),
+        Some(_) => cell.starts_with(char::is_whitespace) && cell.trim().is_empty(),
     }
 }
 

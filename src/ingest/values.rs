@@ -46,6 +46,7 @@ pub fn trim_cell(text: &str) -> &str {
     let b = text.as_bytes();
     match (b.first(), b.last()) {
         (Some(&f), Some(&l)) if f.is_ascii() && l.is_ascii() && !(f as char).is_whitespace() && !(l as char).is_whitespace() => text,
+        (Some(_), Some(_)) if !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) => text,
         _ => text.trim(),
     }
 }

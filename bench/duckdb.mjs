@@ -263,7 +263,7 @@ const lines = [
   '',
   `Tags: ${browser.workload.tags} of the ${browser.workload.generated.tags} generated (${browser.workload.skipped.length} skipped by the SQL export${browser.workload.skipped.length ? `: ${browser.workload.skipped.map((s) => s.name).join(', ')}` : ''}); ` +
     `DuckDB's audience table (tags joined with monetary and attributes) took ${fmt(dk.counts?.prepareMs)} of its counts step in the first run.`,
-  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error}`),
+  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error.split('\n')[0]}`),
   `Load per file, first run (huaxiang / DuckDB): ${browser.files
     .map((f) => {
       const ms = (engine) => R[engine]?.load?.files.find((x) => x.name === f.name).ms;

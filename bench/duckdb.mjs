@@ -205,6 +205,19 @@ const ratio = (h, d, digits = 2) => (h === undefined || d === undefined || Numbe
 const met = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
 /** `test(h, d)` when both figures exist. */
 const when = (h, d, test) => (h === undefined || d === undefined || Number.isNaN(h) || Number.isNaN(d) ? undefined : test(h, d));
+/** Count percentiles by what an expression reads: yes/no tags only, `monetary`, or an enumerated tag's values. */
+const kindOf = (expr) => (/monetary/.test(expr) ? 'monetary' : / in \[/.test(expr) ? 'enumerated values' : 'yes/no tags only');
+const byKind = (engine) => {
+  const groups = {};
+  for (const times of browser.perRequest[engine].counts) times.forEach((t, i) => (groups[kindOf(browser.workload.list[i])] ??= [[]])[0].push(t));
+  return groups;
+};
+const kinds = ['yes/no tags only', 'monetary', 'enumerated values'].map((k) => {
+  const n = browser.workload.list.filter((e) => kindOf(e) === k).length;
+  const of = (engine) => byKind(engine)[k];
+  const cell = (engine) => (of(engine) ? `p50 ${fmt(pct(of(engine), 0.5))}, p99 ${fmt(pct(of(engine), 0.99))}` : '—');
+  return `${k} (${n}): huaxiang ${cell('huaxiang')}; DuckDB ${cell('duckdb')}`;
+});
 const H = M.huaxiang;
 const D = M.duckdb;
 const loadRfm = { hx: sumOf('huaxiang', ['load', 'rfm']), dk: sumOf('duckdb', ['load', 'rfm']), native: (native.loadSeconds + native.rfmSeconds) * 1000 };
@@ -263,7 +276,8 @@ const lines = [
   '',
   `Tags: ${browser.workload.tags} of the ${browser.workload.generated.tags} generated (${browser.workload.skipped.length} skipped by the SQL export${browser.workload.skipped.length ? `: ${browser.workload.skipped.map((s) => s.name).join(', ')}` : ''}); ` +
     `DuckDB's audience table (tags joined with monetary and attributes) took ${fmt(dk.counts?.prepareMs)} of its counts step in the first run.`,
-  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error}`),
+  `Audience counts by what the expression reads (as seen by the page): ${kinds.join('; ')}.`,
+  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error.split('\n')[0]}`),
   `Load per file, first run (huaxiang / DuckDB): ${browser.files
     .map((f) => {
       const ms = (engine) => R[engine]?.load?.files.find((x) => x.name === f.name).ms;

@@ -287,7 +287,7 @@ window.bench = {
       bytes,
       runs,
       files: input.map((f) => ({ name: f.file.name, kind: f.kind, bytes: f.file.size })),
-      workload: { tags: w.rules.split('\n').length, generated: w.generated, skipped: w.skipped, expressions: w.expressions.length, portraits: w.portraits.length, sql: w.sql },
+      workload: { tags: w.rules.split('\n').length, generated: w.generated, skipped: w.skipped, expressions: w.expressions.length, list: w.expressions, portraits: w.portraits.length, sql: w.sql },
       times,
       touch,
       perRequest,

@@ -6,6 +6,7 @@ use super::{unsupported, DefState, Gen, Item, ValueType, R};
 use crate::ingest::values::parse_timestamp;
 use crate::rules::ast::*;
 use crate::rules::check::{resolve, AttrRef, Resolved, Ty};
+use crate::rules::eval::arith;
 use crate::rules::names::Metric;
 
 /// The kind of a member-level value.
@@ -77,16 +78,6 @@ pub(super) fn items_of(e: &Expr) -> Option<Vec<Item>> {
                 .collect(),
         ),
         _ => None,
-    }
-}
-
-fn arith(op: BinOp, a: f64, b: f64) -> f64 {
-    match op {
-        BinOp::Add => a + b,
-        BinOp::Sub => a - b,
-        BinOp::Mul => a * b,
-        _ if b == 0.0 => f64::NAN,
-        _ => a / b,
     }
 }
 

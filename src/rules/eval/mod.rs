@@ -520,7 +520,8 @@ fn parse_number(s: &str) -> f64 {
     t.parse::<f64>().unwrap_or(f64::NAN)
 }
 
-fn arith(op: BinOp, a: f64, b: f64) -> f64 {
+/// `a op b` for `+ - * /`; division by zero is missing (`NaN`), in rules and in the SQL export's folded constants.
+pub(crate) fn arith(op: BinOp, a: f64, b: f64) -> f64 {
     match op {
         BinOp::Add => a + b,
         BinOp::Sub => a - b,

@@ -169,7 +169,7 @@ impl Dataset {
         } else {
             keys = Vec::with_capacity(rows_len);
             let mut nodes = Vec::with_capacity(ids.len());
-            for row in 0..rows_len {
+            for (row, &line) in lines.iter().enumerate().take(rows_len) {
                 nodes.clear();
                 for (col, table) in ids.iter().zip(&tables) {
                     let code = col.codes[row];
@@ -177,7 +177,7 @@ impl Dataset {
                         nodes.push(table[code as usize]);
                     }
                 }
-                self.ids.link_row(&nodes, file, u64::from(lines[row]));
+                self.ids.link_row(&nodes, file, u64::from(line));
                 keys.push(nodes[0]);
             }
         }

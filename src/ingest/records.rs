@@ -77,7 +77,9 @@ pub struct RecordReader {
     sniff: Vec<u8>,
     reader: Reader,
     /// Text not yet consumed: the start of an incomplete record, then what was pushed after it.
-    buf: Vec<u8>,
+    buf: String,
+    /// The first bytes of a character cut by the end of the last input.
+    carry: Vec<u8>,
     /// Line breaks (`\n`) consumed before `buf`.
     newlines: u64,
     output: Vec<u8>,
@@ -95,7 +97,8 @@ impl RecordReader {
             delimiter,
             sniff: Vec::new(),
             reader: ReaderBuilder::new().delimiter(delimiter.unwrap_or(b',')).build(),
-            buf: Vec::new(),
+            buf: String::new(),
+            carry: Vec::new(),
             newlines: 0,
             output: vec![0; 4096],
             ends: vec![0; 64],
@@ -150,25 +153,30 @@ impl RecordReader {
         self.reader = ReaderBuilder::new().delimiter(d).build();
     }
 
-    /// Appends `input` and delivers every complete record (and, when `last`, the final one).
+    /// Appends `input` and delivers every complete record (and, when `last`, the final one). Only the new text
+    /// is checked as UTF-8 (the buffer is a `String`), so a record that stays open for long is not checked again.
     fn parse(&mut self, input: &[u8], last: bool, on_record: &mut dyn FnMut(&Record<'_>)) {
         let mut buf = std::mem::take(&mut self.buf);
-        buf.extend_from_slice(input);
-        let consumed = match std::str::from_utf8(&buf) {
-            Ok(text) => self.records(text, last, on_record),
+        let joined;
+        let input = if self.carry.is_empty() {
+            input
+        } else {
+            self.carry.extend_from_slice(input);
+            joined = std::mem::take(&mut self.carry);
+            &joined[..]
+        };
+        match std::str::from_utf8(input) {
+            Ok(text) => buf.push_str(text),
             // A character cut by the chunk's end waits for its other bytes.
             Err(e) if e.error_len().is_none() && !last => {
-                let text = std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or("");
-                self.records(text, false, on_record)
+                let (valid, rest) = input.split_at(e.valid_up_to());
+                buf.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                self.carry = rest.to_vec();
             }
             // The decoder only yields UTF-8; should that ever fail, the text is read with replacement characters.
-            Err(_) => {
-                let text = String::from_utf8_lossy(&buf).into_owned();
-                let n = self.records(&text, last, on_record);
-                buf = text.into_bytes();
-                n
-            }
-        };
+            Err(_) => buf.push_str(&String::from_utf8_lossy(input)),
+        }
+        let consumed = self.records(&buf, last, on_record);
         buf.drain(..consumed);
         self.buf = buf;
     }

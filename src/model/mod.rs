@@ -212,6 +212,8 @@ impl Dataset {
             (0..o.ts.len()).filter(|&r| o.order_id[r] != 0).map(|r| crate::ingest::row_key(o.order_id[r], o.ts[r], o.amount[r])).collect();
         added.sort_unstable();
         added.dedup();
+        // Collected through a filter, the list grew by doubling: give the spare room back before it is kept.
+        added.shrink_to_fit();
         let known = std::mem::take(&mut self.orders.known_ids);
         self.orders.known_ids = std::rc::Rc::new(if known.is_empty() { added } else { merge_sorted(&known, &added) });
         let to = &mut self.orders;

@@ -150,16 +150,21 @@ impl RankIndex {
         } else {
             (kept, self.prefix[k - 1].clone())
         };
+        // The members between the kept set and `rank`, as a set built from them sorted (inserting them one by one
+        // into sparse containers would move each container's tail every time).
         if start <= rank {
-            for &p in &self.order[start..rank] {
-                out.insert(p);
-            }
+            out |= self.members(start, rank);
         } else {
-            for &p in &self.order[rank..start] {
-                out.remove(p);
-            }
+            out -= self.members(rank, start);
         }
         out
+    }
+
+    /// The members ranked in `from..to`, gathered and sorted into a set.
+    fn members(&self, from: usize, to: usize) -> RoaringBitmap {
+        let mut members = self.order[from..to].to_vec();
+        members.sort_unstable();
+        RoaringBitmap::from_sorted_iter(members).unwrap_or_default()
     }
 
     /// The members whose value `v` satisfies `v op c` (`==`, `!=`, `<`, `<=`, `>`, `>=`), reading values from
@@ -204,7 +209,7 @@ impl RankIndex {
             return RoaringBitmap::new();
         }
         if to - from < self.step {
-            return self.order[from..to].iter().copied().collect();
+            return self.members(from, to);
         }
         let mut out = self.below(to);
         if from > 0 {

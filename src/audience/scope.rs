@@ -46,6 +46,8 @@ pub struct Scope<'a> {
     /// Value sets and rank indexes, shared with the workspace.
     indexes: &'a Indexes,
     frame: OnceCell<Frame<'a>>,
+    /// Every member, as bitmap containers (a complement is then word-wise, not interval by interval).
+    everyone: OnceCell<RoaringBitmap>,
     /// The results handed to the evaluator (allocated the first time it is needed).
     results: RefCell<Vec<Option<Outcome>>>,
     filled: RefCell<Vec<bool>>,
@@ -133,6 +135,7 @@ impl<'a> Scope<'a> {
             columns,
             indexes,
             frame: OnceCell::new(),
+            everyone: OnceCell::new(),
             results: RefCell::new(Vec::new()),
             filled: RefCell::new(Vec::new()),
             evaluated: Cell::new(false),
@@ -143,6 +146,18 @@ impl<'a> Scope<'a> {
     /// The number of members.
     pub fn members(&self) -> u32 {
         self.data.people.len() as u32
+    }
+
+    /// Every member (the same set as [`full`], held in bitmap containers, built once per scope).
+    fn everyone(&self) -> &RoaringBitmap {
+        self.everyone.get_or_init(|| {
+            let n = self.members() as usize;
+            let mut bytes = vec![0xffu8; n / 8];
+            if n % 8 != 0 {
+                bytes.push((1u8 << (n % 8)) - 1);
+            }
+            RoaringBitmap::from_lsb0_bytes(0, &bytes)
+        })
     }
 
     /// The data.
@@ -291,10 +306,9 @@ impl<'a> Scope<'a> {
 
     /// The members `e` holds for.
     pub fn bits(&self, e: &Expr) -> Cow<'a, RoaringBitmap> {
-        let n = self.members();
         match &e.kind {
-            ExprKind::Bool(b) => Cow::Owned(if *b { full(n) } else { RoaringBitmap::new() }),
-            ExprKind::Not(x) => Cow::Owned(full(n) - self.bits(x).as_ref()),
+            ExprKind::Bool(b) => Cow::Owned(if *b { self.everyone().clone() } else { RoaringBitmap::new() }),
+            ExprKind::Not(x) => Cow::Owned(self.everyone().clone() - self.bits(x).as_ref()),
             ExprKind::Binary(BinOp::And, _, _) => {
                 let parts = chain(e, BinOp::And);
                 let (negated, plain): (Vec<&Expr>, Vec<&Expr>) = parts.into_iter().partition(|x| matches!(x.kind, ExprKind::Not(_)));
@@ -302,7 +316,7 @@ impl<'a> Scope<'a> {
                 sets.sort_by_key(|s| s.len());
                 let mut out = match sets.first() {
                     Some(s) => s.as_ref().clone(),
-                    None => full(n),
+                    None => self.everyone().clone(),
                 };
                 for s in sets.iter().skip(1) {
                     if out.is_empty() {

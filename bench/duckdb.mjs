@@ -30,7 +30,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { startServer } from '../tools/serve.mjs';
+import { ISOLATED, startServer } from '../tools/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const num = (name, fallback) => Number(String(process.env[name] ?? fallback).replace(/_/g, ''));
@@ -77,7 +77,7 @@ const { server, url } = await startServer(join(root, 'dist'), 0, {
   '/bench/': join(root, 'bench', 'page'),
   '/bench-modules/': modules,
   '/bench-data/': dataDir,
-});
+}, ISOLATED);
 const profile = mkdtempSync(join(tmpdir(), 'hx-bench-duckdb-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.HUAXIANG_CHROMIUM ?? '/usr/bin/chromium',
@@ -194,12 +194,13 @@ const wasmPeak = browser.stats.huaxiang?.afterLoad.wasmBytes;
 const duckMemory = (when) => browser.stats.duckdb?.[when]?.duckdbMemoryBytes;
 const memoryTarget = 150 * counts.members + 16 * counts.orders + 12 * counts.events;
 const wasmGzip = existsSync(wasmFile) ? gzipSync(readFileSync(wasmFile), { level: 9 }).length : null;
-const pcts = (engine, step) => ({ p50: pct(browser.perRequest[engine][step], 0.5), p99: pct(browser.perRequest[engine][step], 0.99) });
+const pcts = (engine, step) => ({ p50: pct(browser.perRequest[engine][step] ?? [], 0.5), p99: pct(browser.perRequest[engine][step] ?? [], 0.99) });
+const engineCount = pcts('huaxiang', 'countsEngine');
 const p = { hx: pcts('huaxiang', 'counts'), dk: pcts('duckdb', 'counts'), hxPortrait: pcts('huaxiang', 'portraits'), dkPortrait: pcts('duckdb', 'portraits') };
 const mbs = (ms) => (ms === undefined ? '—' : (mb / (ms / 1000)).toFixed(1));
 const MB = (bytes) => (bytes === undefined ? '—' : `${(bytes / 1e6).toFixed(0)} MB`);
 
-const fmt = (ms) => (ms === undefined || ms === null || Number.isNaN(ms) ? '—' : ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+const fmt = (ms) => (ms === undefined || ms === null || Number.isNaN(ms) ? '—' : ms < 1 ? `${ms.toFixed(3)} ms` : ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 /** huaxiang ÷ DuckDB with `digits` decimals, or a dash when either is missing. */
 const ratio = (h, d, digits = 2) => (h === undefined || d === undefined || Number.isNaN(h / d) ? '—' : (h / d).toFixed(digits));
 const met = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
@@ -277,6 +278,9 @@ const lines = [
   `Tags: ${browser.workload.tags} of the ${browser.workload.generated.tags} generated (${browser.workload.skipped.length} skipped by the SQL export${browser.workload.skipped.length ? `: ${browser.workload.skipped.map((s) => s.name).join(', ')}` : ''}); ` +
     `DuckDB's audience table (tags joined with monetary and attributes) took ${fmt(dk.counts?.prepareMs)} of its counts step in the first run.`,
   `Audience counts by what the expression reads (as seen by the page): ${kinds.join('; ')}.`,
+  `Timing: the page is ${browser.isolated ? 'cross-origin isolated (performance.now() to 5 µs)' : '**not** cross-origin isolated (performance.now() to 100 µs)'}; ` +
+    `the bare round trip from the page to huaxiang's worker and back takes p50 ${fmt(browser.roundTrip?.p50)}, p99 ${fmt(browser.roundTrip?.p99)}, a floor under every count the page sees; ` +
+    `inside the worker, a huaxiang count takes p50 ${fmt(engineCount.p50)}, p99 ${fmt(engineCount.p99)}.`,
   ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error.split('\n')[0]}`),
   `Load per file, first run (huaxiang / DuckDB): ${browser.files
     .map((f) => {

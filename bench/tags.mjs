@@ -10,14 +10,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../tools/serve.mjs';
+import { ISOLATED, startServer } from '../tools/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const num = (name, fallback) => Number(String(process.env[name] ?? fallback).replace(/_/g, ''));
 const members = num('HUAXIANG_BENCH_MEMBERS', 1_000_000);
 const size = { members, orders: num('HUAXIANG_BENCH_ORDERS', members * 10), events: num('HUAXIANG_BENCH_EVENTS', members * 5), n: num('HUAXIANG_BENCH_TAGS', 300) };
 
-const { server, url } = await startServer(join(root, 'dist'), 0, { '/bench/': join(root, 'bench', 'page') });
+const { server, url } = await startServer(join(root, 'dist'), 0, { '/bench/': join(root, 'bench', 'page') }, ISOLATED);
 const profile = mkdtempSync(join(tmpdir(), 'hx-bench-tags-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.HUAXIANG_CHROMIUM ?? '/usr/bin/chromium',

@@ -95,6 +95,10 @@ const steps = {
   portrait({ expr }) {
     return ws.portrait({ audience: expr });
   },
+  /** Nothing: the page times the bare round trip with it. */
+  ping() {
+    return {};
+  },
   stats() {
     return { wasmBytes: memory.buffer.byteLength, held: ws.memory() };
   },

@@ -44,15 +44,28 @@ function huaxiang() {
     load: (w) => call('load', { files: fileArgs(w.files) }),
     rfm: () => call('rfm'),
     tags: (w) => call('tags', { rules: w.rules }),
+    /** The bare round trip to the worker, `n` times (its floor bounds every count the page sees). */
+    async ping(n) {
+      const times = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await call('ping');
+        times.push(performance.now() - t0);
+      }
+      return times;
+    },
     async counts(w) {
       const counts = [];
       const times = [];
+      const engineTimes = [];
       for (const expr of w.expressions) {
         const t0 = performance.now();
-        counts.push((await call('count', { expr })).count);
+        const r = await call('count', { expr });
         times.push(performance.now() - t0);
+        counts.push(r.count);
+        engineTimes.push(r.engineMs);
       }
-      return { counts, times };
+      return { counts, times, engineTimes };
     },
     async portraits(w) {
       const portraits = [];
@@ -272,6 +285,7 @@ window.bench = {
           }
           times[engine.name][step].push(result.timedMs ?? performance.now() - t0);
           if (result.times) perRequest[engine.name][step].push(result.times);
+          if (result.engineTimes) (perRequest[engine.name].countsEngine ??= []).push(result.engineTimes);
           if (run === 0) (results[engine.name] ??= {})[step] = result;
           // After the first load: wasm memory never shrinks, so huaxiang's figure here is the peak of the load.
           if (run === 0 && step === 'load') stats[engine.name] = { afterLoad: await engine.stats() };
@@ -282,6 +296,7 @@ window.bench = {
       }
     }
     if (!failed.huaxiang) stats.huaxiang.afterAllRuns = await hx.stats();
+    const ping = (await hx.ping(1000)).sort((a, b) => a - b);
     const medians = Object.fromEntries(Object.entries(times).map(([e, t]) => [e, Object.fromEntries(STEPS.filter((s) => t[s].length).map((s) => [s, median(t[s])]))]));
     return {
       bytes,
@@ -297,6 +312,10 @@ window.bench = {
       failed,
       duckdb: duckInfo,
       huaxiang: hxInfo,
+      // Whether the page is cross-origin isolated (performance.now() to 5 µs rather than 100 µs), and the worker's
+      // bare round trip (p50, p99), the floor under every count as the page sees it.
+      isolated: self.crossOriginIsolated,
+      roundTrip: { p50: ping[499], p99: ping[989] },
     };
   },
 };

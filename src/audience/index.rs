@@ -8,9 +8,10 @@
 //! an edited tag) is dropped the next time an index is built.
 //!
 //! The rank index sorts the members with a value (never `NaN`) by value and keeps, every `step` ranks, the set of
-//! members ranked below (a prefix). The members holding for `x < c` are the members ranked below the first rank
-//! whose value is not `< c`: the nearest kept prefix with the few members between it and that rank added or
-//! removed. Comparisons are those of the rule evaluator (`f64` compared as `partial_cmp` does, so a missing value
+//! members ranked below (a prefix) as a bit array over every member. The members holding for `x < c` are the
+//! members ranked below the first rank whose value is not `< c`: a copy of the nearest kept prefix with the few
+//! members between it and that rank set or cleared, made a set in one go; a range of ranks is the difference of
+//! two such arrays, or, when it is short, its members sorted. Comparisons are those of the rule evaluator (`f64` compared as `partial_cmp` does, so a missing value
 //! or a `NaN` constant never holds, and `-0 == 0`).
 
 use super::portrait::{text_counts, BaseBins};
@@ -21,7 +22,8 @@ use roaring::RoaringBitmap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The number of ranks between two kept prefixes is about the number of members over this (at least 4,096).
+/// The number of ranks between two kept prefixes is about the number of members over this (at least 1,024), so
+/// the kept bit arrays take about 8 bytes per member.
 const PREFIXES: usize = 64;
 
 /// Text columns with at most this many values are indexed through one bit array per value.
@@ -97,65 +99,70 @@ pub struct RankIndex {
     order: Vec<u32>,
     /// Ranks between kept prefixes.
     step: usize,
-    /// `prefix[k]`: the members ranked below `k × step`, for `k` in `1..=order.len() / step`.
-    prefix: Vec<RoaringBitmap>,
-    /// Every member with a value.
-    present: RoaringBitmap,
+    /// Bytes of one bit array over every member (bit `p` of byte `p / 8`, least significant first).
+    bytes: usize,
+    /// The kept prefixes, one bit array after the other: array `k - 1` holds the members ranked below `k × step`,
+    /// for `k` in `1..=order.len() / step`.
+    prefix: Vec<u8>,
+    /// Every member with a value, as a bit array.
+    present: Vec<u8>,
+    /// Ranges of ranks at most this long are gathered and sorted into a set (see [`SORTED_RANGE`]).
+    sorted_range: usize,
 }
+
+/// Ranges of ranks at most this long are gathered and sorted into a set; longer ones are made from bit arrays.
+const SORTED_RANGE: usize = 2048;
 
 impl RankIndex {
     /// Builds the index of `values` (`NaN` = missing).
     pub fn build(values: &[f64]) -> RankIndex {
-        RankIndex::with_step(values, (values.len() / PREFIXES).max(4096))
+        RankIndex::with_step(values, (values.len() / PREFIXES).max(1024), SORTED_RANGE)
     }
 
     /// Builds the index keeping a prefix every `step` ranks.
-    fn with_step(values: &[f64], step: usize) -> RankIndex {
+    fn with_step(values: &[f64], step: usize, sorted_range: usize) -> RankIndex {
         let step = step.max(1);
         // By value in total_cmp's order (ties by member): -0 before 0, which partial_cmp calls equal; both orders
         // agree on every `<` and `<=` against a constant, so a comparison still holds on one range of ranks.
         let order = sorted_members(values);
-        let mut prefix = Vec::with_capacity(order.len() / step);
-        let mut running = RoaringBitmap::new();
-        for chunk in order.chunks(step) {
-            if chunk.len() < step {
-                break;
-            }
-            let mut sorted = chunk.to_vec();
-            sorted.sort_unstable();
-            running |= RoaringBitmap::from_sorted_iter(sorted).unwrap_or_default();
-            prefix.push(running.clone());
+        let bytes = values.len().div_ceil(8);
+        let kept = order.len() / step;
+        let mut prefix = vec![0u8; kept * bytes];
+        let mut running = vec![0u8; bytes];
+        for (k, chunk) in order.chunks_exact(step).enumerate() {
+            set_bits(&mut running, chunk);
+            prefix[k * bytes..(k + 1) * bytes].copy_from_slice(&running);
         }
-        let present =
-            RoaringBitmap::from_sorted_iter((0..values.len() as u32).filter(|&p| !values[p as usize].is_nan())).unwrap_or_default();
-        RankIndex { order, step, prefix, present }
+        let mut present = vec![0u8; bytes];
+        for (p, v) in values.iter().enumerate() {
+            if !v.is_nan() {
+                present[p >> 3] |= 1 << (p & 7);
+            }
+        }
+        RankIndex { order, step, bytes, prefix, present, sorted_range }
     }
 
-    /// The members ranked below `rank`.
-    fn below(&self, rank: usize) -> RoaringBitmap {
+    /// The members ranked below `rank`, as a bit array: the nearest kept set (a prefix, the empty set or every
+    /// member with a value) with the members between it and `rank` set or cleared.
+    fn below(&self, rank: usize) -> Vec<u8> {
         let n = self.order.len();
-        if rank == 0 {
-            return RoaringBitmap::new();
-        }
-        if rank >= n {
-            return self.present.clone();
-        }
-        // The nearest kept set: a prefix (rank k × step; rank 0 is the empty set) or every member with a value.
-        let k = ((rank + self.step / 2) / self.step).min(self.prefix.len());
-        let kept = k * self.step;
-        let (start, mut out) = if n - rank < rank.abs_diff(kept) {
+        let rank = rank.min(n);
+        let kept = self.prefix.len() / self.bytes.max(1);
+        let k = ((rank + self.step / 2) / self.step).min(kept);
+        let at = k * self.step;
+        let (start, mut out) = if n - rank < rank.abs_diff(at) {
             (n, self.present.clone())
         } else if k == 0 {
-            (0, RoaringBitmap::new())
+            (0, vec![0u8; self.bytes])
         } else {
-            (kept, self.prefix[k - 1].clone())
+            (at, self.prefix[(k - 1) * self.bytes..k * self.bytes].to_vec())
         };
-        // The members between the kept set and `rank`, as a set built from them sorted (inserting them one by one
-        // into sparse containers would move each container's tail every time).
         if start <= rank {
-            out |= self.members(start, rank);
+            set_bits(&mut out, &self.order[start..rank]);
         } else {
-            out -= self.members(rank, start);
+            for &p in &self.order[rank..start] {
+                out[p as usize >> 3] &= !(1 << (p & 7));
+            }
         }
         out
     }
@@ -175,16 +182,24 @@ impl RankIndex {
         }
         let lt = self.order.partition_point(|&p| values[p as usize] < c);
         let le = lt + self.order[lt..].partition_point(|&p| values[p as usize] <= c);
+        let n = self.order.len();
         match op {
-            BinOp::Lt => self.below(lt),
-            BinOp::Le => self.below(le),
-            BinOp::Gt => self.range(le, self.order.len()),
-            BinOp::Ge => self.range(lt, self.order.len()),
+            BinOp::Lt => self.range(0, lt),
+            BinOp::Le => self.range(0, le),
+            BinOp::Gt => self.range(le, n),
+            BinOp::Ge => self.range(lt, n),
             BinOp::Eq => self.range(lt, le),
             BinOp::Ne => {
                 let mut out = self.present.clone();
-                out -= self.range(lt, le);
-                out
+                if le - lt <= self.sorted_range {
+                    for &p in &self.order[lt..le] {
+                        out[p as usize >> 3] &= !(1 << (p & 7));
+                    }
+                } else {
+                    and_not(&mut out, &self.below(le));
+                    or(&mut out, &self.below(lt));
+                }
+                RoaringBitmap::from_lsb0_bytes(0, &out)
             }
             _ => RoaringBitmap::new(),
         }
@@ -197,31 +212,46 @@ impl RankIndex {
         }
         let lo = self.order.partition_point(|&p| values[p as usize] < low);
         let hi = self.order.partition_point(|&p| values[p as usize] <= high);
-        if hi <= lo {
-            return RoaringBitmap::new();
-        }
         self.range(lo, hi)
     }
 
-    /// The members ranked in `from..to`.
+    /// The members ranked in `from..to`: few of them sorted into a set; otherwise the bit array below `to` without
+    /// the one below `from`.
     fn range(&self, from: usize, to: usize) -> RoaringBitmap {
         if to <= from {
             return RoaringBitmap::new();
         }
-        if to - from < self.step {
+        if to - from <= self.sorted_range {
             return self.members(from, to);
         }
         let mut out = self.below(to);
         if from > 0 {
-            out -= self.below(from);
+            and_not(&mut out, &self.below(from));
         }
-        out
+        RoaringBitmap::from_lsb0_bytes(0, &out)
     }
 
-    /// Bytes held: the rank order and the kept prefixes (their serialized size, a close estimate of memory).
+    /// Bytes held: the rank order and the kept bit arrays.
     pub fn bytes(&self) -> usize {
-        self.order.len() * 4 + self.prefix.iter().chain(std::iter::once(&self.present)).map(RoaringBitmap::serialized_size).sum::<usize>()
+        self.order.len() * 4 + self.prefix.len() + self.present.len()
     }
+}
+
+/// Sets the bits of `members` in a bit array.
+fn set_bits(bits: &mut [u8], members: &[u32]) {
+    for &p in members {
+        bits[p as usize >> 3] |= 1 << (p & 7);
+    }
+}
+
+/// `a &= !b`, byte by byte (the compiler makes it wide).
+fn and_not(a: &mut [u8], b: &[u8]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x &= !y);
+}
+
+/// `a |= b`, byte by byte.
+fn or(a: &mut [u8], b: &[u8]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
 }
 
 /// An index beside the column it indexes.
@@ -406,7 +436,8 @@ mod tests {
                 })
                 .collect();
             let step = [1, 2, 3, 7, 64, 4096][round % 6];
-            let index = RankIndex::with_step(&values, step);
+            // Short ranges sorted into sets, or every range made from bit arrays.
+            let index = RankIndex::with_step(&values, step, [0, 5, SORTED_RANGE][round % 3]);
             let mut stable: Vec<u32> = (0..n as u32).filter(|&p| !values[p as usize].is_nan()).collect();
             stable.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
             assert_eq!(index.order, stable, "radix order");

@@ -314,11 +314,13 @@ impl<'a> Scope<'a> {
                 let (negated, plain): (Vec<&Expr>, Vec<&Expr>) = parts.into_iter().partition(|x| matches!(x.kind, ExprKind::Not(_)));
                 let mut sets: Vec<Cow<'a, RoaringBitmap>> = plain.iter().map(|x| self.bits(x)).collect();
                 sets.sort_by_key(|s| s.len());
-                let mut out = match sets.first() {
-                    Some(s) => s.as_ref().clone(),
-                    None => self.everyone().clone(),
+                // The two smallest intersected into a new set (copying neither), then the rest into it.
+                let mut out = match sets.as_slice() {
+                    [] => self.everyone().clone(),
+                    [one] => one.as_ref().clone(),
+                    [a, b, ..] => a.as_ref() & b.as_ref(),
                 };
-                for s in sets.iter().skip(1) {
+                for s in sets.iter().skip(2) {
                     if out.is_empty() {
                         break;
                     }

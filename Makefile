@@ -72,7 +72,7 @@ wasm: rust-target wasm-bindgen-cli
 	cargo build --locked --release --lib --target $(WASM_TARGET)
 	"$(WASM_BINDGEN)" --target web --out-dir pkg target/$(WASM_TARGET)/release/huaxiang.wasm
 	@if [ -x node_modules/.bin/wasm-opt ]; then \
-	  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	    pkg/huaxiang_bg.wasm -o pkg/huaxiang_bg.wasm; fi
 
 # The static site: www/ plus the generated pkg/ plus vendored npm modules. Any static host can serve dist/.

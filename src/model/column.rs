@@ -516,10 +516,11 @@ mod tests {
     #[test]
     fn ints_pick_the_narrowest_width() {
         let t0 = 1_700_000_000;
-        let cases: [(Vec<i64>, usize); 7] = [
+        let cases: [(Vec<i64>, usize); 8] = [
             (vec![], 0),
             (vec![5; 100], 0),
-            (vec![-3, 250, 0], 2),
+            (vec![-3, 300, 0], 2),
+            (vec![-3, 250, 0], 1),
             (vec![t0, t0 + 200, t0 + 255], 1),
             (vec![t0, t0 + 86_400 * 365 * 3], 4),
             (vec![-2_000_000_000, 2_000_000_000], 4),

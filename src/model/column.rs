@@ -202,6 +202,46 @@ impl Ints {
         }
     }
 
+    /// The stored offsets `a..b` that mean values in `from..to` (an empty range when none can).
+    fn offset_range(&self, from: i64, to: i64) -> (u64, u64) {
+        let clamp = |x: i128| x.clamp(0, i128::from(u64::MAX)) as u64;
+        let base = i128::from(self.min);
+        (clamp(i128::from(from) - base), clamp(i128::from(to) - base))
+    }
+
+    /// Appends to `out` the offset `k` of every row `lo + k` of `lo..hi` whose value is in `from..to`, comparing
+    /// the stored offsets without decoding them.
+    pub fn select_range(&self, lo: usize, hi: usize, from: i64, to: i64, out: &mut Vec<u32>) {
+        assert!(lo <= hi && hi <= self.len, "rows {lo}..{hi} of {}", self.len);
+        let (a, b) = self.offset_range(from, to);
+        let keep = |(k, x): (usize, u64)| (x >= a && x < b).then_some(k as u32);
+        match &self.store {
+            Store::Wide(w) => out.extend(w[lo..hi].iter().enumerate().filter(|(_, &t)| t >= from && t < to).map(|(k, _)| k as u32)),
+            Store::Const => {
+                if (from..to).contains(&self.min) {
+                    out.extend(0..(hi - lo) as u32);
+                }
+            }
+            Store::U8(v) => out.extend(v[lo..hi].iter().map(|&x| u64::from(x)).enumerate().filter_map(keep)),
+            Store::U16(v) => out.extend(v[lo..hi].iter().map(|&x| u64::from(x)).enumerate().filter_map(keep)),
+            Store::U32(v) => out.extend(v[lo..hi].iter().map(|&x| u64::from(x)).enumerate().filter_map(keep)),
+        }
+    }
+
+    /// Whether each row of `lo..hi` holds a value in `from..to`, comparing the stored offsets.
+    pub fn range_mask(&self, lo: usize, hi: usize, from: i64, to: i64) -> Vec<bool> {
+        assert!(lo <= hi && hi <= self.len, "rows {lo}..{hi} of {}", self.len);
+        let (a, b) = self.offset_range(from, to);
+        let inside = |x: u64| x >= a && x < b;
+        match &self.store {
+            Store::Wide(w) => w[lo..hi].iter().map(|&t| t >= from && t < to).collect(),
+            Store::Const => vec![(from..to).contains(&self.min); hi - lo],
+            Store::U8(v) => v[lo..hi].iter().map(|&x| inside(u64::from(x))).collect(),
+            Store::U16(v) => v[lo..hi].iter().map(|&x| inside(u64::from(x))).collect(),
+            Store::U32(v) => v[lo..hi].iter().map(|&x| inside(u64::from(x))).collect(),
+        }
+    }
+
     /// Every value in row order.
     pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
         (0..self.len).map(move |i| self.get(i))
@@ -469,6 +509,8 @@ mod tests {
         assert_eq!((0..want.len()).map(|i| col.get(i)).collect::<Vec<_>>(), want);
         assert_eq!(col.max(), want.iter().max().copied());
         let mut buf = Vec::new();
+        let mut bounds: Vec<i64> = want.iter().flat_map(|&v| [v, v.saturating_add(1)]).collect();
+        bounds.extend([i64::MIN, i64::MAX]);
         for step in [1, 3, 4096] {
             for lo in (0..want.len()).step_by(step) {
                 let hi = (lo + step).min(want.len());
@@ -476,6 +518,14 @@ mod tests {
                 let mut out = vec![9];
                 col.decode(lo, hi, &mut out);
                 assert_eq!(out, &want[lo..hi]);
+                for (&from, &to) in bounds.iter().zip(bounds.iter().rev()).take(6) {
+                    let mask: Vec<bool> = want[lo..hi].iter().map(|v| (from..to).contains(v)).collect();
+                    assert_eq!(col.range_mask(lo, hi, from, to), mask, "{from}..{to}");
+                    let mut kept = vec![7];
+                    col.select_range(lo, hi, from, to, &mut kept);
+                    let rows: Vec<u32> = (0..hi - lo).filter(|&k| mask[k]).map(|k| k as u32).collect();
+                    assert_eq!(kept[1..], rows[..], "{from}..{to}");
+                }
             }
         }
     }

@@ -113,7 +113,7 @@ impl<'a> Rows<'a> {
         out.clear();
         let limit = self.frame.limit;
         match filter {
-            None => out.extend(self.ts(lo, hi).iter().enumerate().filter(|(_, &t)| t < limit && t >= from).map(|(k, _)| k as u32)),
+            None => self.ts_column.select_range(lo, hi, from, limit, out),
             Some(_) => {
                 out.extend(self.mask(filter, from, lo, hi).iter().enumerate().filter(|(_, &m)| m).map(|(k, _)| k as u32));
             }
@@ -136,7 +136,7 @@ impl<'a> Rows<'a> {
     /// Which rows of `lo..hi` are in range (on or before the analysis date, inside the window) and pass the filter.
     fn mask(&self, filter: Option<&Expr>, from: i64, lo: usize, hi: usize) -> Vec<bool> {
         let limit = self.frame.limit;
-        let mut mask: Vec<bool> = self.ts(lo, hi).iter().map(|&t| t < limit && t >= from).collect();
+        let mut mask = self.ts_column.range_mask(lo, hi, from, limit);
         if let Some(f) = filter {
             let cond = self.truth(self.eval(f, lo, hi), hi - lo);
             mask.iter_mut().zip(cond).for_each(|(m, c)| *m &= c);
@@ -436,7 +436,6 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             None => {}
         }
         let person = &rows.person[lo..hi];
-        let ts = rows.ts(lo, hi);
         match (func, &fold) {
             (AggFn::Count, _) => kept.iter().for_each(|&k| count[person[k as usize] as usize] += 1),
             (AggFn::Share, _) => {
@@ -474,6 +473,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             (AggFn::First | AggFn::Last, Some(f)) => {
                 // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
                 let first = func == AggFn::First;
+                let ts = rows.ts(lo, hi);
                 for &k in &kept {
                     let k = k as usize;
                     let p = person[k] as usize;

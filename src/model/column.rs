@@ -441,7 +441,7 @@ impl Nodes {
                 let mut k = ends.partition_point(|&e| e as usize <= lo);
                 while row < hi {
                     let end = (ends[k] as usize).min(hi);
-                    out.extend(std::iter::repeat_n(nodes[k], end - row));
+                    out.resize(out.len() + (end - row), nodes[k]);
                     row = end;
                     k += 1;
                 }
@@ -467,7 +467,7 @@ impl Nodes {
                 let mut out = Vec::with_capacity(self.len());
                 let mut row = 0;
                 for (&end, &n) in ends.iter().zip(nodes) {
-                    out.extend(std::iter::repeat_n(f(n), end as usize - row));
+                    out.resize(out.len() + (end as usize - row), f(n));
                     row = end as usize;
                 }
                 out
@@ -694,7 +694,7 @@ mod tests {
             let mut col = Nodes::default();
             let mut want = Vec::new();
             for runs in files {
-                let nodes: Vec<u32> = runs.iter().flat_map(|&(n, len)| std::iter::repeat_n(n, len)).collect();
+                let nodes: Vec<u32> = runs.iter().flat_map(|&(n, len)| std::iter::repeat(n).take(len)).collect();
                 want.extend_from_slice(&nodes);
                 col.extend(nodes);
             }

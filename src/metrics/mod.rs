@@ -11,6 +11,7 @@ pub use lifecycle::{LifecycleConfig, Stage, Thresholds};
 
 use crate::ingest::mapping::Role;
 use crate::ingest::values::parse_timestamp;
+use crate::model::column::Nodes;
 use crate::model::date::{Day, SECS_PER_DAY};
 use crate::model::dict::NONE;
 use crate::model::{Attribute, Dataset, People, CHUNK};
@@ -126,8 +127,8 @@ impl TextColumn {
 /// audience count, the next tag evaluation) starts with every column already computed.
 #[derive(Default)]
 pub struct FrameCache {
-    order_person: OnceCell<Rc<Vec<u32>>>,
-    event_person: OnceCell<Rc<Vec<u32>>>,
+    order_person: OnceCell<Rc<Nodes>>,
+    event_person: OnceCell<Rc<Nodes>>,
     stats: OnceCell<PurchaseStats>,
     nums: [OnceCell<Rc<Vec<f64>>>; 20],
     times: [OnceCell<Rc<Vec<i64>>>; 20],
@@ -149,10 +150,10 @@ pub struct Frame<'a> {
     pub limit: i64,
     /// The settings in force.
     pub settings: Settings,
-    /// The person of each order row.
-    pub order_person: Rc<Vec<u32>>,
+    /// The person of each order row (runs of rows, like the order's identifier nodes).
+    pub order_person: Rc<Nodes>,
     /// The person of each event row.
-    pub event_person: Rc<Vec<u32>>,
+    pub event_person: Rc<Nodes>,
     cache: Rc<FrameCache>,
 }
 
@@ -164,8 +165,8 @@ impl<'a> Frame<'a> {
 
     /// A frame that reads and fills `cache`, which must belong to this same computation and settings.
     pub fn with_cache(data: &'a Dataset, people: &'a People, rfm: &'a Rfm, settings: Settings, cache: Rc<FrameCache>) -> Frame<'a> {
-        let order_person = cache.order_person.get_or_init(|| Rc::new(data.orders.node.map(|n| people.resolution.person(n)))).clone();
-        let event_person = cache.event_person.get_or_init(|| Rc::new(data.events.node.map(|n| people.resolution.person(n)))).clone();
+        let order_person = cache.order_person.get_or_init(|| Rc::new(data.orders.node.map_nodes(|n| people.resolution.person(n)))).clone();
+        let event_person = cache.event_person.get_or_init(|| Rc::new(data.events.node.map_nodes(|n| people.resolution.person(n)))).clone();
         Frame { data, people, rfm, as_of: rfm.as_of, limit: Day(rfm.as_of.0 + 1).start(), settings, order_person, event_person, cache }
     }
 
@@ -181,11 +182,11 @@ impl<'a> Frame<'a> {
 
     /// Calls `f` with the person and time of every event, in row order.
     fn each_event_time(&self, mut f: impl FnMut(u32, i64)) {
-        let mut buf = Vec::new();
+        let (mut buf, mut person_buf) = (Vec::new(), Vec::new());
         for lo in (0..self.event_person.len()).step_by(CHUNK) {
             let hi = (lo + CHUNK).min(self.event_person.len());
             let ts = self.data.events.ts.chunk(lo, hi, &mut buf);
-            self.event_person[lo..hi].iter().zip(ts).for_each(|(&p, &t)| f(p, t));
+            self.event_person.chunk(lo, hi, &mut person_buf).iter().zip(ts).for_each(|(&p, &t)| f(p, t));
         }
     }
 
@@ -210,13 +211,13 @@ impl<'a> Frame<'a> {
                 discounted: vec![0; n],
                 refunds: vec![0; n],
             };
-            let (mut ts_buf, mut amount_buf, mut discount_buf) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut ts_buf, mut amount_buf, mut discount_buf, mut person_buf) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for lo in (0..self.order_person.len()).step_by(CHUNK) {
                 let hi = (lo + CHUNK).min(self.order_person.len());
                 let ts = o.ts.chunk(lo, hi, &mut ts_buf);
                 let amount = o.amount.chunk(lo, hi, &mut amount_buf);
                 let discount = o.discount.chunk(lo, hi, &mut discount_buf);
-                for (k, &p) in self.order_person[lo..hi].iter().enumerate() {
+                for (k, &p) in self.order_person.chunk(lo, hi, &mut person_buf).iter().enumerate() {
                     let ts = ts[k];
                     if ts >= self.limit {
                         continue;

@@ -475,6 +475,30 @@ impl Nodes {
         }
     }
 
+    /// The column with every node mapped through `f` (called once a run), runs that map to the same value merged:
+    /// the person of each row, held as compactly as the nodes.
+    pub fn map_nodes(&self, mut f: impl FnMut(u32) -> u32) -> Nodes {
+        match self {
+            Nodes::Plain(v) => Nodes::Plain(v.iter().map(|&n| f(n)).collect()),
+            Nodes::Runs { ends, nodes } => {
+                let (mut out_ends, mut out_nodes): (Vec<u32>, Vec<u32>) = (Vec::with_capacity(ends.len()), Vec::with_capacity(ends.len()));
+                for (&end, &n) in ends.iter().zip(nodes) {
+                    let m = f(n);
+                    match (out_nodes.last(), out_ends.last_mut()) {
+                        (Some(&last), Some(e)) if last == m => *e = end,
+                        _ => {
+                            out_nodes.push(m);
+                            out_ends.push(end);
+                        }
+                    }
+                }
+                out_ends.shrink_to_fit();
+                out_nodes.shrink_to_fit();
+                Nodes::Runs { ends: out_ends, nodes: out_nodes }
+            }
+        }
+    }
+
     /// Calls `f` with each distinct run's node (each row's node, for a plain column), in row order.
     pub fn for_each_run(&self, mut f: impl FnMut(u32)) {
         match self {
@@ -545,6 +569,10 @@ mod tests {
         assert_eq!(col.len(), want.len());
         assert_eq!((0..want.len()).map(|i| col.get(i)).collect::<Vec<_>>(), want);
         assert_eq!(col.map(|n| n), want);
+        let halved: Vec<u32> = want.iter().map(|&n| n / 2).collect();
+        let mapped = col.map_nodes(|n| n / 2);
+        assert_eq!((0..want.len()).map(|i| mapped.get(i)).collect::<Vec<_>>(), halved);
+        assert_eq!(mapped.is_runs(), col.is_runs());
         let mut buf = Vec::new();
         for step in [1, 2, 7] {
             for lo in (0..want.len()).step_by(step) {

@@ -345,3 +345,53 @@ impl People {
         self.member_row[person as usize] != NONE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::synthetic::{self, Size};
+
+    /// The plain columns of a synthetic orders batch: (node codes, times, amounts, order ids, category names).
+    #[allow(clippy::type_complexity)]
+    fn plain(batch: &Batch) -> (Vec<u32>, Vec<i64>, Vec<i64>, Vec<u64>, Vec<String>) {
+        let BatchRows::Orders(o) = &batch.rows else { panic!("an orders batch") };
+        let names = o.category.iter().map(|&c| o.categories.get(c).to_string()).collect();
+        (batch.ids[0].codes.clone(), o.ts.clone(), o.amount.clone(), o.order_id.clone(), names)
+    }
+
+    #[test]
+    fn appended_files_read_back_as_loaded_and_keep_their_keys() {
+        let size = Size { members: 300, orders: 3000, events: 0 };
+        let (a, b) = (synthetic::orders(1, size), synthetic::orders(2, size));
+        let (pa, pb) = (plain(&a), plain(&b));
+        let mut data = Dataset::new(IdentityRule::default());
+        data.append(a, "a.csv");
+        let width = data.orders.ts.width();
+        data.append(b, "b.csv");
+        let o = &data.orders;
+        assert_eq!(o.len(), pa.0.len() + pb.0.len());
+        assert!(o.node.is_runs(), "files grouped by member keep their nodes as runs");
+        assert!(width <= 4 && o.ts.width() <= 4 && o.category.width() == 1);
+        let cat = |code: u32, d: &Dict| d.get(code).to_string();
+        for (i, k) in (0..pa.0.len()).map(|k| (k, k)).chain((0..pb.0.len()).map(|k| (pa.0.len() + k, k))) {
+            let p = if i < pa.0.len() { &pa } else { &pb };
+            assert_eq!((o.ts.get(i), o.amount.get(i), o.order_id.get(i) as u64), (p.1[k], p.2[k], p.3[k]), "row {i}");
+            assert_eq!(cat(o.category.get(i), &o.categories), p.4[k], "row {i}");
+        }
+        // Both files' nodes are the same members' (one identifier column, the same member numbers).
+        assert_eq!(o.node.get(0), o.node.get(pa.0.len() + pb.0.iter().position(|&c| c == pa.0[0]).unwrap()));
+        let mut keys: Vec<u64> =
+            pa.3.iter()
+                .zip(&pa.1)
+                .zip(&pa.2)
+                .chain(pb.3.iter().zip(&pb.1).zip(&pb.2))
+                .filter(|((&id, _), _)| id != 0)
+                .map(|((&id, &t), &m)| crate::ingest::row_key(id, t, m))
+                .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(o.known_keys(), keys);
+        // Held bytes are what the encoded columns reserve, well under the plain columns' 44 bytes an order.
+        assert!(data.memory().orders < 30 * o.len() as u64, "{:?}", data.memory());
+    }
+}

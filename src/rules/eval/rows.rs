@@ -7,7 +7,7 @@
 
 use super::{window_start, Lit, Val};
 use crate::metrics::{Frame, TextColumn, NO_TIME};
-use crate::model::column::{Codes, Ints};
+use crate::model::column::{Codes, Ints, Nodes};
 use crate::model::dict::{hash64, Dict, NONE};
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
@@ -37,7 +37,7 @@ enum RVal<'a> {
 struct Rows<'a> {
     frame: &'a Frame<'a>,
     table: Table,
-    person: &'a [u32],
+    person: &'a Nodes,
     ts_column: &'a Ints,
     /// The rows and decoded times of the chunk read last (every step of a chunk reads its times).
     ts_chunk: RefCell<((usize, usize), Vec<i64>)>,
@@ -45,7 +45,7 @@ struct Rows<'a> {
 
 impl<'a> Rows<'a> {
     fn new(frame: &'a Frame<'a>, table: Table) -> Rows<'a> {
-        let (person, ts_column): (&[u32], _) = match table {
+        let (person, ts_column): (&Nodes, _) = match table {
             Table::Orders => (&frame.order_person, &frame.data.orders.ts),
             Table::Events => (&frame.event_person, &frame.data.events.ts),
         };
@@ -401,6 +401,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     let mut kept: Vec<u32> = Vec::with_capacity(CHUNK);
     let mut in_range: Vec<u32> = Vec::with_capacity(CHUNK);
     let mut money: Vec<f64> = Vec::with_capacity(CHUNK);
+    let mut person_buf: Vec<u32> = Vec::with_capacity(CHUNK);
     for lo in (0..rows.len()).step_by(CHUNK) {
         let hi = (lo + CHUNK).min(rows.len());
         rows.select(source.filter.as_deref(), from, lo, hi, &mut kept);
@@ -435,7 +436,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             Some(FoldRef::Ids(v)) => kept.retain(|&k| v[k as usize] != 0),
             None => {}
         }
-        let person = &rows.person[lo..hi];
+        let person = rows.person.chunk(lo, hi, &mut person_buf);
         match (func, &fold) {
             (AggFn::Count, _) => kept.iter().for_each(|&k| count[person[k as usize] as usize] += 1),
             (AggFn::Share, _) => {
@@ -608,12 +609,14 @@ fn step(frame: &Frame<'_>, did: &Did, only: Option<&[bool]>) -> Vec<(u32, i64)> 
     let rows = Rows::new(frame, table);
     let from = did.window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
     let mut out = Vec::new();
+    let mut person_buf = Vec::with_capacity(CHUNK);
     for lo in (0..rows.len()).step_by(CHUNK) {
         let hi = (lo + CHUNK).min(rows.len());
         let mask = rows.mask(did.source.filter.as_deref(), from, lo, hi);
         let ts = rows.ts(lo, hi);
+        let person = rows.person.chunk(lo, hi, &mut person_buf);
         for (k, &keep) in mask.iter().enumerate() {
-            let p = rows.person[lo + k];
+            let p = person[k];
             if keep && !matches!(only, Some(only) if !only[p as usize]) {
                 out.push((p, ts[k]));
             }

@@ -146,12 +146,23 @@ fn main() {
         memory.per_order,
         memory.per_event
     );
+    let (o, e) = (ws.data().orders.len() as f64, ws.data().events.len() as f64);
+    let budget = 150.0 * summary.members as f64 + 16.0 * o + 12.0 * e;
+    let p = &memory.parts;
+    println!(
+        "| held by part | identifiers {:.0} MB, member rows {:.0} MB, orders {:.0} MB, events {:.0} MB; budget 150·M + 16·O + 12·E = {:.0} MB |",
+        p.identifiers as f64 / 1e6,
+        p.members as f64 / 1e6,
+        p.orders as f64 / 1e6,
+        p.events as f64 / 1e6,
+        budget / 1e6
+    );
     let json = serde_json::json!({
         "members": summary.members, "orders": ws.data().orders.len(), "events": ws.data().events.len(), "bytes": bytes,
         "loadSeconds": load_s, "rfmSeconds": rfm_s, "tagsSeconds": tags_s, "tags": saved, "skipped": skipped.into_iter().collect::<Vec<_>>(),
         "countsSeconds": counts_s, "countP50Ms": pct(&times, 0.5), "countP99Ms": pct(&times, 0.99),
         "portraitsSeconds": portraits_s, "portraitP50Ms": pct(&portrait_times, 0.5), "portraitP99Ms": pct(&portrait_times, 0.99),
-        "heldBytes": memory.bytes, "tagCounts": tag_counts, "audienceCounts": counts,
+        "heldBytes": memory.bytes, "heldParts": p, "tagCounts": tag_counts, "audienceCounts": counts,
         "segments": summary.segments.iter().map(|s| (s.key, s.count)).collect::<BTreeMap<_, _>>(),
     });
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");

@@ -196,24 +196,31 @@ pub fn lift(data: &Dataset, people: &People, names: &[String], arms: &[RoaringBi
     let mut day_revenue = vec![vec![0i64; if daily { days as usize } else { 0 }]; arms.len()];
     let o = &data.orders;
     let mut orders = 0u64;
-    for i in 0..o.len() {
-        let ts = o.ts[i];
-        if ts < from || ts >= to {
-            continue;
-        }
-        orders += 1;
-        let p = people.resolution.person(o.node[i]) as usize;
-        let arm = arm_of[p];
-        if arm == u8::MAX {
-            continue;
-        }
-        let day = Day::of_timestamp(ts).0 - start.0;
-        revenue[p] += o.amount[i];
-        if o.amount[i] > 0 {
-            first_day[p] = first_day[p].min(day);
-        }
-        if daily {
-            day_revenue[arm as usize][day as usize] += o.amount[i];
+    let (mut ts_buf, mut amount_buf, mut node_buf) = (Vec::new(), Vec::new(), Vec::new());
+    for lo in (0..o.len()).step_by(crate::model::CHUNK) {
+        let hi = (lo + crate::model::CHUNK).min(o.len());
+        let ts = o.ts.chunk(lo, hi, &mut ts_buf);
+        let amount = o.amount.chunk(lo, hi, &mut amount_buf);
+        let node = o.node.chunk(lo, hi, &mut node_buf);
+        for k in 0..hi - lo {
+            let ts = ts[k];
+            if ts < from || ts >= to {
+                continue;
+            }
+            orders += 1;
+            let p = people.resolution.person(node[k]) as usize;
+            let arm = arm_of[p];
+            if arm == u8::MAX {
+                continue;
+            }
+            let day = Day::of_timestamp(ts).0 - start.0;
+            revenue[p] += amount[k];
+            if amount[k] > 0 {
+                first_day[p] = first_day[p].min(day);
+            }
+            if daily {
+                day_revenue[arm as usize][day as usize] += amount[k];
+            }
         }
     }
     let mut outcomes = Vec::new();

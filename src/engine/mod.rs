@@ -310,6 +310,17 @@ impl Workspace {
         &self.data
     }
 
+    /// The keys of the numbered orders loaded, for a file that may hold orders (its kind is orders or not yet
+    /// known): rebuilt from the order columns for the file's load only, never held after it.
+    fn known_orders(&self, options: &LoadOptions) -> std::rc::Rc<Vec<u64>> {
+        let may_hold_orders = matches!(options.kind, None | Some(FileKind::Orders));
+        if may_hold_orders && !self.data.orders.is_empty() {
+            std::rc::Rc::new(self.data.orders.known_keys())
+        } else {
+            std::rc::Rc::default()
+        }
+    }
+
     /// Looks at a file before loading it (see [`FileLoader::preview`]).
     pub fn preview(&self, name: &str, bytes: &[u8], complete: bool, options: &LoadOptions) -> Result<Preview> {
         FileLoader::preview(name, bytes, complete, options)
@@ -320,8 +331,9 @@ impl Workspace {
         if self.open.is_some() {
             return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
         }
+        let known = self.known_orders(&options);
         let mut loader = FileLoader::new(name, options)?;
-        loader.known_orders(self.data.orders.known_ids.clone());
+        loader.known_orders(known);
         self.open = Some(loader);
         Ok(())
     }
@@ -361,8 +373,8 @@ impl Workspace {
         if read < PROJECT_AFTER.min(size) || read == 0 {
             return None;
         }
-        // Staged columns move into the dataset when merged; order numbers add a sorted key list (8 bytes a row)
-        // and identifiers grow the identity graph, which a quarter more covers.
+        // Staged columns move into the dataset when merged (encoded narrower there, one column at a time), and
+        // identifiers grow the identity graph, which a quarter more covers.
         let staged = loader.staged_bytes() as f64 * size as f64 / read as f64;
         let held = self.memory().bytes as f64;
         let projected = held + 1.25 * staged;
@@ -403,8 +415,9 @@ impl Workspace {
         let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
         options.sheet = Some(sheet);
         options.format = Some(Format::Xlsx);
+        let known = self.known_orders(&options);
         let mut loader = FileLoader::new(name, options)?;
-        loader.known_orders(self.data.orders.known_ids.clone());
+        loader.known_orders(known);
         loader.push_rows(&rows)?;
         let (batch, mut report) = loader.finish()?;
         report.bytes = bytes.len() as u64;
@@ -480,7 +493,7 @@ impl Workspace {
     /// Computes RFM as of `as_of` (default: the latest order day + 1) and summarises it.
     pub fn compute(&mut self, as_of: Option<Day>) -> Result<Summary> {
         let people = self.data.people();
-        let person_of_order: Vec<u32> = self.data.orders.node.iter().map(|&n| people.resolution.person(n)).collect();
+        let person_of_order: Vec<u32> = self.data.orders.node.map(|n| people.resolution.person(n));
         let basis = self.catalog.settings.rfm_monetary;
         let rfm = rfm::compute(&self.data.orders, &person_of_order, people.len(), as_of, basis)?;
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
@@ -600,9 +613,7 @@ impl Workspace {
             has_order[p as usize] = true;
         }
         let mut has_event = vec![false; n];
-        for &node in &self.data.events.node {
-            has_event[people.resolution.person(node) as usize] = true;
-        }
+        self.data.events.node.for_each_run(|node| has_event[people.resolution.person(node) as usize] = true);
         let mut is_buyer = vec![false; n];
         for row in &rfm.rows {
             is_buyer[row.member as usize] = true;

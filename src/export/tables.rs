@@ -138,19 +138,20 @@ pub fn normalised_tables(ws: &Workspace) -> Result<NormalisedTables> {
     let mut hex = String::new();
     for i in 0..o.len() {
         hex.clear();
-        if o.order_id[i] != 0 {
-            let _ = write!(hex, "{:016x}", o.order_id[i]);
+        let order_id = o.order_id.get(i) as u64;
+        if order_id != 0 {
+            let _ = write!(hex, "{order_id:016x}");
         }
         let text = |code: u32, dict: &crate::model::dict::Dict| if code == NONE { "" } else { dict.get(code) }.to_string();
         row(
             &mut t.orders,
             &[
-                &ids[person(o.node[i])],
-                &crate::export::sql::format_timestamp(o.ts[i]),
-                &format_amount(o.amount[i]),
-                &format_amount(o.discount[i]),
-                &text(o.category[i], &o.categories),
-                &text(o.channel[i], &o.channels),
+                &ids[person(o.node.get(i))],
+                &crate::export::sql::format_timestamp(o.ts.get(i)),
+                &format_amount(o.amount.get(i)),
+                &format_amount(o.discount.get(i)),
+                &text(o.category.get(i), &o.categories),
+                &text(o.channel.get(i), &o.channels),
                 &hex,
                 &i.to_string(),
             ],
@@ -164,10 +165,10 @@ pub fn normalised_tables(ws: &Workspace) -> Result<NormalisedTables> {
         row(
             &mut t.events,
             &[
-                &ids[person(e.node[i])],
-                &crate::export::sql::format_timestamp(e.ts[i]),
-                &text(e.event_type[i], &e.types),
-                &text(e.target[i], &e.targets),
+                &ids[person(e.node.get(i))],
+                &crate::export::sql::format_timestamp(e.ts.get(i)),
+                &text(e.event_type.get(i), &e.types),
+                &text(e.target.get(i), &e.targets),
                 &i.to_string(),
             ],
         );

@@ -11,9 +11,10 @@ pub use lifecycle::{LifecycleConfig, Stage, Thresholds};
 
 use crate::ingest::mapping::Role;
 use crate::ingest::values::parse_timestamp;
+use crate::model::column::Nodes;
 use crate::model::date::{Day, SECS_PER_DAY};
 use crate::model::dict::NONE;
-use crate::model::{Attribute, Dataset, People};
+use crate::model::{Attribute, Dataset, People, CHUNK};
 use crate::rfm::{MonetaryBasis, Rfm, Segment11};
 use crate::rules::names::Metric;
 use serde::Serialize;
@@ -126,8 +127,8 @@ impl TextColumn {
 /// audience count, the next tag evaluation) starts with every column already computed.
 #[derive(Default)]
 pub struct FrameCache {
-    order_person: OnceCell<Rc<Vec<u32>>>,
-    event_person: OnceCell<Rc<Vec<u32>>>,
+    order_person: OnceCell<Rc<Nodes>>,
+    event_person: OnceCell<Rc<Nodes>>,
     stats: OnceCell<PurchaseStats>,
     nums: [OnceCell<Rc<Vec<f64>>>; 20],
     times: [OnceCell<Rc<Vec<i64>>>; 20],
@@ -149,10 +150,10 @@ pub struct Frame<'a> {
     pub limit: i64,
     /// The settings in force.
     pub settings: Settings,
-    /// The person of each order row.
-    pub order_person: Rc<Vec<u32>>,
+    /// The person of each order row (runs of rows, like the order's identifier nodes).
+    pub order_person: Rc<Nodes>,
     /// The person of each event row.
-    pub event_person: Rc<Vec<u32>>,
+    pub event_person: Rc<Nodes>,
     cache: Rc<FrameCache>,
 }
 
@@ -164,10 +165,8 @@ impl<'a> Frame<'a> {
 
     /// A frame that reads and fills `cache`, which must belong to this same computation and settings.
     pub fn with_cache(data: &'a Dataset, people: &'a People, rfm: &'a Rfm, settings: Settings, cache: Rc<FrameCache>) -> Frame<'a> {
-        let order_person =
-            cache.order_person.get_or_init(|| Rc::new(data.orders.node.iter().map(|&n| people.resolution.person(n)).collect())).clone();
-        let event_person =
-            cache.event_person.get_or_init(|| Rc::new(data.events.node.iter().map(|&n| people.resolution.person(n)).collect())).clone();
+        let order_person = cache.order_person.get_or_init(|| Rc::new(data.orders.node.map_nodes(|n| people.resolution.person(n)))).clone();
+        let event_person = cache.event_person.get_or_init(|| Rc::new(data.events.node.map_nodes(|n| people.resolution.person(n)))).clone();
         Frame { data, people, rfm, as_of: rfm.as_of, limit: Day(rfm.as_of.0 + 1).start(), settings, order_person, event_person, cache }
     }
 
@@ -179,6 +178,16 @@ impl<'a> Frame<'a> {
     /// Whether there are no members.
     pub fn is_empty(&self) -> bool {
         self.people.is_empty()
+    }
+
+    /// Calls `f` with the person and time of every event, in row order.
+    fn each_event_time(&self, mut f: impl FnMut(u32, i64)) {
+        let (mut buf, mut person_buf) = (Vec::new(), Vec::new());
+        for lo in (0..self.event_person.len()).step_by(CHUNK) {
+            let hi = (lo + CHUNK).min(self.event_person.len());
+            let ts = self.data.events.ts.chunk(lo, hi, &mut buf);
+            self.event_person.chunk(lo, hi, &mut person_buf).iter().zip(ts).for_each(|(&p, &t)| f(p, t));
+        }
     }
 
     /// Days from the day of `ts` to the analysis date.
@@ -202,22 +211,29 @@ impl<'a> Frame<'a> {
                 discounted: vec![0; n],
                 refunds: vec![0; n],
             };
-            for (i, &p) in self.order_person.iter().enumerate() {
-                let ts = o.ts[i];
-                if ts >= self.limit {
-                    continue;
-                }
-                let p = p as usize;
-                s.spend[p] += o.amount[i];
-                if o.amount[i] > 0 {
-                    s.purchase_rows[p] += 1;
-                    s.discounted[p] += u32::from(o.discount[i] > 0);
-                    if s.first[p] == NO_TIME || ts < s.first[p] {
-                        s.first[p] = ts;
+            let (mut ts_buf, mut amount_buf, mut discount_buf, mut person_buf) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for lo in (0..self.order_person.len()).step_by(CHUNK) {
+                let hi = (lo + CHUNK).min(self.order_person.len());
+                let ts = o.ts.chunk(lo, hi, &mut ts_buf);
+                let amount = o.amount.chunk(lo, hi, &mut amount_buf);
+                let discount = o.discount.chunk(lo, hi, &mut discount_buf);
+                for (k, &p) in self.order_person.chunk(lo, hi, &mut person_buf).iter().enumerate() {
+                    let ts = ts[k];
+                    if ts >= self.limit {
+                        continue;
                     }
-                    s.last[p] = s.last[p].max(ts);
-                } else if o.amount[i] < 0 {
-                    s.refunds[p] += 1;
+                    let p = p as usize;
+                    s.spend[p] += amount[k];
+                    if amount[k] > 0 {
+                        s.purchase_rows[p] += 1;
+                        s.discounted[p] += u32::from(discount[k] > 0);
+                        if s.first[p] == NO_TIME || ts < s.first[p] {
+                            s.first[p] = ts;
+                        }
+                        s.last[p] = s.last[p].max(ts);
+                    } else if amount[k] < 0 {
+                        s.refunds[p] += 1;
+                    }
                 }
             }
             s
@@ -252,12 +268,11 @@ impl<'a> Frame<'a> {
                     Metric::LastPurchase => self.stats().last.clone(),
                     _ => {
                         let mut seen = self.stats().last.clone();
-                        for (i, &p) in self.event_person.iter().enumerate() {
-                            let ts = self.data.events.ts[i];
+                        self.each_event_time(|p, ts| {
                             if ts < self.limit && ts > seen[p as usize] {
                                 seen[p as usize] = ts;
                             }
-                        }
+                        });
                         seen
                     }
                 })
@@ -331,11 +346,11 @@ impl<'a> Frame<'a> {
             Metric::Age => self.ages(),
             Metric::EventCount => {
                 let mut out = vec![0.0; n];
-                for (i, &p) in self.event_person.iter().enumerate() {
-                    if self.data.events.ts[i] < self.limit {
+                self.each_event_time(|p, ts| {
+                    if ts < self.limit {
                         out[p as usize] += 1.0;
                     }
-                }
+                });
                 out
             }
             Metric::RfmR | Metric::RfmF | Metric::RfmM => {

@@ -16,7 +16,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::date::Day;
-use crate::model::Orders;
+use crate::model::{Orders, CHUNK};
 use roaring::RoaringBitmap;
 use serde::Serialize;
 
@@ -258,7 +258,7 @@ pub struct Rfm {
 /// Computes RFM for every person with a purchase on or before `as_of` (default: the latest order day + 1).
 /// `person_of_order` gives each order's person (a dense index below `people`).
 pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: Option<Day>, basis: MonetaryBasis) -> Result<Rfm> {
-    let Some(&latest) = orders.ts.iter().max() else {
+    let Some(latest) = orders.ts.max() else {
         return Err(Error::new("no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed."));
     };
     let as_of_default = as_of.is_none();
@@ -269,21 +269,28 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
     let mut spend = vec![0i64; n];
     let mut numbered: Vec<(u32, u64)> = Vec::new();
     let (mut used, mut after) = (0u64, 0u64);
-    for (i, &person) in person_of_order.iter().enumerate() {
-        let day = Day::of_timestamp(orders.ts[i]);
-        if day > as_of {
-            after += 1;
-            continue;
-        }
-        used += 1;
-        let m = person as usize;
-        spend[m] += orders.amount[i];
-        if orders.amount[i] > 0 {
-            last[m] = last[m].max(day.0);
-            if orders.order_id[i] == 0 {
-                count[m] += 1;
-            } else {
-                numbered.push((m as u32, orders.order_id[i]));
+    let (mut ts_buf, mut amount_buf, mut id_buf) = (Vec::new(), Vec::new(), Vec::new());
+    for lo in (0..person_of_order.len()).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(person_of_order.len());
+        let ts = orders.ts.chunk(lo, hi, &mut ts_buf);
+        let amount = orders.amount.chunk(lo, hi, &mut amount_buf);
+        let ids = orders.order_id.chunk(lo, hi, &mut id_buf);
+        for (k, &person) in person_of_order[lo..hi].iter().enumerate() {
+            let day = Day::of_timestamp(ts[k]);
+            if day > as_of {
+                after += 1;
+                continue;
+            }
+            used += 1;
+            let m = person as usize;
+            spend[m] += amount[k];
+            if amount[k] > 0 {
+                last[m] = last[m].max(day.0);
+                if ids[k] == 0 {
+                    count[m] += 1;
+                } else {
+                    numbered.push((m as u32, ids[k] as u64));
+                }
             }
         }
     }

@@ -7,11 +7,13 @@
 
 use super::{window_start, Lit, Val};
 use crate::metrics::{Frame, TextColumn, NO_TIME};
+use crate::model::column::{Codes, Ints, Nodes};
 use crate::model::dict::{hash64, Dict, NONE};
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
 use crate::rules::names::{Column, Table};
 use roaring::RoaringBitmap;
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 const CHUNK: usize = 4096;
@@ -23,9 +25,9 @@ const TALLY_CELLS: usize = 1 << 25;
 /// A value over the rows of one chunk.
 enum RVal<'a> {
     Num(Vec<f64>),
-    Time(&'a [i64]),
-    Codes(&'a [u32], &'a Dict),
-    Ids(&'a [u64]),
+    Time(Vec<i64>),
+    Codes(Vec<u32>, &'a Dict),
+    Ids(Vec<i64>),
     Bool(Vec<bool>),
     Const(Lit),
     List(Vec<Lit>),
@@ -35,35 +37,59 @@ enum RVal<'a> {
 struct Rows<'a> {
     frame: &'a Frame<'a>,
     table: Table,
-    person: &'a [u32],
-    ts: &'a [i64],
+    person: &'a Nodes,
+    ts_column: &'a Ints,
+    /// The rows and decoded times of the chunk read last (every step of a chunk reads its times).
+    ts_chunk: RefCell<((usize, usize), Vec<i64>)>,
 }
 
 impl<'a> Rows<'a> {
     fn new(frame: &'a Frame<'a>, table: Table) -> Rows<'a> {
-        match table {
-            Table::Orders => Rows { frame, table, person: &frame.order_person, ts: &frame.data.orders.ts },
-            Table::Events => Rows { frame, table, person: &frame.event_person, ts: &frame.data.events.ts },
-        }
+        let (person, ts_column): (&Nodes, _) = match table {
+            Table::Orders => (&frame.order_person, &frame.data.orders.ts),
+            Table::Events => (&frame.event_person, &frame.data.events.ts),
+        };
+        Rows { frame, table, person, ts_column, ts_chunk: RefCell::new(((0, 0), Vec::with_capacity(CHUNK))) }
     }
 
     fn len(&self) -> usize {
-        self.ts.len()
+        self.ts_column.len()
+    }
+
+    /// The times of rows `lo..hi`, decoded once per chunk.
+    fn ts(&self, lo: usize, hi: usize) -> Ref<'_, [i64]> {
+        if self.ts_chunk.borrow().0 != (lo, hi) {
+            let mut chunk = self.ts_chunk.borrow_mut();
+            let (key, buf) = &mut *chunk;
+            *key = (lo, hi);
+            self.ts_column.decode(lo, hi, buf);
+        }
+        Ref::map(self.ts_chunk.borrow(), |(_, buf)| &buf[..])
     }
 
     fn column(&self, c: Column, lo: usize, hi: usize) -> RVal<'a> {
         let o = &self.frame.data.orders;
         let e = &self.frame.data.events;
-        let yuan = |v: &[i64]| v.iter().map(|&x| x as f64 / 100.0).collect();
+        let mut buf = Vec::new();
+        let mut yuan = |v: &Ints| v.chunk(lo, hi, &mut buf).iter().map(|&x| x as f64 / 100.0).collect();
+        let codes = |v: &Codes| {
+            let mut out = Vec::with_capacity(hi - lo);
+            v.decode(lo, hi, &mut out);
+            out
+        };
         match (self.table, c) {
-            (_, Column::Time) => RVal::Time(&self.ts[lo..hi]),
-            (Table::Orders, Column::Amount) => RVal::Num(yuan(&o.amount[lo..hi])),
-            (Table::Orders, Column::Discount) => RVal::Num(yuan(&o.discount[lo..hi])),
-            (Table::Orders, Column::Category) => RVal::Codes(&o.category[lo..hi], &o.categories),
-            (Table::Orders, Column::Channel) => RVal::Codes(&o.channel[lo..hi], &o.channels),
-            (Table::Orders, Column::OrderId) => RVal::Ids(&o.order_id[lo..hi]),
-            (Table::Events, Column::Type) => RVal::Codes(&e.event_type[lo..hi], &e.types),
-            (Table::Events, Column::Target) => RVal::Codes(&e.target[lo..hi], &e.targets),
+            (_, Column::Time) => RVal::Time(self.ts(lo, hi).to_vec()),
+            (Table::Orders, Column::Amount) => RVal::Num(yuan(&o.amount)),
+            (Table::Orders, Column::Discount) => RVal::Num(yuan(&o.discount)),
+            (Table::Orders, Column::Category) => RVal::Codes(codes(&o.category), &o.categories),
+            (Table::Orders, Column::Channel) => RVal::Codes(codes(&o.channel), &o.channels),
+            (Table::Orders, Column::OrderId) => {
+                let mut ids = Vec::with_capacity(hi - lo);
+                o.order_id.decode(lo, hi, &mut ids);
+                RVal::Ids(ids)
+            }
+            (Table::Events, Column::Type) => RVal::Codes(codes(&e.event_type), &e.types),
+            (Table::Events, Column::Target) => RVal::Codes(codes(&e.target), &e.targets),
             _ => RVal::Num(vec![f64::NAN; hi - lo]),
         }
     }
@@ -87,7 +113,7 @@ impl<'a> Rows<'a> {
         out.clear();
         let limit = self.frame.limit;
         match filter {
-            None => out.extend(self.ts[lo..hi].iter().enumerate().filter(|(_, &t)| t < limit && t >= from).map(|(k, _)| k as u32)),
+            None => self.ts_column.select_range(lo, hi, from, limit, out),
             Some(_) => {
                 out.extend(self.mask(filter, from, lo, hi).iter().enumerate().filter(|(_, &m)| m).map(|(k, _)| k as u32));
             }
@@ -98,20 +124,19 @@ impl<'a> Rows<'a> {
     /// for "read `buf`"), so no vector is allocated per chunk.
     fn column_ref(&self, c: Column, lo: usize, hi: usize, buf: &mut Vec<f64>) -> RVal<'a> {
         let o = &self.frame.data.orders;
-        let fen = match (self.table, c) {
-            (Table::Orders, Column::Amount) => &o.amount[lo..hi],
-            (Table::Orders, Column::Discount) => &o.discount[lo..hi],
+        let column = match (self.table, c) {
+            (Table::Orders, Column::Amount) => &o.amount,
+            (Table::Orders, Column::Discount) => &o.discount,
             _ => return self.column(c, lo, hi),
         };
-        buf.clear();
-        buf.extend(fen.iter().map(|&x| x as f64 / 100.0));
+        column.decode_with(lo, hi, buf, |x| x as f64 / 100.0);
         RVal::Const(Lit::Num(f64::NAN))
     }
 
     /// Which rows of `lo..hi` are in range (on or before the analysis date, inside the window) and pass the filter.
     fn mask(&self, filter: Option<&Expr>, from: i64, lo: usize, hi: usize) -> Vec<bool> {
         let limit = self.frame.limit;
-        let mut mask: Vec<bool> = self.ts[lo..hi].iter().map(|&t| t < limit && t >= from).collect();
+        let mut mask = self.ts_column.range_mask(lo, hi, from, limit);
         if let Some(f) = filter {
             let cond = self.truth(self.eval(f, lo, hi), hi - lo);
             mask.iter_mut().zip(cond).for_each(|(m, c)| *m &= c);
@@ -282,15 +307,15 @@ impl<'a> Rows<'a> {
             return a.iter().zip(&b).map(|(&p, &q)| p != NO_TIME && q != NO_TIME && ord(op, p.cmp(&q))).collect();
         }
         match (x, y) {
-            (RVal::Codes(codes, dict), RVal::Const(Lit::Text(s))) => codes_vs_literal(codes, dict, op, &s, false),
-            (RVal::Const(Lit::Text(s)), RVal::Codes(codes, dict)) => codes_vs_literal(codes, dict, op, &s, true),
+            (RVal::Codes(codes, dict), RVal::Const(Lit::Text(s))) => codes_vs_literal(&codes, dict, op, &s, false),
+            (RVal::Const(Lit::Text(s)), RVal::Codes(codes, dict)) => codes_vs_literal(&codes, dict, op, &s, true),
             (RVal::Ids(ids), RVal::Const(Lit::Text(s))) | (RVal::Const(Lit::Text(s)), RVal::Ids(ids)) => {
                 let h = hash64(s.trim());
                 // Order numbers are kept as hashes: only equality means anything.
-                ids.iter().map(|&i| i != 0 && ((i == h) == (op == BinOp::Eq))).collect()
+                ids.iter().map(|&i| i != 0 && ((i as u64 == h) == (op == BinOp::Eq))).collect()
             }
             (RVal::Codes(a, da), RVal::Codes(b, db)) => {
-                a.iter().zip(b).map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q)))).collect()
+                a.iter().zip(&b).map(|(&p, &q)| p != NONE && q != NONE && ord(op, da.get(p).cmp(db.get(q)))).collect()
             }
             (RVal::Bool(a), y) | (y, RVal::Bool(a)) => {
                 let b = self.truth(y, len);
@@ -336,9 +361,9 @@ fn codes_vs_literal(codes: &[u32], dict: &Dict, op: BinOp, s: &str, flipped: boo
 /// borrowed from the columns where they are stored as they are read.
 enum FoldRef<'a> {
     Num(std::borrow::Cow<'a, [f64]>),
-    Time(&'a [i64]),
-    Codes(&'a [u32]),
-    Ids(&'a [u64]),
+    Time(Vec<i64>),
+    Codes(Vec<u32>),
+    Ids(Vec<i64>),
 }
 
 /// Evaluates an aggregate for every member.
@@ -376,6 +401,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     let mut kept: Vec<u32> = Vec::with_capacity(CHUNK);
     let mut in_range: Vec<u32> = Vec::with_capacity(CHUNK);
     let mut money: Vec<f64> = Vec::with_capacity(CHUNK);
+    let mut person_buf: Vec<u32> = Vec::with_capacity(CHUNK);
     for lo in (0..rows.len()).step_by(CHUNK) {
         let hi = (lo + CHUNK).min(rows.len());
         rows.select(source.filter.as_deref(), from, lo, hi, &mut kept);
@@ -410,8 +436,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             Some(FoldRef::Ids(v)) => kept.retain(|&k| v[k as usize] != 0),
             None => {}
         }
-        let person = &rows.person[lo..hi];
-        let ts = &rows.ts[lo..hi];
+        let person = rows.person.chunk(lo, hi, &mut person_buf);
         match (func, &fold) {
             (AggFn::Count, _) => kept.iter().for_each(|&k| count[person[k as usize] as usize] += 1),
             (AggFn::Share, _) => {
@@ -449,6 +474,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             (AggFn::First | AggFn::Last, Some(f)) => {
                 // The earliest row for first (the first in file order on a tie); the latest for last (the last on a tie).
                 let first = func == AggFn::First;
+                let ts = rows.ts(lo, hi);
                 for &k in &kept {
                     let k = k as usize;
                     let p = person[k] as usize;
@@ -478,7 +504,7 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
                         FoldRef::Num(v) => v[k].to_bits(),
                         FoldRef::Time(v) => v[k] as u64,
                         FoldRef::Codes(v) => u64::from(v[k]),
-                        FoldRef::Ids(v) => v[k],
+                        FoldRef::Ids(v) => v[k] as u64,
                     };
                     pairs.push((person[k], key));
                 }
@@ -583,13 +609,16 @@ fn step(frame: &Frame<'_>, did: &Did, only: Option<&[bool]>) -> Vec<(u32, i64)> 
     let rows = Rows::new(frame, table);
     let from = did.window.map_or(i64::MIN, |w| window_start(frame.as_of, w));
     let mut out = Vec::new();
+    let mut person_buf = Vec::with_capacity(CHUNK);
     for lo in (0..rows.len()).step_by(CHUNK) {
         let hi = (lo + CHUNK).min(rows.len());
         let mask = rows.mask(did.source.filter.as_deref(), from, lo, hi);
+        let ts = rows.ts(lo, hi);
+        let person = rows.person.chunk(lo, hi, &mut person_buf);
         for (k, &keep) in mask.iter().enumerate() {
-            let p = rows.person[lo + k];
+            let p = person[k];
             if keep && !matches!(only, Some(only) if !only[p as usize]) {
-                out.push((p, rows.ts[lo + k]));
+                out.push((p, ts[k]));
             }
         }
     }

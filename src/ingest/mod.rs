@@ -150,7 +150,7 @@ pub struct FileLoader {
     options: LoadOptions,
     decoder: TextDecoder,
     source: Source,
-    text: Vec<u8>,
+    text: String,
     state: State,
     report: FileReport,
 }
@@ -191,7 +191,7 @@ impl FileLoader {
             decoder: TextDecoder::new(encoding),
             source,
             options,
-            text: Vec::new(),
+            text: String::new(),
             state: State::Sampling(Vec::new()),
             report,
         })
@@ -243,17 +243,17 @@ impl FileLoader {
         Ok(self.report.rows_read)
     }
 
-    fn feed(&mut self, text: &[u8], last: bool) {
+    fn feed(&mut self, text: &str, last: bool) {
         let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
         match &mut self.source {
             Source::Csv(reader) => {
-                reader.push(text, &mut |rec| on_row(rec, state, report, options));
+                reader.push_str(text, &mut |rec| on_row(rec, state, report, options));
                 if last {
                     reader.finish(&mut |rec| on_row(rec, state, report, options));
                 }
             }
             Source::Jsonl(reader) => {
-                reader.push(text, &mut |row| on_row(row, state, report, options));
+                reader.push(text.as_bytes(), &mut |row| on_row(row, state, report, options));
                 if last {
                     reader.finish(&mut |row| on_row(row, state, report, options));
                 }
@@ -299,7 +299,7 @@ impl FileLoader {
 
     /// Makes the decoder and reader decide on what they have so far, without ending the input.
     fn flush_partial(&mut self) {
-        let mut text = Vec::new();
+        let mut text = String::new();
         self.decoder.decide_now(&mut text);
         self.feed(&text, false);
         let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
@@ -310,7 +310,7 @@ impl FileLoader {
 
     /// Flushes a text file's decoder and reader as if the input ended here.
     fn end_of_text(&mut self) {
-        let mut text = Vec::new();
+        let mut text = String::new();
         self.decoder.finish(&mut text);
         self.feed(&text, true);
     }

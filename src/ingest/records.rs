@@ -128,6 +128,15 @@ impl RecordReader {
         self.parse(text, false, on_record);
     }
 
+    /// Feeds text that is already known to be UTF-8 (what the decoder yields): the same as [`RecordReader::push`]
+    /// without checking it again.
+    pub fn push_str(&mut self, text: &str, on_record: &mut dyn FnMut(&Record<'_>)) {
+        if self.delimiter.is_none() || !self.carry.is_empty() {
+            return self.push(text.as_bytes(), on_record);
+        }
+        self.append(text, false, on_record);
+    }
+
     /// Decides the delimiter from what has arrived so far and parses it, keeping a cut-off last record back.
     pub fn settle(&mut self, on_record: &mut dyn FnMut(&Record<'_>)) {
         if self.delimiter.is_none() {
@@ -176,6 +185,14 @@ impl RecordReader {
             // The decoder only yields UTF-8; should that ever fail, the text is read with replacement characters.
             Err(_) => buf.push_str(&String::from_utf8_lossy(input)),
         }
+        self.buf = buf;
+        self.append("", last, on_record);
+    }
+
+    /// Appends checked text to the buffer and delivers every complete record (and, when `last`, the final one).
+    fn append(&mut self, text: &str, last: bool, on_record: &mut dyn FnMut(&Record<'_>)) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.push_str(text);
         let consumed = self.records(&buf, last, on_record);
         buf.drain(..consumed);
         self.buf = buf;

@@ -42,6 +42,7 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
 }
 
 /// `str::trim` that returns at once when the text neither starts nor ends with whitespace (most cells).
+#[inline]
 pub fn trim_cell(text: &str) -> &str {
     let b = text.as_bytes();
     match (b.first(), b.last()) {

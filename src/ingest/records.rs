@@ -57,14 +57,21 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Whether a cell is empty once trimmed (`str::trim`), deciding most cells by their first byte.
-#[inline]
+/// Whether a cell is empty once trimmed (`str::trim`), deciding most cells by their first byte (inlined; the
+/// rest in [`blank_cell_slow`]).
+#[inline(always)]
 pub fn blank_cell(cell: &str) -> bool {
     match cell.as_bytes().first() {
         None => true,
-        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => false,
-        Some(_) => cell.starts_with(char::is_whitespace) && cell.trim().is_empty(),
+        Some(&b) if !super::values::space_lead(b) => false,
+        Some(_) => blank_cell_slow(cell),
     }
+}
+
+/// [`blank_cell`] for a cell that starts with whitespace or a non-ASCII character.
+#[inline(never)]
+fn blank_cell_slow(cell: &str) -> bool {
+    cell.starts_with(char::is_whitespace) && cell.trim().is_empty()
 }
 
 /// The push reader.

@@ -229,7 +229,21 @@ impl FileLoader {
         table.reserved = true;
         let per_row = self.report.bytes as f64 / self.report.rows_read as f64;
         let rows = (size as f64 / per_row * 1.05) as usize;
-        table.batch.reserve(rows.saturating_sub(table.batch.len()));
+        let more = rows.saturating_sub(table.batch.len());
+        table.batch.reserve(more);
+        // Dictionaries of (nearly) one value per row (member ids, phones) are reserved too, so they never rehash
+        // or copy their text while growing.
+        let so_far = table.batch.len().max(1);
+        let mut dicts: Vec<&mut Dict> = table.batch.ids.iter_mut().map(|c| &mut c.values).collect();
+        if let BatchRows::Members(attrs) = &mut table.batch.rows {
+            dicts.extend(attrs.iter_mut().map(|a| &mut a.values));
+        }
+        for d in dicts {
+            if d.len() * 2 >= so_far {
+                let values = more * d.len() / so_far;
+                d.reserve(values, values * d.text_len() / d.len().max(1));
+            }
+        }
     }
 
     /// Feeds rows that are already split into cells (a workbook's sheet).

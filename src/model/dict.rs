@@ -79,6 +79,18 @@ impl Dict {
         }
     }
 
+    /// Reserves room for `values` more values of `bytes` more bytes of text in all.
+    pub fn reserve(&mut self, values: usize, bytes: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(values);
+        self.index.reserve(values, |&e| spread((e >> 32) as u32));
+    }
+
+    /// The bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The code of `value`, adding it when new.
     pub fn intern(&mut self, value: &str) -> u32 {
         let Some(key) = short_key(value) else { return self.intern_slow(value) };

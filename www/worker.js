@@ -4,6 +4,50 @@
 import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
 
 const CHUNK = 4 << 20;
+/** How many chunks are being read while the engine parses. */
+const AHEAD = 2;
+
+// Reading a File copies its bytes on the thread that reads it, and only while that thread is free. A reader worker
+// (this same script, started under the name below) does it while the engine parses, and hands each chunk over
+// without a copy (a transferred ArrayBuffer).
+const READER = 'huaxiang-reader';
+const isReader = self.name === READER;
+let reader = null;
+let readerSeq = 0;
+const readerWaits = new Map();
+if (isReader) {
+  self.onmessage = async ({ data: { id, file, from, to } }) => {
+    try {
+      const buf = await file.slice(from, to).arrayBuffer();
+      self.postMessage({ id, buf }, [buf]);
+    } catch (err) {
+      self.postMessage({ id, error: String(err?.message ?? err) });
+    }
+  };
+}
+
+/** The bytes `from`..`to` of `file`, read by the reader worker (or here, where a worker cannot start one). */
+function readSlice(file, from, to) {
+  if (reader === null) {
+    try {
+      reader = new Worker(new URL(import.meta.url), { type: 'module', name: READER });
+      reader.onmessage = ({ data: { id, buf, error } }) => {
+        const wait = readerWaits.get(id);
+        readerWaits.delete(id);
+        if (error === undefined) wait.resolve(new Uint8Array(buf));
+        else wait.reject(new Error(error));
+      };
+    } catch {
+      reader = false;
+    }
+  }
+  if (!reader) return file.slice(from, to).arrayBuffer().then((b) => new Uint8Array(b));
+  const id = ++readerSeq;
+  return new Promise((resolve, reject) => {
+    readerWaits.set(id, { resolve, reject });
+    reader.postMessage({ id, file, from, to });
+  });
+}
 const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
 
@@ -25,19 +69,19 @@ function checkCancel() {
 
 /**
  * Reads a text file in chunks into the open workspace file, reporting progress at most every 100 ms. The next
- * chunk is already being read (off this thread) while the engine parses the current one.
+ * AHEAD chunks are already being read (off this thread) while the engine parses the current one.
  */
 async function streamInto(name, size, readChunk, options, progress) {
   ws.beginFile(name, { ...options, size });
   let last = 0;
   let rows = 0;
   const read = (offset) => (offset < size ? readChunk(offset, Math.min(size, offset + CHUNK)) : null);
-  let next = read(0);
+  const ahead = Array.from({ length: AHEAD }, (_, k) => read(k * CHUNK));
   try {
     for (let offset = 0; offset < size; offset += CHUNK) {
       checkCancel();
-      const bytes = await next;
-      next = read(offset + CHUNK);
+      const bytes = await ahead.shift();
+      ahead.push(read(offset + AHEAD * CHUNK));
       checkCancel();
       rows = ws.push(bytes);
       const now = performance.now();
@@ -47,8 +91,8 @@ async function streamInto(name, size, readChunk, options, progress) {
       }
     }
   } finally {
-    // A read still under way when the load stops (cancelled or failed) is left to finish unobserved.
-    next?.catch(() => {});
+    // Reads still under way when the load stops (cancelled or failed) are left to finish unobserved.
+    ahead.forEach((next) => next?.catch(() => {}));
   }
   const report = ws.finishFile();
   progress({ phase: 'reading', name, bytes: size, total: size, rows: report.rowsRead });
@@ -82,7 +126,7 @@ const handlers = {
       progress({ phase: 'reading', name: file.name, bytes: file.size, total: file.size, rows: report.rowsRead });
       return report;
     }
-    const read = async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer());
+    const read = (from, to) => readSlice(file, from, to);
     return streamInto(file.name, file.size, read, options ?? {}, progress);
   },
 
@@ -258,7 +302,7 @@ function describe(err) {
   return { code: 'worker_crashed', zh: `计算引擎意外停止：${text}`, en: `The engine stopped unexpectedly: ${text}` };
 }
 
-self.onmessage = (event) => {
+if (!isReader) self.onmessage = (event) => {
   const { id, method, args } = event.data;
   if (method === 'cancel') {
     cancelRequested = true;

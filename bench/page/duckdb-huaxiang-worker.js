@@ -1,15 +1,64 @@
 // The huaxiang side of the DuckDB-WASM comparison: a module worker that owns the wasm engine, as the app's worker
-// does. Files arrive as `File` objects and are streamed in chunks through beginFile/push/finishFile; each step is
-// timed here (engine time) while the page times the round trip (time as seen by the page).
+// does. Files arrive as `File` objects and are streamed in chunks through beginFile/push/finishFile, read ahead by
+// a reader worker as the app reads them; each step is timed here (engine time) while the page times the round trip
+// (time as seen by the page).
 import init, { Workspace, benchAudiences, benchRules, benchTouch } from '/pkg/huaxiang.js';
 
 const CHUNK = 4 << 20;
+/** How many chunks are being read while the engine parses (as in www/worker.js). */
+const AHEAD = 2;
 
-/** Streams each `{ file }` in CHUNK slices, as `load` does, handing every chunk (a Uint8Array) to `use`. */
+// Reading a File copies its bytes on the thread that reads it, and only while that thread is free. A reader worker
+// (this same script, started under the name below) does it while the engine parses, and hands each chunk over
+// without a copy (a transferred ArrayBuffer).
+const READER = 'huaxiang-reader';
+const isReader = self.name === READER;
+let reader = null;
+let readerSeq = 0;
+const readerWaits = new Map();
+if (isReader) {
+  self.onmessage = async ({ data: { id, file, from, to } }) => {
+    try {
+      const buf = await file.slice(from, to).arrayBuffer();
+      self.postMessage({ id, buf }, [buf]);
+    } catch (err) {
+      self.postMessage({ id, error: String(err?.message ?? err) });
+    }
+  };
+}
+
+/** The bytes `from`..`to` of `file`, read by the reader worker (or here, where a worker cannot start one). */
+function readSlice(file, from, to) {
+  if (reader === null) {
+    try {
+      reader = new Worker(new URL(import.meta.url), { type: 'module', name: READER });
+      reader.onmessage = ({ data: { id, buf, error } }) => {
+        const wait = readerWaits.get(id);
+        readerWaits.delete(id);
+        if (error === undefined) wait.resolve(new Uint8Array(buf));
+        else wait.reject(new Error(error));
+      };
+    } catch {
+      reader = false;
+    }
+  }
+  if (!reader) return file.slice(from, to).arrayBuffer().then((b) => new Uint8Array(b));
+  const id = ++readerSeq;
+  return new Promise((resolve, reject) => {
+    readerWaits.set(id, { resolve, reject });
+    reader.postMessage({ id, file, from, to });
+  });
+}
+
+/** Streams each `{ file }` in CHUNK slices read ahead, as `load` does, handing every chunk (a Uint8Array) to `use`. */
 async function stream(files, use) {
   for (const { file } of files) {
+    const read = (offset) => (offset < file.size ? readSlice(file, offset, Math.min(file.size, offset + CHUNK)) : null);
+    const ahead = Array.from({ length: AHEAD }, (_, k) => read(k * CHUNK));
     for (let offset = 0; offset < file.size; offset += CHUNK) {
-      use(new Uint8Array(await file.slice(offset, Math.min(file.size, offset + CHUNK)).arrayBuffer()));
+      const bytes = await ahead.shift();
+      ahead.push(read(offset + AHEAD * CHUNK));
+      use(bytes);
     }
   }
 }
@@ -28,14 +77,19 @@ const steps = {
     ws = new Workspace();
     return {};
   },
-  /** Streams each `{ file, kind }` into the workspace; returns the rows read per file. */
+  /** Streams each `{ file, kind }` into the workspace, reading ahead as the app does; returns the rows read per file. */
   async load({ files }) {
     const loaded = [];
     for (const { file, kind } of files) {
       const t0 = performance.now();
       ws.beginFile(file.name, { kind, size: file.size });
+      // As www/worker.js does: the next chunks are already being read (by the reader worker) while the engine parses.
+      const read = (offset) => (offset < file.size ? readSlice(file, offset, Math.min(file.size, offset + CHUNK)) : null);
+      const ahead = Array.from({ length: AHEAD }, (_, k) => read(k * CHUNK));
       for (let offset = 0; offset < file.size; offset += CHUNK) {
-        ws.push(new Uint8Array(await file.slice(offset, Math.min(file.size, offset + CHUNK)).arrayBuffer()));
+        const bytes = await ahead.shift();
+        ahead.push(read(offset + AHEAD * CHUNK));
+        ws.push(bytes);
       }
       const report = ws.finishFile();
       loaded.push({ name: file.name, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsSkipped: report.rowsSkipped, ms: performance.now() - t0 });
@@ -104,7 +158,7 @@ const steps = {
   },
 };
 
-self.onmessage = async ({ data: { id, step, args } }) => {
+if (!isReader) self.onmessage = async ({ data: { id, step, args } }) => {
   try {
     const t0 = performance.now();
     const result = await steps[step](args ?? {});

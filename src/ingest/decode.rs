@@ -69,7 +69,18 @@ enum State {
     Decoding {
         decoder: encoding_rs::Decoder,
     },
+    /// UTF-8 read without encoding_rs: each chunk is checked once and appended as it is. `head` is false until the
+    /// first three bytes have been seen (a byte-order mark there is dropped); `carry` holds those bytes, or the
+    /// first bytes of a character cut by the end of a chunk. The first invalid byte hands the rest of the text
+    /// to encoding_rs (which replaces it with U+FFFD), so the output is the same as decoding it all there.
+    Utf8 {
+        head: bool,
+        carry: Vec<u8>,
+    },
 }
+
+/// The UTF-8 byte-order mark.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// A push decoder: feed bytes, receive UTF-8.
 pub struct TextDecoder {
@@ -100,17 +111,21 @@ impl TextDecoder {
 
     fn start(&mut self, enc: TextEncoding) {
         self.encoding = Some(enc);
-        // BOM sniffing strips the mark of the matching encoding.
-        self.state = State::Decoding { decoder: enc.encoding().new_decoder_with_bom_removal() };
+        self.state = match enc {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => State::Utf8 { head: false, carry: Vec::new() },
+            // BOM sniffing strips the mark of the matching encoding.
+            _ => State::Decoding { decoder: enc.encoding().new_decoder_with_bom_removal() },
+        };
     }
 
-    /// Decodes a chunk, appending UTF-8 to `out`.
-    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+    /// Decodes a chunk, appending UTF-8 to `out`. Only whole characters are appended (a character cut by the
+    /// chunk's end waits for its other bytes), so `out` stays valid text.
+    pub fn push(&mut self, bytes: &[u8], out: &mut String) {
         self.feed(bytes, false, out);
     }
 
     /// Decides the encoding from what has arrived so far (for a preview of a file's first bytes).
-    pub fn decide_now(&mut self, out: &mut Vec<u8>) {
+    pub fn decide_now(&mut self, out: &mut String) {
         if let State::Sniffing { pending, seen } = &mut self.state {
             let pending = std::mem::take(pending);
             let enc = detect(&pending, *seen == 0, false);
@@ -120,17 +135,17 @@ impl TextDecoder {
     }
 
     /// Flushes what is left at the end of the input.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
+    pub fn finish(&mut self, out: &mut String) {
         self.feed(&[], true, out);
     }
 
-    fn feed(&mut self, bytes: &[u8], last: bool, out: &mut Vec<u8>) {
+    fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) {
         if let State::Sniffing { pending, seen } = &mut self.state {
             if pending.is_empty() {
                 let ascii = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
                 // A leading NUL byte hints at UTF-16 without a mark; leave that to the full decision.
                 if *seen > 0 || ascii > 0 {
-                    out.extend_from_slice(&bytes[..ascii]);
+                    out.push_str(std::str::from_utf8(&bytes[..ascii]).unwrap_or_default());
                     *seen += ascii as u64;
                     pending.extend_from_slice(&bytes[ascii..]);
                 } else {
@@ -148,20 +163,80 @@ impl TextDecoder {
             self.start(enc);
             return self.feed(&pending, last, out);
         }
+        if let State::Utf8 { .. } = self.state {
+            return self.feed_utf8(bytes, last, out);
+        }
         let State::Decoding { decoder } = &mut self.state else { unreachable!("decoding state was set above") };
         let mut src = bytes;
         loop {
             let need = decoder.max_utf8_buffer_length(src.len()).unwrap_or(src.len() * 3 + 16);
-            let start = out.len();
-            out.resize(start + need.max(16), 0);
-            let (result, read, written, replaced) = decoder.decode_to_utf8(src, &mut out[start..], last);
-            out.truncate(start + written);
+            out.reserve(need.max(16));
+            let (result, read, replaced) = decoder.decode_to_string(src, out, last);
             self.malformed |= replaced;
             src = &src[read..];
             if result == encoding_rs::CoderResult::InputEmpty {
                 break;
             }
         }
+    }
+
+    /// The UTF-8 path (see [`State::Utf8`]).
+    fn feed_utf8(&mut self, mut bytes: &[u8], last: bool, out: &mut String) {
+        let State::Utf8 { head, carry } = &mut self.state else { unreachable!("called in the UTF-8 state") };
+        if !*head {
+            let n = (3 - carry.len()).min(bytes.len());
+            carry.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            // Bytes that may still become a byte-order mark wait for the rest (as encoding_rs's decoder does).
+            if carry.len() < 3 && !last && BOM.starts_with(carry) {
+                return;
+            }
+            *head = true;
+            if carry.starts_with(&BOM) {
+                carry.drain(..3);
+            }
+        }
+        // A character cut by the last chunk's end takes its other bytes from this one (at most three).
+        while !bytes.is_empty() && matches!(std::str::from_utf8(carry), Err(e) if e.error_len().is_none()) {
+            carry.push(bytes[0]);
+            bytes = &bytes[1..];
+        }
+        let carried = std::mem::take(carry);
+        let carried_last = last && bytes.is_empty();
+        if !carried.is_empty() && !self.check_utf8(&carried, carried_last, out) {
+            if !carried_last {
+                self.feed(bytes, last, out);
+            }
+            return;
+        }
+        if !bytes.is_empty() || last {
+            self.check_utf8(bytes, last, out);
+        }
+    }
+
+    /// Appends `input` (which starts at a character's start) if it is valid UTF-8, keeping a character cut at
+    /// its end back unless `last`. At the first invalid byte, the rest goes to encoding_rs for good; returns
+    /// whether the UTF-8 path is still in use.
+    fn check_utf8(&mut self, input: &[u8], last: bool, out: &mut String) -> bool {
+        let e = match std::str::from_utf8(input) {
+            Ok(text) => {
+                out.push_str(text);
+                return true;
+            }
+            Err(e) => e,
+        };
+        let (valid, rest) = input.split_at(e.valid_up_to());
+        out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+        if e.error_len().is_none() && !last {
+            if let State::Utf8 { carry, .. } = &mut self.state {
+                carry.extend_from_slice(rest);
+            }
+            return true;
+        }
+        // The text so far ended on a character boundary, so a fresh decoder continues exactly where it stopped.
+        self.state = State::Decoding { decoder: UTF_8.new_decoder_without_bom_handling() };
+        self.feed(rest, last, out);
+        false
     }
 }
 
@@ -192,12 +267,12 @@ mod tests {
 
     fn decode_in_chunks(bytes: &[u8], chunk: usize) -> (String, TextEncoding) {
         let mut d = TextDecoder::new(None);
-        let mut out = Vec::new();
+        let mut out = String::new();
         for c in bytes.chunks(chunk.max(1)) {
             d.push(c, &mut out);
         }
         d.finish(&mut out);
-        (String::from_utf8(out).unwrap(), d.encoding().unwrap())
+        (out, d.encoding().unwrap())
     }
 
     #[test]
@@ -220,6 +295,73 @@ mod tests {
         for (bytes, want) in cases {
             for chunk in [1, 2, 3, 7, 4096, 1 << 20] {
                 assert_eq!(decode_in_chunks(bytes, chunk), (text.to_string(), want), "{want:?} chunk {chunk}");
+            }
+        }
+    }
+
+    /// Decodes `bytes` as UTF-8 in chunks of the given sizes (cycled), returning the text and the malformed flag.
+    fn utf8_in_chunks(bytes: &[u8], forced: Option<TextEncoding>, chunks: &[usize]) -> (String, bool) {
+        let mut d = TextDecoder::new(forced);
+        let (mut out, mut at, mut i) = (String::new(), 0, 0);
+        while at < bytes.len() {
+            let n = chunks[i % chunks.len()].max(1).min(bytes.len() - at);
+            d.push(&bytes[at..at + n], &mut out);
+            at += n;
+            i += 1;
+        }
+        d.finish(&mut out);
+        (out, d.had_malformed())
+    }
+
+    /// What encoding_rs makes of the whole input at once (the decoder the UTF-8 path stands in for).
+    fn utf8_reference(bytes: &[u8]) -> (String, bool) {
+        let mut decoder = UTF_8.new_decoder_with_bom_removal();
+        let mut out = String::with_capacity(bytes.len() * 3 + 16);
+        let (_, _, replaced) = decoder.decode_to_string(bytes, &mut out, true);
+        (out, replaced)
+    }
+
+    #[test]
+    fn utf8_path_agrees_with_encoding_rs_on_awkward_bytes() {
+        let cases: [&[u8]; 8] = [
+            b"\xEF\xBB\xBFa,b\n",
+            b"\xEF\xBB",
+            b"\xEF\xBBx\xEF\xBB\xBF",
+            "会员,编号\n".as_bytes(),
+            b"ok\xE4\xBC",
+            b"a\xFFb\xC3\xA9\xE4\xBC\x9A\xF0\x9F\x98\x80",
+            b"\xC3",
+            b"",
+        ];
+        for bytes in cases {
+            for chunks in [&[1][..], &[2], &[3, 1], &[4096]] {
+                assert_eq!(utf8_in_chunks(bytes, Some(TextEncoding::Utf8), chunks), utf8_reference(bytes), "{bytes:?} {chunks:?}");
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn utf8_path_agrees_with_encoding_rs(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"a"[..], b",", b"\n", "会".as_bytes(), "é".as_bytes(), "😀".as_bytes(), b"\xEF\xBB\xBF", b"\xE4", b"\xBC",
+                b"\xFF", b"\xC3", b"\xF0\x9F",
+            ]), 0..40),
+            chunks in proptest::collection::vec(1usize..9, 1..4),
+            detect in proptest::bool::ANY,
+        ) {
+            let bytes = parts.concat();
+            let forced = if detect { None } else { Some(TextEncoding::Utf8) };
+            let (text, malformed) = utf8_in_chunks(&bytes, forced, &chunks);
+            if forced.is_some() {
+                proptest::prop_assert_eq!((text, malformed), utf8_reference(&bytes));
+            } else if std::str::from_utf8(&bytes).is_ok() {
+                // Detection may pick GB18030 for text that is not UTF-8. UTF-8 text passes its ASCII start through
+                // and decodes the rest from the first other byte on (a mark there is dropped, as it always was).
+                let k = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+                let want = format!("{}{}", std::str::from_utf8(&bytes[..k]).unwrap(), utf8_reference(&bytes[k..]).0);
+                proptest::prop_assert_eq!(text, want);
             }
         }
     }

@@ -150,7 +150,7 @@ pub struct FileLoader {
     options: LoadOptions,
     decoder: TextDecoder,
     source: Source,
-    text: Vec<u8>,
+    text: String,
     state: State,
     report: FileReport,
 }
@@ -191,7 +191,7 @@ impl FileLoader {
             decoder: TextDecoder::new(encoding),
             source,
             options,
-            text: Vec::new(),
+            text: String::new(),
             state: State::Sampling(Vec::new()),
             report,
         })
@@ -229,7 +229,21 @@ impl FileLoader {
         table.reserved = true;
         let per_row = self.report.bytes as f64 / self.report.rows_read as f64;
         let rows = (size as f64 / per_row * 1.05) as usize;
-        table.batch.reserve(rows.saturating_sub(table.batch.len()));
+        let more = rows.saturating_sub(table.batch.len());
+        table.batch.reserve(more);
+        // Dictionaries of (nearly) one value per row (member ids, phones) are reserved too, so they never rehash
+        // or copy their text while growing.
+        let so_far = table.batch.len().max(1);
+        let mut dicts: Vec<&mut Dict> = table.batch.ids.iter_mut().map(|c| &mut c.values).collect();
+        if let BatchRows::Members(attrs) = &mut table.batch.rows {
+            dicts.extend(attrs.iter_mut().map(|a| &mut a.values));
+        }
+        for d in dicts {
+            if d.len() * 2 >= so_far {
+                let values = more * d.len() / so_far;
+                d.reserve(values, values * d.text_len() / d.len().max(1));
+            }
+        }
     }
 
     /// Feeds rows that are already split into cells (a workbook's sheet).
@@ -243,17 +257,17 @@ impl FileLoader {
         Ok(self.report.rows_read)
     }
 
-    fn feed(&mut self, text: &[u8], last: bool) {
+    fn feed(&mut self, text: &str, last: bool) {
         let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
         match &mut self.source {
             Source::Csv(reader) => {
-                reader.push(text, &mut |rec| on_row(rec, state, report, options));
+                reader.push_str(text, &mut |rec| on_row(rec, state, report, options));
                 if last {
                     reader.finish(&mut |rec| on_row(rec, state, report, options));
                 }
             }
             Source::Jsonl(reader) => {
-                reader.push(text, &mut |row| on_row(row, state, report, options));
+                reader.push(text.as_bytes(), &mut |row| on_row(row, state, report, options));
                 if last {
                     reader.finish(&mut |row| on_row(row, state, report, options));
                 }
@@ -299,7 +313,7 @@ impl FileLoader {
 
     /// Makes the decoder and reader decide on what they have so far, without ending the input.
     fn flush_partial(&mut self) {
-        let mut text = Vec::new();
+        let mut text = String::new();
         self.decoder.decide_now(&mut text);
         self.feed(&text, false);
         let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
@@ -310,7 +324,7 @@ impl FileLoader {
 
     /// Flushes a text file's decoder and reader as if the input ended here.
     fn end_of_text(&mut self) {
-        let mut text = Vec::new();
+        let mut text = String::new();
         self.decoder.finish(&mut text);
         self.feed(&text, true);
     }
@@ -425,7 +439,20 @@ fn repeated(hashes: &[u64]) -> u64 {
     sorted.windows(2).enumerate().filter(|(i, w)| w[0] == w[1] && (*i == 0 || sorted[i - 1] != w[0])).count() as u64
 }
 
-fn on_row(row: &dyn Row, state: &mut State, report: &mut FileReport, options: &LoadOptions) {
+fn on_row<R: Row>(row: &R, state: &mut State, report: &mut FileReport, options: &LoadOptions) {
+    // Typed rows of up to 64 cells look at each cell once: which are blank decides both a blank line and the
+    // empty-cell counts.
+    if let State::Ready(table) = state {
+        if row.len() <= 64 {
+            let blank = (0..row.len()).fold(0u64, |m, i| m | u64::from(records::blank_cell(row.get(i))) << i);
+            if blank == u64::MAX >> (64 - row.len().max(1)) || row.is_empty() {
+                report.blank_lines += 1;
+            } else {
+                table.read(row, blank, report);
+            }
+            return;
+        }
+    }
     if row.is_blank() {
         if !matches!(state, State::Sampling(v) if v.is_empty()) {
             report.blank_lines += 1;
@@ -441,7 +468,10 @@ fn on_row(row: &dyn Row, state: &mut State, report: &mut FileReport, options: &L
                 *state = settle(sample, report, options);
             }
         }
-        State::Ready(table) => table.read(row, report),
+        State::Ready(table) => {
+            let blank = (0..64.min(row.len())).fold(0u64, |m, i| m | u64::from(records::blank_cell(row.get(i))) << i);
+            table.read(row, blank, report);
+        }
     }
 }
 
@@ -584,12 +614,12 @@ impl Table {
         Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default(), reserved: false, last_ids })
     }
 
-    fn read(&mut self, row: &dyn Row, report: &mut FileReport) {
+    /// Reads a row that is not blank; bit `i` of `blank` says whether cell `i` is blank (for the first 64 cells).
+    fn read<R: Row>(&mut self, row: &R, blank: u64, report: &mut FileReport) {
         report.rows_read += 1;
         for (i, e) in self.empty.iter_mut().enumerate() {
-            if records::blank_cell(row.get(i)) {
-                *e += 1;
-            }
+            let is_blank = if i < 64 { i >= row.len() || blank >> i & 1 == 1 } else { records::blank_cell(row.get(i)) };
+            *e += u64::from(is_blank);
         }
         match self.typed(row) {
             Ok(()) => report.rows_loaded += 1,
@@ -609,7 +639,7 @@ impl Table {
         })
     }
 
-    fn time(&self, row: &dyn Row, col: usize) -> std::result::Result<i64, Box<Problem>> {
+    fn time<R: Row>(&self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
         values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| {
             self.problem(
                 row,
@@ -622,7 +652,7 @@ impl Table {
     }
 
     /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
-    fn typed(&mut self, row: &dyn Row) -> std::result::Result<(), Box<Problem>> {
+    fn typed<R: Row>(&mut self, row: &R) -> std::result::Result<(), Box<Problem>> {
         // Most files have one to four identifier columns: their values stay on the stack, borrowed from the row.
         let mut small: [Option<Cow<'_, str>>; 4] = Default::default();
         let spill: Vec<Option<Cow<'_, str>>>;

@@ -44,6 +44,7 @@ impl<'a> Record<'a> {
 
     /// Field `i` as text, or `""` past the end. The record's text was checked as UTF-8 once, and fields end at
     /// ASCII delimiters, so slicing never fails.
+    #[inline]
     pub fn get(&self, i: usize) -> &'a str {
         let Some(&end) = self.ends.get(i) else { return "" };
         let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
@@ -56,13 +57,21 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Whether a cell is empty once trimmed (`str::trim`), deciding most cells by their first byte.
+/// Whether a cell is empty once trimmed (`str::trim`), deciding most cells by their first byte (inlined; the
+/// rest in [`blank_cell_slow`]).
+#[inline(always)]
 pub fn blank_cell(cell: &str) -> bool {
     match cell.as_bytes().first() {
         None => true,
-        Some(&b) if b.is_ascii() && !(b as char).is_whitespace() => false,
-        Some(_) => cell.starts_with(char::is_whitespace) && cell.trim().is_empty(),
+        Some(&b) if !super::values::space_lead(b) => false,
+        Some(_) => blank_cell_slow(cell),
     }
+}
+
+/// [`blank_cell`] for a cell that starts with whitespace or a non-ASCII character.
+#[inline(never)]
+fn blank_cell_slow(cell: &str) -> bool {
+    cell.starts_with(char::is_whitespace) && cell.trim().is_empty()
 }
 
 /// The push reader.
@@ -128,6 +137,15 @@ impl RecordReader {
         self.parse(text, false, on_record);
     }
 
+    /// Feeds text that is already known to be UTF-8 (what the decoder yields): the same as [`RecordReader::push`]
+    /// without checking it again.
+    pub fn push_str(&mut self, text: &str, on_record: &mut dyn FnMut(&Record<'_>)) {
+        if self.delimiter.is_none() || !self.carry.is_empty() {
+            return self.push(text.as_bytes(), on_record);
+        }
+        self.append(text, false, on_record);
+    }
+
     /// Decides the delimiter from what has arrived so far and parses it, keeping a cut-off last record back.
     pub fn settle(&mut self, on_record: &mut dyn FnMut(&Record<'_>)) {
         if self.delimiter.is_none() {
@@ -176,6 +194,14 @@ impl RecordReader {
             // The decoder only yields UTF-8; should that ever fail, the text is read with replacement characters.
             Err(_) => buf.push_str(&String::from_utf8_lossy(input)),
         }
+        self.buf = buf;
+        self.append("", last, on_record);
+    }
+
+    /// Appends checked text to the buffer and delivers every complete record (and, when `last`, the final one).
+    fn append(&mut self, text: &str, last: bool, on_record: &mut dyn FnMut(&Record<'_>)) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.push_str(text);
         let consumed = self.records(&buf, last, on_record);
         buf.drain(..consumed);
         self.buf = buf;
@@ -195,18 +221,27 @@ impl RecordReader {
             if pos == bytes.len() {
                 return pos;
             }
-            let end = match memchr::memchr2(b'\n', b'\r', &bytes[pos..]) {
-                Some(n) => pos + n,
-                None if last => bytes.len(),
-                None => return pos,
-            };
+            // One pass over the line finds its delimiters and its end, and stops at a quote.
             let line = self.newlines + 1;
-            if memchr::memchr(b'"', &bytes[pos..end]).is_none() {
-                self.fields.clear();
-                self.fields.extend(memchr::memchr_iter(delimiter, &bytes[pos..end]).map(|at| at as u32));
-                self.fields.push((end - pos) as u32);
-                on_record(&Record { line, text: &text[pos..end], ends: &self.fields, gap: 1 });
-                pos = end;
+            self.fields.clear();
+            let mut at = pos;
+            let quoted = loop {
+                at = special::next(bytes, at, delimiter);
+                match bytes.get(at) {
+                    Some(b'"') => break true,
+                    Some(b'\n' | b'\r') => break false,
+                    Some(_) => {
+                        self.fields.push((at - pos) as u32);
+                        at += 1;
+                    }
+                    None if last => break false,
+                    None => return pos,
+                }
+            };
+            if !quoted {
+                self.fields.push((at - pos) as u32);
+                on_record(&Record { line, text: &text[pos..at], ends: &self.fields, gap: 1 });
+                pos = at;
                 continue;
             }
             match self.quoted(&bytes[pos..], last) {
@@ -269,6 +304,56 @@ impl RecordReader {
                     self.ends.resize(n, 0);
                 }
                 ReadRecordResult::Record => return Some((nin_all, out_len, ends_len)),
+            }
+        }
+    }
+}
+
+/// Finding the bytes that matter to the fast path (the delimiter, `"`, `\n`, `\r`) eight at a time.
+mod special {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+    /// The high bit of each byte of `w` that is zero (exact: no carry crosses bytes).
+    fn zero_bytes(w: u64) -> u64 {
+        !(((w & LOW7) + LOW7) | w | LOW7)
+    }
+
+    /// The high bit of each byte of `w` that is `d`, `"`, `\n` or `\r`.
+    fn matches(w: u64, d: u64) -> u64 {
+        zero_bytes(w ^ d)
+            | zero_bytes(w ^ (u64::from(b'"') * ONES))
+            | zero_bytes(w ^ (u64::from(b'\n') * ONES))
+            | zero_bytes(w ^ (u64::from(b'\r') * ONES))
+    }
+
+    /// The position of the first delimiter, quote or line break at or after `from`, or `bytes.len()`.
+    pub fn next(bytes: &[u8], mut from: usize, delimiter: u8) -> usize {
+        let d = u64::from(delimiter) * ONES;
+        while let Some(chunk) = bytes.get(from..from + 8) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            let m = matches(u64::from_le_bytes(a), d);
+            if m != 0 {
+                return from + (m.trailing_zeros() / 8) as usize;
+            }
+            from += 8;
+        }
+        bytes[from.min(bytes.len())..]
+            .iter()
+            .position(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+            .map_or(bytes.len(), |n| from + n)
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn finds_the_same_byte_as_a_plain_search() {
+        let text: Vec<u8> =
+            (0..600u32).map(|i| [b'a', b',', b'"', b'\n', b'\r', 0x80, 0xFF, b';', 0x2C ^ 0x80][(i * i % 9) as usize]).collect();
+        for d in [b',', b';', b'\t'] {
+            for from in 0..text.len() + 2 {
+                let want = text.iter().enumerate().skip(from).find(|(_, &b)| b == d || b == b'"' || b == b'\n' || b == b'\r');
+                assert_eq!(next(&text, from, d), want.map_or(text.len(), |(i, _)| i), "from {from}");
             }
         }
     }

@@ -41,13 +41,44 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     parse_timestamp_with(text, DateOrder::MonthFirst)
 }
 
-/// `str::trim` that returns at once when the text neither starts nor ends with whitespace (most cells).
+/// `str::trim` that returns at once when the text neither starts nor ends with whitespace (most cells, Chinese
+/// ones too): that check is inlined, the rest is in [`trim_cell_slow`].
+#[inline(always)]
 pub fn trim_cell(text: &str) -> &str {
     let b = text.as_bytes();
     match (b.first(), b.last()) {
-        (Some(&f), Some(&l)) if f.is_ascii() && l.is_ascii() && !(f as char).is_whitespace() && !(l as char).is_whitespace() => text,
-        (Some(_), Some(_)) if !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) => text,
-        _ => text.trim(),
+        // The last byte of a multi-byte character is a continuation byte: a three-byte character (Chinese text)
+        // is judged by its lead byte, three bytes from the end.
+        (Some(&f), Some(&l)) if !space_lead(f) && (!space_lead(l) || b.len() >= 3 && three_byte_non_space(b[b.len() - 3])) => text,
+        _ => trim_cell_slow(text),
+    }
+}
+
+/// Whether a character that starts with byte `b` may be whitespace (`char::is_whitespace`): ASCII whitespace,
+/// or the lead byte of U+0085, U+00A0 (`0xC2`), U+1680 (`0xE1`), U+2000–U+205F (`0xE2`) or U+3000 (`0xE3`).
+/// A continuation byte (`0x80..0xC0`) counts as "may be", so only a character's first byte can clear it.
+#[inline(always)]
+pub fn space_lead(b: u8) -> bool {
+    if b.is_ascii() {
+        (b as char).is_whitespace()
+    } else {
+        b < 0xC0 || matches!(b, 0xC2 | 0xE1..=0xE3)
+    }
+}
+
+/// Whether `b`, the lead byte of a three-byte character, starts one that is not whitespace.
+#[inline(always)]
+fn three_byte_non_space(b: u8) -> bool {
+    (0xE0..=0xEF).contains(&b) && !(0xE1..=0xE3).contains(&b)
+}
+
+/// [`trim_cell`] for a cell that is empty or starts or ends with whitespace or a non-ASCII character.
+#[inline(never)]
+fn trim_cell_slow(text: &str) -> &str {
+    if !text.is_empty() && !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) {
+        text
+    } else {
+        text.trim()
     }
 }
 
@@ -310,6 +341,19 @@ pub fn format_amount(units: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_cell_and_blank_cell_agree_with_str_trim_for_every_character() {
+        let mut c = 0u32;
+        while let Some(ch) = (c..=0x10FFFF).find_map(char::from_u32) {
+            for cell in [format!("{ch}"), format!("a{ch}"), format!("{ch}a"), format!("{ch}{ch}"), format!("会{ch}"), format!("{ch}会")] {
+                assert_eq!(trim_cell(&cell), cell.trim(), "U+{:04X} in {cell:?}", ch as u32);
+                assert_eq!(crate::ingest::records::blank_cell(&cell), cell.trim().is_empty(), "U+{:04X}", ch as u32);
+            }
+            c = ch as u32 + 1;
+        }
+        assert_eq!((trim_cell(""), trim_cell(" 会员 "), trim_cell("\u{3000}会员")), ("", "会员", "会员"));
+    }
 
     fn ts(y: i32, m: u32, d: u32, h: i64, mi: i64, s: i64) -> i64 {
         Day::from_ymd(y, m, d).unwrap().start() + h * 3600 + mi * 60 + s

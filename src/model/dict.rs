@@ -17,6 +17,32 @@ pub struct Dict {
     ends: Vec<u32>,
     /// `hash bits << 32 | code` for every value.
     index: HashTable<u64>,
+    /// Codes of recently interned short values, found by their bytes alone (see [`short_key`]): columns of few
+    /// values (event types, categories, cities) are interned without hashing or reading the text. Empty until
+    /// the first short value; given back by [`Dict::shrink_to_fit`].
+    recent: Vec<(u128, u32)>,
+}
+
+/// How many short values [`Dict::recent`] remembers (direct-mapped by their bytes).
+const RECENT: usize = 64;
+
+/// A value of at most 15 bytes as one number: its bytes, then its length in the top byte, so two values have
+/// the same key exactly when they are equal. `None` for longer values.
+fn short_key(value: &str) -> Option<u128> {
+    let b = value.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut a = [0u8; 16];
+    a[..b.len()].copy_from_slice(b);
+    a[15] = b.len() as u8;
+    Some(u128::from_le_bytes(a))
+}
+
+/// The slot of a short key in [`Dict::recent`].
+fn recent_slot(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
 }
 
 /// The text of code `c`.
@@ -45,11 +71,44 @@ impl Dict {
 
     /// An empty dictionary with room for `values` values of `bytes` bytes of text in all.
     pub fn with_capacity(values: usize, bytes: usize) -> Dict {
-        Dict { text: String::with_capacity(bytes), ends: Vec::with_capacity(values), index: HashTable::with_capacity(values) }
+        Dict {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(values),
+            index: HashTable::with_capacity(values),
+            recent: Vec::new(),
+        }
+    }
+
+    /// Reserves room for `values` more values of `bytes` more bytes of text in all.
+    pub fn reserve(&mut self, values: usize, bytes: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(values);
+        self.index.reserve(values, |&e| spread((e >> 32) as u32));
+    }
+
+    /// The bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// The code of `value`, adding it when new.
     pub fn intern(&mut self, value: &str) -> u32 {
+        let Some(key) = short_key(value) else { return self.intern_slow(value) };
+        if self.recent.is_empty() {
+            self.recent = vec![(0, NONE); RECENT];
+        }
+        let slot = recent_slot(key);
+        let (k, c) = self.recent[slot];
+        if k == key && c != NONE {
+            return c;
+        }
+        let c = self.intern_slow(value);
+        self.recent[slot] = (key, c);
+        c
+    }
+
+    /// [`Dict::intern`] through the hash index.
+    fn intern_slow(&mut self, value: &str) -> u32 {
         let bits = bits_of(value);
         let (text, ends) = (&self.text, &self.ends);
         let found = self.index.find(spread(bits), |&e| (e >> 32) as u32 == bits && text_of(text, ends, e as u32) == value);
@@ -73,8 +132,10 @@ impl Dict {
             .map(|&e| e as u32)
     }
 
-    /// Gives back the room a growing dictionary reserved (its index is rebuilt from the stored hash bits).
+    /// Gives back the room a growing dictionary reserved (its index is rebuilt from the stored hash bits) and
+    /// the cache of recent short values.
     pub fn shrink_to_fit(&mut self) {
+        self.recent = Vec::new();
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.index.shrink_to_fit(|&e| spread((e >> 32) as u32));
@@ -106,7 +167,7 @@ impl Dict {
 
     /// Approximate heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 9
+        self.text.capacity() + self.ends.capacity() * 4 + self.index.capacity() * 9 + self.recent.capacity() * 32
     }
 
     /// Interns every value of `other` and returns the map from `other`'s codes to this dictionary's codes, or
@@ -192,6 +253,35 @@ mod tests {
         }
         assert_eq!(d.code("k9999"), Some(5 + 9999));
         assert_eq!(d.get(5 + 1234), "k1234");
+    }
+
+    #[test]
+    fn short_values_cached_or_not_get_the_codes_of_the_index() {
+        // Values up to and past the cache's 15 bytes, empty ones, ones that differ only in a trailing NUL or in
+        // length, many enough to evict each other; every code must be what a dictionary without the cache gives.
+        let words: Vec<String> = (0..3000u32)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                1 => "\0".repeat((i % 5) as usize),
+                2 => format!("会员{}", i % 40),
+                3 => format!("{:0w$}", i % 97, w = (i % 18) as usize),
+                4 => "x".repeat((i % 20) as usize),
+                5 => format!("a{}\0", i % 3),
+                _ => format!("a{}", i % 3),
+            })
+            .collect();
+        let mut cached = Dict::new();
+        let mut plain = Dict::new();
+        for w in &words {
+            assert_eq!(cached.intern(w), plain.intern_slow(w), "{w:?}");
+        }
+        cached.shrink_to_fit();
+        for w in words.iter().rev() {
+            assert_eq!((cached.intern(w), cached.code(w)), (plain.intern_slow(w), plain.code(w)), "{w:?}");
+        }
+        assert_eq!(cached.len(), plain.len());
+        assert_ne!(short_key("a"), short_key("a\0"));
+        assert_eq!(short_key("0123456789abcdef"), None);
     }
 
     #[test]

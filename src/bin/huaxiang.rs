@@ -98,7 +98,10 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
     let mut buf = vec![0u8; CHUNK];
     let n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
     let format = Format::detect(&name, &buf[..n]);
-    let options = LoadOptions { kind: Some(kind), format: Some(format), sheet: sheet.map(str::to_string), ..LoadOptions::default() };
+    // The size lets the loader reserve its columns for the whole file; the CLI is not bound by a tab's memory.
+    let size = file.metadata().map(|m| m.len()).ok();
+    ws.set_memory_limit(u64::MAX);
+    let options = LoadOptions { kind: Some(kind), format: Some(format), sheet: sheet.map(str::to_string), size, ..LoadOptions::default() };
     let report = if format == Format::Xlsx {
         let mut bytes = buf[..n].to_vec();
         file.read_to_end(&mut bytes).map_err(|e| format!("{}: {e}", path.display()))?;

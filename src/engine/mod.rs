@@ -479,7 +479,7 @@ impl Workspace {
     /// Loads a whole text file from memory (convenience for tests and the command line).
     pub fn load_bytes(&mut self, name: &str, kind: Option<FileKind>, bytes: &[u8], chunk: usize) -> Result<FileReport> {
         let format = Format::detect(name, bytes);
-        let options = LoadOptions { kind, format: Some(format), ..LoadOptions::default() };
+        let options = LoadOptions { kind, format: Some(format), size: Some(bytes.len() as u64), ..LoadOptions::default() };
         if format == Format::Xlsx {
             return self.load_workbook(name, bytes, options);
         }

@@ -162,7 +162,7 @@ fn main() {
         "loadSeconds": load_s, "rfmSeconds": rfm_s, "tagsSeconds": tags_s, "tags": saved, "skipped": skipped.into_iter().collect::<Vec<_>>(),
         "countsSeconds": counts_s, "countP50Ms": pct(&times, 0.5), "countP99Ms": pct(&times, 0.99),
         "portraitsSeconds": portraits_s, "portraitP50Ms": pct(&portrait_times, 0.5), "portraitP99Ms": pct(&portrait_times, 0.99),
-        "heldBytes": memory.bytes, "heldParts": p, "tagCounts": tag_counts, "audienceCounts": counts,
+        "heldBytes": memory.bytes, "heldParts": { "identifiers": p.identifiers, "members": p.members, "orders": p.orders, "events": p.events }, "tagCounts": tag_counts, "audienceCounts": counts,
         "segments": summary.segments.iter().map(|s| (s.key, s.count)).collect::<BTreeMap<_, _>>(),
     });
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results");

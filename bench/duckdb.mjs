@@ -281,7 +281,11 @@ const lines = [
   `Timing: the page is ${browser.isolated ? 'cross-origin isolated (performance.now() to 5 µs)' : '**not** cross-origin isolated (performance.now() to 100 µs)'}; ` +
     `the bare round trip from the page to huaxiang's worker and back takes p50 ${fmt(browser.roundTrip?.p50)}, p99 ${fmt(browser.roundTrip?.p99)}, a floor under every count the page sees; ` +
     `inside the worker, a huaxiang count takes p50 ${fmt(engineCount.p50)}, p99 ${fmt(engineCount.p99)}.`,
-  ...Object.entries(failed).map(([engine, f]) => `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error.split('\n')[0]}`),
+  ...Object.entries(failed).map(
+    ([engine, f]) =>
+      `**${engine} failed** in run ${f.run}, step ${f.step}, after ${fmt(f.ms)}: ${f.error.split('\n')[0]}` +
+      (f.again ? `; in run ${f.again.run} it then failed in step ${f.again.step} and ran no more.` : `; it ran the steps before that in every run.`),
+  ),
   `Load per file, first run (huaxiang / DuckDB): ${browser.files
     .map((f) => {
       const ms = (engine) => R[engine]?.load?.files.find((x) => x.name === f.name).ms;

@@ -265,22 +265,28 @@ window.bench = {
     const failed = {};
     for (let run = 0; run < runs; run++) {
       for (const engine of engines) {
-        if (failed[engine.name]) continue;
+        // An engine that failed a step still runs the steps before it in later runs, so they get a median too.
+        const f = failed[engine.name];
+        const steps = f ? (f.again ? [] : STEPS.slice(0, STEPS.indexOf(f.step))) : STEPS;
+        if (!steps.length) continue;
         await engine.reset();
         if (engine === hx) {
           const t0 = performance.now();
           await hx.touch(w);
           touch.push(performance.now() - t0);
         }
-        for (const step of STEPS) {
+        for (const step of steps) {
           const t0 = performance.now();
           let result;
           try {
             result = await engine[step](w);
           } catch (err) {
-            // An engine that fails (out of memory at a large size, say) is reported; the other one carries on.
-            failed[engine.name] = { run: run + 1, step, ms: performance.now() - t0, error: String(err?.message ?? err) };
-            log(`run ${run + 1}: ${engine.name} ${step} failed: ${failed[engine.name].error}`);
+            // An engine that fails (out of memory at a large size, say) is reported; the other one carries on. A later
+            // failure (of a step it finished before) is logged, and the engine runs no more.
+            const error = String(err?.message ?? err);
+            if (failed[engine.name]) failed[engine.name].again = { run: run + 1, step, error };
+            else failed[engine.name] = { run: run + 1, step, ms: performance.now() - t0, error };
+            log(`run ${run + 1}: ${engine.name} ${step} failed: ${error}`);
             break;
           }
           times[engine.name][step].push(result.timedMs ?? performance.now() - t0);
@@ -290,9 +296,8 @@ window.bench = {
           // After the first load: wasm memory never shrinks, so huaxiang's figure here is the peak of the load.
           if (run === 0 && step === 'load') stats[engine.name] = { afterLoad: await engine.stats() };
         }
-        if (failed[engine.name]) continue;
-        if (run === 0) stats[engine.name].afterSteps = await engine.stats();
-        log(`run ${run + 1}: ${engine.name} ${STEPS.map((s) => `${s} ${times[engine.name][s].at(-1).toFixed(0)} ms`).join(', ')}`);
+        if (run === 0 && !failed[engine.name]) stats[engine.name].afterSteps = await engine.stats();
+        log(`run ${run + 1}: ${engine.name} ${steps.filter((s) => times[engine.name][s].length > run).map((s) => `${s} ${times[engine.name][s].at(-1).toFixed(0)} ms`).join(', ')}`);
       }
     }
     if (!failed.huaxiang) stats.huaxiang.afterAllRuns = await hx.stats();

@@ -2,52 +2,8 @@
 // `{ id, method, args }` and gets `{ id, result }`, `{ id, error }` or `{ id, progress }` back. Requests run one at a
 // time in arrival order; only `cancel` is handled at once, so it can stop a file being read.
 import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
+import { AHEAD, CHUNK, readSlice } from './js/file-reader.js';
 
-const CHUNK = 4 << 20;
-/** How many chunks are being read while the engine parses. */
-const AHEAD = 2;
-
-// Reading a File copies its bytes on the thread that reads it, and only while that thread is free. A reader worker
-// (this same script, started under the name below) does it while the engine parses, and hands each chunk over
-// without a copy (a transferred ArrayBuffer).
-const READER = 'huaxiang-reader';
-const isReader = self.name === READER;
-let reader = null;
-let readerSeq = 0;
-const readerWaits = new Map();
-if (isReader) {
-  self.onmessage = async ({ data: { id, file, from, to } }) => {
-    try {
-      const buf = await file.slice(from, to).arrayBuffer();
-      self.postMessage({ id, buf }, [buf]);
-    } catch (err) {
-      self.postMessage({ id, error: String(err?.message ?? err) });
-    }
-  };
-}
-
-/** The bytes `from`..`to` of `file`, read by the reader worker (or here, where a worker cannot start one). */
-function readSlice(file, from, to) {
-  if (reader === null) {
-    try {
-      reader = new Worker(new URL(import.meta.url), { type: 'module', name: READER });
-      reader.onmessage = ({ data: { id, buf, error } }) => {
-        const wait = readerWaits.get(id);
-        readerWaits.delete(id);
-        if (error === undefined) wait.resolve(new Uint8Array(buf));
-        else wait.reject(new Error(error));
-      };
-    } catch {
-      reader = false;
-    }
-  }
-  if (!reader) return file.slice(from, to).arrayBuffer().then((b) => new Uint8Array(b));
-  const id = ++readerSeq;
-  return new Promise((resolve, reject) => {
-    readerWaits.set(id, { resolve, reject });
-    reader.postMessage({ id, file, from, to });
-  });
-}
 const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
 
@@ -302,7 +258,7 @@ function describe(err) {
   return { code: 'worker_crashed', zh: `计算引擎意外停止：${text}`, en: `The engine stopped unexpectedly: ${text}` };
 }
 
-if (!isReader) self.onmessage = (event) => {
+self.onmessage = (event) => {
   const { id, method, args } = event.data;
   if (method === 'cancel') {
     cancelRequested = true;

@@ -1,54 +1,9 @@
 // The huaxiang side of the DuckDB-WASM comparison: a module worker that owns the wasm engine, as the app's worker
 // does. Files arrive as `File` objects and are streamed in chunks through beginFile/push/finishFile, read ahead by
-// a reader worker as the app reads them; each step is timed here (engine time) while the page times the round trip
+// a reader worker (the app's own `www/js/file-reader.js`); each step is timed here (engine time) while the page times the round trip
 // (time as seen by the page).
 import init, { Workspace, benchAudiences, benchRules, benchTouch } from '/pkg/huaxiang.js';
-
-const CHUNK = 4 << 20;
-/** How many chunks are being read while the engine parses (as in www/worker.js). */
-const AHEAD = 2;
-
-// Reading a File copies its bytes on the thread that reads it, and only while that thread is free. A reader worker
-// (this same script, started under the name below) does it while the engine parses, and hands each chunk over
-// without a copy (a transferred ArrayBuffer).
-const READER = 'huaxiang-reader';
-const isReader = self.name === READER;
-let reader = null;
-let readerSeq = 0;
-const readerWaits = new Map();
-if (isReader) {
-  self.onmessage = async ({ data: { id, file, from, to } }) => {
-    try {
-      const buf = await file.slice(from, to).arrayBuffer();
-      self.postMessage({ id, buf }, [buf]);
-    } catch (err) {
-      self.postMessage({ id, error: String(err?.message ?? err) });
-    }
-  };
-}
-
-/** The bytes `from`..`to` of `file`, read by the reader worker (or here, where a worker cannot start one). */
-function readSlice(file, from, to) {
-  if (reader === null) {
-    try {
-      reader = new Worker(new URL(import.meta.url), { type: 'module', name: READER });
-      reader.onmessage = ({ data: { id, buf, error } }) => {
-        const wait = readerWaits.get(id);
-        readerWaits.delete(id);
-        if (error === undefined) wait.resolve(new Uint8Array(buf));
-        else wait.reject(new Error(error));
-      };
-    } catch {
-      reader = false;
-    }
-  }
-  if (!reader) return file.slice(from, to).arrayBuffer().then((b) => new Uint8Array(b));
-  const id = ++readerSeq;
-  return new Promise((resolve, reject) => {
-    readerWaits.set(id, { resolve, reject });
-    reader.postMessage({ id, file, from, to });
-  });
-}
+import { AHEAD, CHUNK, readSlice } from '/js/file-reader.js';
 
 /** Streams each `{ file }` in CHUNK slices read ahead, as `load` does, handing every chunk (a Uint8Array) to `use`. */
 async function stream(files, use) {
@@ -158,7 +113,7 @@ const steps = {
   },
 };
 
-if (!isReader) self.onmessage = async ({ data: { id, step, args } }) => {
+self.onmessage = async ({ data: { id, step, args } }) => {
   try {
     const t0 = performance.now();
     const result = await steps[step](args ?? {});

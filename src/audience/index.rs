@@ -18,6 +18,7 @@ use super::portrait::{text_counts, BaseBins};
 use crate::metrics::{FrameCache, TextColumn};
 use crate::model::dict::NONE;
 use crate::rules::ast::BinOp;
+use crate::rules::eval::total_order_key;
 use roaring::RoaringBitmap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -267,15 +268,8 @@ type Keyed<C, K, I> = (Rc<C>, K, Rc<I>);
 /// radix sort (16 bits a pass, passes where every key has the same digit skipped) of the value's bits mapped so
 /// that unsigned order is total_cmp's.
 fn sorted_members(values: &[f64]) -> Vec<u32> {
-    let key = |v: f64| {
-        let b = v.to_bits();
-        if b >> 63 == 1 {
-            !b
-        } else {
-            b | 1 << 63
-        }
-    };
-    let mut a: Vec<(u64, u32)> = values.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (key(v), p as u32)).collect();
+    let mut a: Vec<(u64, u32)> =
+        values.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (total_order_key(v), p as u32)).collect();
     let mut b = vec![(0u64, 0u32); a.len()];
     let mut starts = vec![0usize; 1 << 16];
     for shift in [0u32, 16, 32, 48] {
@@ -326,23 +320,24 @@ impl std::fmt::Debug for Indexes {
 impl Indexes {
     /// The value sets of `column`, built on first use.
     pub fn values(&self, column: &Rc<TextColumn>) -> Rc<ValueSets> {
-        if let Some((_, v)) = self.texts.borrow().iter().find(|(c, _)| Rc::ptr_eq(c, column)) {
-            return v.clone();
-        }
-        let built = Rc::new(ValueSets::build(column));
-        self.prune();
-        self.texts.borrow_mut().push((column.clone(), built.clone()));
-        built
+        self.kept(&self.texts, column, || ValueSets::build(column))
     }
 
     /// The rank index of `column`, built on first use.
     pub fn ranks(&self, column: &Rc<Vec<f64>>) -> Rc<RankIndex> {
-        if let Some((_, v)) = self.numbers.borrow().iter().find(|(c, _)| Rc::ptr_eq(c, column)) {
-            return v.clone();
+        self.kept(&self.numbers, column, || RankIndex::build(column))
+    }
+
+    /// The index kept in `list` beside `column`, or the one `build` makes, kept from now on (after the indexes of
+    /// columns nobody holds any more are dropped).
+    fn kept<C, I>(&self, list: &RefCell<Vec<Kept<C, I>>>, column: &Rc<C>, build: impl FnOnce() -> I) -> Rc<I> {
+        let found = list.borrow().iter().find(|(c, _)| Rc::ptr_eq(c, column)).map(|(_, v)| v.clone());
+        if let Some(v) = found {
+            return v;
         }
-        let built = Rc::new(RankIndex::build(column));
+        let built = Rc::new(build());
         self.prune();
-        self.numbers.borrow_mut().push((column.clone(), built.clone()));
+        list.borrow_mut().push((column.clone(), built.clone()));
         built
     }
 
@@ -357,13 +352,7 @@ impl Indexes {
 
     /// Every member counted by value of `column` (the last slot: without a value), counted on first use.
     pub fn counts_of_all(&self, column: &Rc<TextColumn>) -> Rc<Vec<u64>> {
-        if let Some((_, v)) = self.counts.borrow().iter().find(|(c, _)| Rc::ptr_eq(c, column)) {
-            return v.clone();
-        }
-        let built = Rc::new(text_counts(column, None));
-        self.prune();
-        self.counts.borrow_mut().push((column.clone(), built.clone()));
-        built
+        self.kept(&self.counts, column, || text_counts(column, None))
     }
 
     /// The bins of `values` over every member (`bins` bins, whole numbers or not), built by `build` on first use.

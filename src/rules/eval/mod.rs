@@ -439,20 +439,23 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// `v` as an unsigned key whose order is `f64::total_cmp`'s (sign flipped, negatives inverted), so sorts and radix
+/// passes compare integers.
+pub(crate) fn total_order_key(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
 /// For each value: how many values are strictly below it and how many are below or equal to it (the start and end
 /// of its run of equal values in sorted order), `None` for a missing value; and how many values are present. One
 /// sort of (value, member) pairs, where a binary search per member would miss the cache on every step.
 fn tie_ranks(x: &[f64]) -> (Vec<Option<(u32, u32)>>, u64) {
-    // The IEEE total order as an unsigned key, so the sort compares integers.
-    let key = |v: f64| {
-        let b = v.to_bits();
-        if b >> 63 == 1 {
-            !b
-        } else {
-            b | 1 << 63
-        }
-    };
-    let mut order: Vec<(u64, u32)> = x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (key(v), p as u32)).collect();
+    let mut order: Vec<(u64, u32)> =
+        x.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (total_order_key(v), p as u32)).collect();
     order.sort_unstable();
     let mut ranks = vec![None; x.len()];
     let mut i = 0;

@@ -14,9 +14,9 @@
 //! leaves them out of both engines.
 
 use huaxiang::audience::PortraitRequest;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
 use huaxiang::export::sql::{tag_pack_sql, Dialect, SqlOptions};
-use huaxiang::ingest::mapping::FileKind;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 

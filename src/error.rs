@@ -1,4 +1,11 @@
-//! The error type of every fallible core operation: a stable code and a message in Chinese and English.
+//! The error type of every fallible core operation and the one catalogue of its messages: a stable code and a
+//! message in Chinese and English, rendered here and nowhere else.
+//!
+//! Every error is built by a named constructor of [`Error`] declared in the [`catalogue!`] below (`Error::
+//! not_computed()`, `Error::bad_date("分析日期", "analysis date", text)` …), so the same error has the same
+//! words wherever it is raised, and a test walks [`examples`] (one error of each kind) to check that both texts
+//! exist and that the Chinese one carries no untranslated English. Problems with single rows of a file
+//! (`row_*`) come from the same catalogue.
 
 use serde::Serialize;
 use std::fmt;
@@ -14,13 +21,6 @@ pub struct Error {
     pub en: String,
 }
 
-impl Error {
-    /// An error from a code and its two messages.
-    pub fn new(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Error {
-        Error { code, zh: zh.into(), en: en.into() }
-    }
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} / {}", self.en, self.zh)
@@ -31,3 +31,254 @@ impl std::error::Error for Error {}
 
 /// The result of a core operation.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A value of an argument type for [`examples`]: Chinese text for text, so that a message's own words are what
+/// the catalogue test checks.
+trait Sample {
+    fn sample() -> Self;
+}
+
+impl Sample for &str {
+    fn sample() -> Self {
+        "示例"
+    }
+}
+
+macro_rules! sample_number {
+    ($($t:ty),*) => { $(impl Sample for $t { fn sample() -> Self { 3 as $t } })* };
+}
+sample_number!(usize, u32, u64, i64, f64);
+
+impl Sample for char {
+    fn sample() -> Self {
+        '"'
+    }
+}
+
+/// Declares the catalogue: for each entry a constructor `Error::name(args) -> Error` with the code and both
+/// messages (format strings over the arguments), and [`examples`] with one error of each.
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) => $code:literal, $zh:literal, $en:literal; )*) => {
+        impl Error {
+            $(
+                $(#[$doc])*
+                #[allow(unused_variables)]
+                pub fn $name($($arg: $ty),*) -> Error {
+                    Error { code: $code, zh: format!($zh), en: format!($en) }
+                }
+            )*
+        }
+
+        /// One error of each kind in the catalogue, built with sample arguments.
+        pub fn examples() -> Vec<Error> {
+            vec![$( Error::$name($(<$ty as Sample>::sample()),*) ),*]
+        }
+    };
+}
+
+catalogue! {
+    // Data and computation.
+    /// Something needs loaded, computed data.
+    not_computed() => "not_computed", "请先加载数据并计算。", "Load data and compute first.";
+    /// RFM needs orders.
+    no_orders() => "no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed.";
+    /// No purchase falls on or before the analysis date.
+    no_purchases(as_of: &str) => "no_purchases", "分析日期 {as_of} 之前没有任何购买记录。",
+        "There are no purchases on or before the analysis date {as_of}.";
+    /// A date argument that is not `YYYY-MM-DD`; `what_zh` / `what_en` name it (分析日期 / analysis date).
+    bad_date(what_zh: &str, what_en: &str, text: &str) => "bad_date", "{what_zh}“{text}”不是 YYYY-MM-DD 格式的日期。",
+        "The {what_en} “{text}” is not a date in the form YYYY-MM-DD.";
+    /// A campaign window that ends before it starts.
+    bad_window() => "bad_window", "活动结束日期早于开始日期。", "The campaign ends before it starts.";
+
+    // Files.
+    /// A file is opened while another is being read.
+    file_open() => "file_open", "上一个文件还在读取中。", "Another file is still being read.";
+    /// A chunk or finish without an open file.
+    no_open_file() => "no_open_file", "没有正在读取的文件。", "No file is being read.";
+    /// A file that would not fit in the tab's memory.
+    file_too_large(name: &str, need: f64, have: f64) => "file_too_large",
+        "文件“{name}”太大，浏览器标签页放不下：按已读部分估算需要约 {need:.0} MB 内存，上限约 {have:.0} MB。已加载的数据没有丢失。\n可以：用命令行工具 huaxiang profile 处理这个文件（同样的规则和结果）；或把文件按月份拆成几个小文件分别导入。",
+        "The file “{name}” is too large for a browser tab: from the part read so far it needs about {need:.0} MB of memory, and the limit is about {have:.0} MB. The data already loaded is kept.\nYou can process this file with the command-line tool (huaxiang profile: the same rules and results), or split it by month into smaller files and load them one by one.";
+    /// An encoding name that is not known.
+    bad_encoding(label: &str) => "bad_encoding", "不认识的编码“{label}”。可选：UTF-8、GBK、UTF-16LE、UTF-16BE。",
+        "Unknown encoding “{label}”. Use UTF-8, GBK, UTF-16LE or UTF-16BE.";
+    /// A delimiter that cannot be one.
+    bad_delimiter(c: char) => "bad_delimiter", "不能用“{c}”作分隔符。", "“{c}” cannot be a delimiter.";
+    /// A file without data rows.
+    empty_file() => "empty_file", "文件是空的，没有任何数据。", "The file is empty: there is no data.";
+    /// An identity file with fewer than two identifier columns; `headers_zh` / `headers_en` list the headers.
+    identity_needs_two_ids(headers_zh: &str, headers_en: &str) => "missing_column",
+        "身份映射表至少需要两列标识（如设备ID和手机号）。文件的表头是：{headers_zh}。",
+        "An identity file needs at least two identifier columns (e.g. device id and phone). The headers are: {headers_en}.";
+    /// A required column that was not found.
+    missing_column(wanted_zh: &str, wanted_en: &str, headers_zh: &str, headers_en: &str) => "missing_column",
+        "找不到“{wanted_zh}”列。文件的表头是：{headers_zh}。请在列映射中指定这一列。",
+        "No “{wanted_en}” column was found. The file's headers are: {headers_en}. Map the column by hand.";
+    /// A workbook that cannot be read; `detail` is the reader's own words.
+    bad_xlsx(detail: &str) => "bad_xlsx", "无法读取这个 Excel 文件（详情：{detail}）。请确认它是 .xlsx 格式（不是 .xls）。",
+        "This Excel file cannot be read: {detail}. Check that it is .xlsx (not .xls).";
+    /// A sheet that cannot be read.
+    bad_sheet(name: &str, detail: &str) => "bad_xlsx", "无法读取工作表“{name}”（详情：{detail}）。", "Sheet “{name}” cannot be read: {detail}.";
+    /// A sheet name the workbook lacks.
+    no_such_sheet(name: &str) => "no_sheet", "工作簿里没有名为“{name}”的工作表。", "The workbook has no sheet called “{name}”.";
+    /// A workbook without sheets.
+    no_sheets() => "no_sheet", "工作簿里没有工作表。", "The workbook has no sheets.";
+
+    // Problems with single rows (the row is skipped and reported; loading goes on).
+    /// A JSON Lines line that is not an object.
+    row_bad_json() => "bad_json", "这一行不是 JSON 对象，被跳过。", "This line is not a JSON object; it was skipped.";
+    /// A date that cannot be read.
+    row_bad_date() => "bad_date", "无法识别的日期，这一行被跳过。可用的格式如 2025-05-24、2025/5/24 14:35:19、20250524。",
+        "Unrecognised date; the row was skipped. Dates like 2025-05-24, 2025/5/24 14:35:19 or 20250524 work.";
+    /// An amount that cannot be read.
+    row_bad_amount() => "bad_amount", "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。",
+        "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.";
+    /// A row without any identifier.
+    row_missing_id() => "missing_id", "这一行没有可用的会员标识（会员编号、手机号等），被跳过。",
+        "This row has no usable member identifier (member id, phone …); it was skipped.";
+    /// An order row already loaded from an earlier file.
+    row_duplicate_order() => "duplicate_order", "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。",
+        "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice.";
+
+    // Tags, audiences and the catalog.
+    /// A name no definition has.
+    no_such_tag(name: &str) => "no_such_tag", "没有叫“{name}”的标签或人群。", "There is no tag or audience called “{name}”.";
+    /// A definition whose rule has errors.
+    tag_has_errors(name: &str) => "tag_has_errors", "“{name}”的规则有错误，无法计算。", "“{name}” has errors in its rule and cannot be evaluated.";
+    /// An edit of a built-in tag.
+    builtin_tag_readonly() => "builtin_tag", "系统内置标签不能修改，可以复制成新标签再改。",
+        "Built-in tags cannot be changed; copy one into a new tag instead.";
+    /// A new definition named like a built-in tag.
+    builtin_tag_name() => "builtin_tag", "这个名字属于系统内置标签，请换一个。", "That name belongs to a built-in tag; choose another.";
+    /// A blank name.
+    empty_name() => "empty_name", "请给标签起一个名字。", "Give the tag a name.";
+    /// A name with line breaks or control characters.
+    bad_name() => "bad_name", "名称里不能有换行或控制字符。", "A name cannot contain line breaks or control characters.";
+    /// An audience without a usable name.
+    bad_audience_name() => "bad_name", "请给人群起一个名字（不能有换行或控制字符）。",
+        "Give the audience a name (without line breaks or control characters).";
+    /// A name already taken.
+    duplicate_name(name: &str) => "duplicate_name", "已经有叫“{name}”的定义了。", "Something is already called “{name}”.";
+    /// A version a definition does not have.
+    no_such_version(name: &str, version: u32) => "no_such_version", "“{name}”没有第 {version} 版。", "“{name}” has no version {version}.";
+    /// A tag pack that is not valid JSON.
+    bad_pack_json(line: usize, column: usize, detail: &str) => "bad_pack",
+        "这个文件不是有效的标签包（第 {line} 行第 {column} 列，详情：{detail}）。",
+        "This file is not a valid tag pack (line {line}, column {column}): {detail}.";
+    /// JSON that is not a tag pack.
+    not_a_pack() => "bad_pack", "这个文件不是画像的标签包。", "This file is not a huaxiang tag pack.";
+    /// An audience expression with an error.
+    bad_expression(zh: &str, en: &str) => "bad_expression", "人群条件有错误：{zh}", "The audience expression has an error: {en}";
+    /// An audience expression that cannot be evaluated.
+    expression_not_evaluated() => "bad_expression", "人群条件无法计算。", "The audience expression cannot be evaluated.";
+    /// An id that matches no member.
+    no_such_member(member: &str) => "no_such_member", "找不到会员“{member}”。", "No member is called “{member}”.";
+    /// An empty uploaded list.
+    empty_list() => "empty_list", "名单是空的：请上传每行一个会员编号或手机号的文件。",
+        "The list is empty: upload a file with one member id or phone per line.";
+    /// A dimension that is neither an enumerated tag nor a member attribute.
+    no_such_dimension(name: &str) => "no_such_dimension", "没有叫“{name}”的分类标签或会员属性。",
+        "There is no enumerated tag or member attribute called “{name}”.";
+
+    // Splits.
+    /// Too many arms.
+    too_many_arms(max: usize) => "bad_arms", "最多分成 {max} 组。", "A split has at most {max} arms.";
+    /// Arms without distinct names.
+    arm_names() => "bad_arms", "每一组都要有一个不重复的名字。", "Every arm needs a name of its own.";
+    /// An arm's ratio that is not a positive number.
+    arm_ratio(name: &str) => "bad_arms", "“{name}”的比例要是大于 0 的数字。", "The ratio of “{name}” must be a number above 0.";
+    /// An arm name the split lacks.
+    no_such_arm(name: &str) => "bad_arms", "没有叫“{name}”的组。", "There is no arm called “{name}”.";
+
+    // Exports.
+    /// An export without columns.
+    export_no_columns() => "export_no_columns", "请至少选择一列导出。", "Choose at least one column to export.";
+    /// Hashing without a column to hash.
+    export_no_hash_column() => "export_no_hash_column", "已选择哈希，但没有手机号列，也没有指定要哈希的列。",
+        "Hashing is on, but there is no phone column and no column is chosen for hashing.";
+    /// A row with the wrong number of cells.
+    export_row_width(row: usize, cells: usize, columns: usize) => "export_row_width", "第 {row} 行有 {cells} 个值，应为 {columns} 列。",
+        "Row {row} has {cells} cells; the export has {columns} columns.";
+    /// A column key that is not offered.
+    bad_export_column(key: &str) => "bad_export_column", "没有可导出的列“{key}”。", "There is no column “{key}” to export.";
+    /// An XLSX file past the ZIP writer's limits.
+    xlsx_too_large(detail: &str) => "xlsx_too_large", "XLSX 文件过大，无法写出（详情：{detail}）；请改用 CSV。",
+        "The XLSX file is too large to write ({detail}); use CSV.";
+    /// Too many columns for a sheet.
+    xlsx_too_many_columns(max: usize, columns: usize) => "xlsx_too_many_columns", "XLSX 最多 {max} 列，本次导出 {columns} 列；请改用 CSV。",
+        "An XLSX sheet holds at most {max} columns, this export has {columns}; use CSV.";
+    /// Too many rows for a sheet.
+    xlsx_too_many_rows(max: u64) => "xlsx_too_many_rows", "XLSX 一个工作表最多 {max} 行（含表头）；请改用 CSV。",
+        "An XLSX sheet holds at most {max} rows with the header; use CSV.";
+    /// An SQL dialect that is not supported.
+    bad_dialect(dialect: &str) => "bad_dialect", "不支持的 SQL 方言“{dialect}”（可选 duckdb、clickhouse、spark）。",
+        "Unknown SQL dialect “{dialect}” (use duckdb, clickhouse or spark).";
+
+    // Arguments from the page or the command line.
+    /// A request object that does not have the expected shape; `what_zh` / `what_en` name it (call sites may give
+    /// it the code of the request with [`Error::with_code`]).
+    bad_request(what_zh: &str, what_en: &str, detail: &str) => "bad_request",
+        "{what_zh}无效（详情：{detail}）。", "The {what_en} is not valid: {detail}.";
+    /// A sort key that is not offered.
+    bad_sort(key: &str) => "bad_sort", "不能按“{key}”排序。", "Cannot sort by “{key}”.";
+    /// A file kind that is not known.
+    bad_kind(kind: &str) => "bad_kind", "未知的文件类型“{kind}”（可选 orders、members、events、identity）。",
+        "Unknown file kind “{kind}”; use orders, members, events or identity.";
+}
+
+impl Error {
+    /// The same error under another stable code (a request error keeps the code of the request it is about).
+    pub fn with_code(mut self, code: &'static str) -> Error {
+        self.code = code;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Technical words a Chinese message may carry as they are (file formats, encodings, commands, units).
+    const KEPT: [&str; 23] = [
+        "Excel",
+        "YYYY",
+        "MM",
+        "DD",
+        "RFM",
+        "CSV",
+        "XLSX",
+        "xlsx",
+        "xls",
+        "UTF",
+        "GBK",
+        "LE",
+        "BE",
+        "ID",
+        "MB",
+        "JSON",
+        "SQL",
+        "duckdb",
+        "clickhouse",
+        "spark",
+        "huaxiang",
+        "profile",
+        "orders",
+    ];
+
+    #[test]
+    fn every_error_has_both_texts_and_the_chinese_one_has_no_english_words() {
+        let all = examples();
+        assert!(all.len() > 40, "the catalogue lists every error");
+        for e in &all {
+            assert!(!e.code.is_empty() && e.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "code {:?}", e.code);
+            assert!(e.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}: the Chinese text has Chinese", e.code);
+            assert!(e.en.chars().all(|c| c.is_ascii() || "“”…→↔·—–¥".contains(c) || c == '示' || c == '例'), "{}: {:?}", e.code, e.en);
+            assert!(e.en.split_whitespace().count() >= 2, "{}: the English text is a sentence", e.code);
+            for word in e.zh.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2) {
+                let kept = KEPT.contains(&word) || ["members", "events", "identity"].contains(&word);
+                assert!(kept, "{}: the Chinese text carries the English word {word:?}: {}", e.code, e.zh);
+            }
+        }
+    }
+}

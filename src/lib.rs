@@ -1,5 +1,6 @@
 //! huaxiang (画像): member profiling that runs entirely in the browser.
 pub mod audience;
+pub mod base;
 pub mod engine;
 pub mod error;
 pub mod export;

@@ -4,8 +4,8 @@
 //! attributes every tag is built from.
 
 use super::scope::{chain, Scope};
+use crate::base::date::Day;
 use crate::metrics::NO_TIME;
-use crate::model::date::Day;
 use crate::rules::ast::{BinOp, Expr, ExprKind};
 use crate::rules::eval::{Lit, Outcome, Val};
 use serde::Serialize;
@@ -61,18 +61,6 @@ pub struct Explanation {
     pub tree: ExplainNode,
 }
 
-/// A number as people read it: whole numbers without decimals, money-like values with two, others with up to six.
-pub fn format_value(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else if ((x * 100.0).round() - x * 100.0).abs() < 1e-6 {
-        format!("{x:.2}")
-    } else {
-        let s = format!("{x:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
 /// A time as `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM:SS`.
 pub fn format_time(ts: i64) -> String {
     let day = Day::of_timestamp(ts);
@@ -87,11 +75,11 @@ pub fn format_time(ts: i64) -> String {
 /// One member's value of an evaluated column.
 pub(crate) fn value_at(v: &Val, p: usize) -> Option<String> {
     match v {
-        Val::Num(x) => x.get(p).filter(|x| !x.is_nan()).map(|&x| format_value(x)),
+        Val::Num(x) => x.get(p).filter(|x| !x.is_nan()).map(|&x| crate::base::values::format_number(x)),
         Val::Time(t) => t.get(p).filter(|&&t| t != NO_TIME).map(|&t| format_time(t)),
         Val::Text(t) | Val::Attr(t) => Some(t.get(p)).filter(|s| !s.is_empty()).map(str::to_string),
         Val::Bool(b) => Some(b.contains(p as u32).to_string()),
-        Val::Const(Lit::Num(x)) => (!x.is_nan()).then(|| format_value(*x)),
+        Val::Const(Lit::Num(x)) => (!x.is_nan()).then(|| crate::base::values::format_number(*x)),
         Val::Const(Lit::Text(s)) => Some(s.clone()),
         Val::Const(Lit::Bool(b)) => Some(b.to_string()),
         Val::Const(Lit::Time(t)) => (*t != NO_TIME).then(|| format_time(*t)),

@@ -14,9 +14,9 @@
 //! two such arrays, or, when it is short, its members sorted. Comparisons are those of the rule evaluator (`f64` compared as `partial_cmp` does, so a missing value
 //! or a `NaN` constant never holds, and `-0 == 0`).
 
-use super::portrait::{text_counts, BaseBins};
+use super::histogram::{text_counts, BaseBins};
+use crate::base::dict::NONE;
 use crate::metrics::{FrameCache, TextColumn};
-use crate::model::dict::NONE;
 use crate::rules::ast::BinOp;
 use crate::rules::eval::total_order_key;
 use roaring::RoaringBitmap;

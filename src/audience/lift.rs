@@ -11,7 +11,7 @@
 
 use super::split::SplitRequest;
 use super::stats::{mean_sd, normal_two_sided, t_critical, t_two_sided, Z_975};
-use crate::model::date::Day;
+use crate::base::date::Day;
 use crate::model::{Dataset, People};
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};

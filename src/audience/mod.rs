@@ -9,18 +9,18 @@
 //! arguments). The definitions of every figure are in `docs/audiences.md`.
 
 pub mod explain;
+pub mod histogram;
 pub mod index;
 pub mod lift;
 pub mod lists;
-pub mod mask;
 pub mod portrait;
 pub mod preview;
 pub mod scope;
 pub mod split;
 pub mod stats;
 
+use crate::base::ids::IdKind;
 use crate::error::{Error, Result};
-use crate::identity::IdKind;
 use crate::rfm::{Rfm, RfmRow};
 use crate::rules::ast::DefKind;
 use crate::tags::{Catalog, Entry, MemberList, Version};
@@ -184,11 +184,7 @@ pub struct ListEntry<'a> {
 pub fn save_list(catalog: &mut Catalog, list: ListEntry<'_>, at: &str, author: &str) -> Result<()> {
     let name = list.name.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(Error::new(
-            "bad_name",
-            "请给人群起一个名字（不能有换行或控制字符）。",
-            "Give the audience a name (without line breaks or control characters).",
-        ));
+        return Err(Error::bad_audience_name());
     }
     let note = match list.snapshot_of {
         Some(of) => format!("snapshot of {of} at {}, {} members", list.taken.unwrap_or(""), list.keys.len()),
@@ -215,9 +211,7 @@ pub fn save_list(catalog: &mut Catalog, list: ListEntry<'_>, at: &str, author: &
             e.updated = at.into();
             Ok(())
         }
-        Some(_) => {
-            Err(Error::new("duplicate_name", format!("已经有叫“{name}”的定义了。"), format!("Something is already called “{name}”.")))
-        }
+        Some(_) => Err(Error::duplicate_name(name)),
         None => {
             catalog.definitions.push(Entry {
                 kind: DefKind::Audience,

@@ -3,7 +3,7 @@
 //! deterministically (evenly spaced through the audience in member order).
 
 use super::scope::{chain, Scope};
-use crate::model::dict::NONE;
+use crate::base::dict::NONE;
 use crate::rules::ast::{BinOp, Expr};
 use crate::tags::DiagnosticInfo;
 use roaring::RoaringBitmap;
@@ -116,19 +116,26 @@ pub fn spaced(set: &RoaringBitmap, k: usize) -> Vec<u32> {
 }
 
 /// A sample member's row.
-pub fn sample_member(scope: &Scope<'_>, p: u32) -> SampleMember {
+/// With `mask`, the name and a member key that is a phone or an e-mail are masked ([`crate::base::mask`]).
+pub fn sample_member(scope: &Scope<'_>, p: u32, mask: bool) -> SampleMember {
     let d = scope.data();
-    let name = match (d.data.members.attr(crate::ingest::mapping::Role::Name), d.people.member_row[p as usize]) {
+    let name = match (d.data.members.attr(crate::base::roles::Role::Name), d.people.member_row[p as usize]) {
         (Some(a), row) if row != NONE => a.get(row).to_string(),
         _ => String::new(),
     };
     let row = super::rfm_row(d.rfm, p);
+    let node = d.people.resolution.key_node[p as usize];
+    let id = d.data.ids.value(node);
+    let (id, name) = match mask {
+        true => (crate::base::mask::mask_key(id, d.data.ids.kind(node)), crate::base::mask::mask_name(&name)),
+        false => (id.to_string(), name),
+    };
     SampleMember {
-        id: d.data.ids.value(d.people.resolution.key_node[p as usize]).to_string(),
+        id,
         name,
         recency: row.map(|r| r.recency),
         frequency: row.map_or(0, |r| r.frequency),
-        monetary: row.map(|r| crate::ingest::values::format_amount(r.monetary)),
+        monetary: row.map(|r| crate::base::values::format_amount(r.monetary)),
         segment: row.map_or(String::new(), |r| r.segment.zh().to_string()),
         segment_en: row.map_or(String::new(), |r| r.segment.en().to_string()),
     }

@@ -11,11 +11,12 @@
 //! a comparison, `!=` and `not in` hold only where the value is present).
 
 use super::index::Indexes;
+use crate::metrics::names::MetricType;
 use crate::metrics::{Frame, Settings, TextColumn};
 use crate::model::{Dataset, People};
 use crate::rfm::Rfm;
 use crate::rules::ast::{BinOp, Expr, ExprKind};
-use crate::rules::check::{resolve, Resolved, Schema, Ty};
+use crate::rules::check::{resolve, Resolved, Schema};
 use crate::rules::eval::{full, Evaluator, Lit, Outcome, Val};
 use crate::tags::{Compiled, TagCache};
 use roaring::RoaringBitmap;
@@ -57,14 +58,14 @@ pub struct Scope<'a> {
 
 /// What a number condition reads: a metric's column or a metric definition's result.
 enum NumSource<'a> {
-    Metric(crate::rules::names::Metric),
+    Metric(crate::metrics::names::Metric),
     Def(&'a Rc<Vec<f64>>),
 }
 
 /// What a text condition reads: an enumerated definition's result or a text metric's column.
 enum TextSource<'a> {
     Def(&'a Rc<TextColumn>),
-    Metric(crate::rules::names::Metric),
+    Metric(crate::metrics::names::Metric),
 }
 
 /// A number written as a literal (`500`, `-3`).
@@ -221,7 +222,7 @@ impl<'a> Scope<'a> {
                 Outcome::Num(v) => Some(NumSource::Def(v)),
                 _ => None,
             },
-            Resolved::Metric(m) if m.info().ty == Ty::Num => Some(NumSource::Metric(m)),
+            Resolved::Metric(m) if m.info().ty == MetricType::Num => Some(NumSource::Metric(m)),
             _ => None,
         }
     }
@@ -234,7 +235,7 @@ impl<'a> Scope<'a> {
                 Outcome::Text(t) => Some(TextSource::Def(t)),
                 _ => None,
             },
-            Resolved::Metric(m) if m.info().ty == Ty::Text => Some(TextSource::Metric(m)),
+            Resolved::Metric(m) if m.info().ty == MetricType::Text => Some(TextSource::Metric(m)),
             _ => None,
         }
     }

@@ -10,10 +10,10 @@
 //! proportions; an arm then depends on who else is in the stratum.
 
 use super::stats::mean_sd;
+use crate::base::dict::NONE;
 use crate::error::{Error, Result};
+use crate::metrics::names::Metric;
 use crate::metrics::Frame;
-use crate::model::dict::NONE;
-use crate::rules::names::Metric;
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -64,18 +64,14 @@ impl SplitRequest {
             self.arms.clone()
         };
         if arms.len() > MAX_ARMS {
-            return Err(Error::new("bad_arms", format!("最多分成 {MAX_ARMS} 组。"), format!("A split has at most {MAX_ARMS} arms.")));
+            return Err(Error::too_many_arms(MAX_ARMS));
         }
         for (i, a) in arms.iter().enumerate() {
             if a.name.trim().is_empty() || arms[..i].iter().any(|b| b.name == a.name) {
-                return Err(Error::new("bad_arms", "每一组都要有一个不重复的名字。", "Every arm needs a name of its own."));
+                return Err(Error::arm_names());
             }
             if !(a.ratio.is_finite() && a.ratio > 0.0) {
-                return Err(Error::new(
-                    "bad_arms",
-                    format!("“{}”的比例要是大于 0 的数字。", a.name),
-                    format!("The ratio of “{}” must be a number above 0.", a.name),
-                ));
+                return Err(Error::arm_ratio(&a.name));
             }
         }
         let total: f64 = arms.iter().map(|a| a.ratio).sum();
@@ -85,10 +81,7 @@ impl SplitRequest {
     /// The index of the control arm among `arms`.
     pub fn control_index(&self, arms: &[ArmSpec]) -> Result<usize> {
         match &self.control {
-            Some(name) => arms
-                .iter()
-                .position(|a| &a.name == name)
-                .ok_or_else(|| Error::new("bad_arms", format!("没有叫“{name}”的组。"), format!("There is no arm called “{name}”."))),
+            Some(name) => arms.iter().position(|a| &a.name == name).ok_or_else(|| Error::no_such_arm(name)),
             None => Ok(arms.iter().position(|a| matches!(a.name.as_str(), "control" | "对照组" | "对照")).unwrap_or(arms.len() - 1)),
         }
     }

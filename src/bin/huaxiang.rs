@@ -8,12 +8,13 @@
 //!                   [--mask] [--hash sha256|md5]
 //! ```
 
+use huaxiang::base::date::Day;
+use huaxiang::base::roles::FileKind;
+use huaxiang::engine::AudienceExportRequest;
 use huaxiang::engine::Workspace;
-use huaxiang::export::safe_cell;
-use huaxiang::ingest::mapping::{FileKind, Role};
-use huaxiang::ingest::values::format_amount;
+use huaxiang::export::activation::{CsvEncoding, ExportOptions, HashAlgo};
+use huaxiang::export::members::{ColumnInfo, ExportColumn};
 use huaxiang::ingest::{Format, LoadOptions};
-use huaxiang::model::date::Day;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -175,7 +176,7 @@ fn profile(args: &[String]) -> Result<(), String> {
             write_members_with_tags(&mut ws, &out.join("members.csv"))?;
             write_tag_sizes(report, &out.join("tags.csv"))?;
         }
-        None => write_members(&ws, &out.join("members.csv"))?,
+        None => write_members(&mut ws, &out.join("members.csv"))?,
     }
     if let Some((dialect, key)) = dialect {
         write_sql(&ws, dialect, &key, &out)?;
@@ -249,53 +250,37 @@ fn check_and_evaluate(ws: &mut Workspace, rules: &str, unparsed: usize) -> Resul
     Ok(report)
 }
 
+/// The options of the command line's own member files (`profile`): plain UTF-8 without a byte-order mark, not
+/// masked (the files stay on the machine that made them), text neutralised against formulas as every export is.
+fn plain_csv() -> ExportOptions {
+    ExportOptions { mask: false, encoding: CsvEncoding::Utf8, ..ExportOptions::default() }
+}
+
 /// members.csv with tags: one row per member (buyers or not), RFM columns (empty without purchases), then a
 /// column per tag, audience and metric.
 fn write_members_with_tags(ws: &mut Workspace, path: &Path) -> Result<(), String> {
-    let err = |e: csv::Error| format!("{}: {e}", path.display());
-    let columns = ws.tag_columns().map_err(|e| e.to_string())?;
-    let rfm = ws.rfm().ok_or("RFM was not computed")?;
-    let people = ws.people().ok_or("RFM was not computed")?;
-    let names = ws.data().members.attr(Role::Name);
-    let mut rows: Vec<Option<&huaxiang::rfm::RfmRow>> = vec![None; people.len()];
-    for row in &rfm.rows {
-        rows[row.member as usize] = Some(row);
+    let available = ws.export_columns(None).map_err(|e| e.to_string())?;
+    let mut columns = base_columns(&available);
+    columns.extend(available.iter().filter(|c| c.group == "tag").map(|c| ExportColumn::new(c.key.clone())));
+    let people = ws.people().map_or(0, |p| p.len() as u32);
+    let export = ws.export_member_set(0..people, &columns, &plain_csv()).map_err(|e| e.to_string())?;
+    std::fs::write(path, export.bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The member id, the name when loaded, and the RFM figures and scores.
+fn base_columns(available: &[ColumnInfo]) -> Vec<ExportColumn> {
+    let mut keys = vec!["member_id"];
+    if available.iter().any(|c| c.key == "name") {
+        keys.push("name");
     }
-    let mut w = csv::Writer::from_path(path).map_err(err)?;
-    let mut header: Vec<String> = vec!["member_id".into()];
-    if names.is_some() {
-        header.push("name".into());
-    }
-    header.extend(["recency", "frequency", "monetary", "r_score", "f_score", "m_score"].map(String::from));
-    header.extend(columns.iter().map(|(name, _)| safe_cell(name).into_owned()));
-    w.write_record(&header).map_err(err)?;
-    for (p, row) in rows.iter().enumerate() {
-        let mut rec: Vec<String> = vec![safe_cell(ws.person_key(p as u32)).into_owned()];
-        if let Some(n) = names {
-            let r = people.member_row[p];
-            rec.push(if r == u32::MAX { String::new() } else { safe_cell(n.get(r)).into_owned() });
-        }
-        match row {
-            Some(r) => rec.extend([
-                r.recency.to_string(),
-                r.frequency.to_string(),
-                format_amount(r.monetary),
-                r.r.to_string(),
-                r.f.to_string(),
-                r.m.to_string(),
-            ]),
-            None => rec.extend(["", "0", "", "", "", ""].map(String::from)),
-        }
-        rec.extend(columns.iter().map(|(_, values)| safe_cell(&values[p]).into_owned()));
-        w.write_record(&rec).map_err(err)?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+    keys.extend(["recency", "frequency", "monetary", "r_score", "f_score", "m_score"]);
+    keys.into_iter().map(ExportColumn::new).collect()
 }
 
 /// The tags as SQL and the normalised tables they read.
 fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str, out: &Path) -> Result<(), String> {
     use huaxiang::export::{sql, tables};
-    let export = sql::workspace_sql(ws, &sql::SqlOptions::new(dialect)).map_err(|e| e.to_string())?;
+    let export = ws.export_sql(&sql::SqlOptions::new(dialect)).map_err(|e| e.to_string())?;
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let file = out.join(format!("tags.{key}.sql"));
     std::fs::write(&file, &export.sql).map_err(|e| io(&file, e))?;
@@ -304,7 +289,7 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
     }
     let dir = out.join("tables");
     std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-    let t = tables::normalised_tables(ws).map_err(|e| e.to_string())?;
+    let t = ws.normalised_tables().map_err(|e| e.to_string())?;
     for (name, text) in [("members.csv", &t.members), ("orders.csv", &t.orders), ("events.csv", &t.events)] {
         std::fs::write(dir.join(name), text).map_err(|e| io(&dir.join(name), e))?;
     }
@@ -315,58 +300,33 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
 
 /// tags.csv: each tag's size, and each value's for enumerated tags.
 fn write_tag_sizes(report: &huaxiang::engine::TagsReport, path: &Path) -> Result<(), String> {
-    let err = |e: csv::Error| format!("{}: {e}", path.display());
-    let mut w = csv::Writer::from_path(path).map_err(err)?;
-    w.write_record(["name", "group", "kind", "type", "value", "members", "share"]).map_err(err)?;
+    use huaxiang::export::activation::{export_rows, Column, ColumnKind, ExportSpec};
+    let text = |h: &str| Column::new(h, ColumnKind::Plain);
+    let number = |h: &str| Column::new(h, ColumnKind::Number);
+    let columns = vec![text("name"), text("group"), text("kind"), text("type"), text("value"), number("members"), number("share")];
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for t in &report.tags {
-        let base = [safe_cell(&t.name).into_owned(), safe_cell(&t.group).into_owned(), t.kind.to_string(), t.value_type.to_string()];
+        let base = [t.name.clone(), t.group.clone(), t.kind.to_string(), t.value_type.to_string()];
         if t.value_type == "enum" {
             for v in &t.values {
-                let mut rec = base.to_vec();
-                rec.extend([safe_cell(&v.value).into_owned(), v.count.to_string(), format!("{:.6}", v.share)]);
-                w.write_record(&rec).map_err(err)?;
+                rows.push(base.iter().cloned().chain([v.value.clone(), v.count.to_string(), format!("{:.6}", v.share)]).collect());
             }
         } else {
-            let mut rec = base.to_vec();
-            rec.extend([String::new(), t.count.to_string(), format!("{:.6}", t.share)]);
-            w.write_record(&rec).map_err(err)?;
+            rows.push(base.iter().cloned().chain([String::new(), t.count.to_string(), format!("{:.6}", t.share)]).collect());
         }
     }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+    let export = export_rows(&ExportSpec { columns, options: plain_csv() }, rows).map_err(|e| e.to_string())?;
+    std::fs::write(path, export.bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn write_members(ws: &Workspace, path: &Path) -> Result<(), String> {
-    let err = |e: csv::Error| format!("{}: {e}", path.display());
-    let rfm = ws.rfm().ok_or("RFM was not computed")?;
-    let people = ws.people().ok_or("RFM was not computed")?;
-    let member_rows = &ws.data().members;
-    let names = member_rows.attr(Role::Name);
-    let mut w = csv::Writer::from_path(path).map_err(err)?;
-    let mut header = vec!["member_id"];
-    if names.is_some() {
-        header.push("name");
-    }
-    header.extend(["recency", "frequency", "monetary", "r_score", "f_score", "m_score", "segment", "segment_en"]);
-    w.write_record(&header).map_err(err)?;
-    for row in &rfm.rows {
-        let mut rec: Vec<String> = vec![safe_cell(ws.person_key(row.member)).into_owned()];
-        if let Some(n) = names {
-            let r = people.member_row[row.member as usize];
-            rec.push(if r == u32::MAX { String::new() } else { safe_cell(n.get(r)).into_owned() });
-        }
-        rec.extend([
-            row.recency.to_string(),
-            row.frequency.to_string(),
-            format_amount(row.monetary),
-            row.r.to_string(),
-            row.f.to_string(),
-            row.m.to_string(),
-            row.segment.zh().to_string(),
-            row.segment.en().to_string(),
-        ]);
-        w.write_record(&rec).map_err(err)?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+/// members.csv without rules: one row per buyer with the RFM figures, scores and segment.
+fn write_members(ws: &mut Workspace, path: &Path) -> Result<(), String> {
+    let available = ws.export_columns(None).map_err(|e| e.to_string())?;
+    let mut columns = base_columns(&available);
+    columns.extend(["segment", "segment_en"].map(ExportColumn::new));
+    let buyers: Vec<u32> = ws.rfm().ok_or("RFM was not computed")?.rows.iter().map(|r| r.member).collect();
+    let export = ws.export_member_set(buyers, &columns, &plain_csv()).map_err(|e| e.to_string())?;
+    std::fs::write(path, export.bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
@@ -423,23 +383,44 @@ fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut Sink)) -
     w.flush().map_err(err)
 }
 
-/// `huaxiang audience`: the members of one audience expression as a CSV file.
+/// `huaxiang audience`: the members of one audience expression as a CSV or XLSX file, built by the same request
+/// as the app's download (`Workspace::export_audience`), so both give the same bytes.
 fn audience(args: &[String]) -> Result<(), String> {
-    use huaxiang::audience::mask::{hash_phone, mask_name, mask_phone, Hash};
-    use huaxiang::identity::IdKind;
     let mask = args.iter().any(|a| a == "--mask");
     let args: Vec<String> = args.iter().filter(|a| *a != "--mask").cloned().collect();
-    let flags = Flags::parse(&args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "expr", "hash"])?;
+    let flags = Flags::parse(
+        &args,
+        &[
+            "orders",
+            "members",
+            "events",
+            "identity",
+            "as-of",
+            "out",
+            "sheet",
+            "rules",
+            "expr",
+            "hash",
+            "phone-form",
+            "columns",
+            "format",
+            "encoding",
+        ],
+    )?;
     if flags.all("orders").is_empty() {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
     }
     let rules = flags.one("rules").ok_or_else(|| format!("`--rules FILE` is required\n{USAGE}"))?;
     let expr = flags.one("expr").ok_or_else(|| format!("`--expr \"EXPRESSION\"` is required\n{USAGE}"))?;
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out FILE` is required\n{USAGE}"))?);
-    let hash = match flags.one("hash") {
-        Some(h) => Some(Hash::parse(h).ok_or_else(|| format!("`--hash {h}`: use sha256 or md5"))?),
-        None => None,
-    };
+    let mut options = serde_json::json!({ "mask": mask });
+    for (flag, key) in [("hash", "hash"), ("phone-form", "phoneForm"), ("format", "format"), ("encoding", "encoding")] {
+        if let Some(value) = flags.one(flag) {
+            options[key] = serde_json::Value::String(value.to_lowercase().replace('-', "_"));
+        }
+    }
+    let options: ExportOptions = serde_json::from_value(options.clone())
+        .map_err(|e| format!("{e}: use --hash sha256|md5, --phone-form national|e164, --format csv|xlsx, --encoding utf8_bom|utf8|gbk"))?;
     let as_of = match flags.one("as-of") {
         Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
         None => None,
@@ -464,59 +445,33 @@ fn audience(args: &[String]) -> Result<(), String> {
     if !errors.is_empty() {
         return Err(format!("--expr: {} error(s) in the expression; nothing was written", errors.len()));
     }
-    let members = ws.audience_members(expr).map_err(|e| e.to_string())?;
-    let tags = ws.audience_tags(expr).map_err(|e| e.to_string())?;
-    let columns: Vec<(String, Vec<String>)> =
-        ws.tag_columns().map_err(|e| e.to_string())?.into_iter().filter(|(n, _)| tags.contains(n)).collect();
-    let people = ws.people().ok_or("RFM was not computed")?;
-    let data = ws.data();
-    let names = data.members.attr(Role::Name);
-    let phones = huaxiang::audience::lists::identifier_nodes(data, people, IdKind::Phone);
-    let has_phone = phones.iter().any(|&n| n != u32::MAX);
-    let err = |e: csv::Error| format!("{}: {e}", out.display());
-    let mut w = csv::Writer::from_path(&out).map_err(err)?;
-    let mut header: Vec<String> = vec!["member_id".into()];
-    if names.is_some() {
-        header.push("name".into());
-    }
-    if has_phone {
-        header.push("phone".into());
-        if let Some(h) = hash {
-            header.push(format!("phone_{}", h.key()));
-        }
-    }
-    header.extend(["recency", "frequency", "monetary", "segment"].map(String::from));
-    header.extend(columns.iter().map(|(name, _)| safe_cell(name).into_owned()));
-    w.write_record(&header).map_err(err)?;
-    let rfm = ws.rfm().ok_or("RFM was not computed")?;
-    for p in &members {
-        let key_node = people.resolution.key_node[p as usize];
-        let key = data.ids.value(key_node);
-        let key = if mask && data.ids.kind(key_node) == IdKind::Phone { mask_phone(key) } else { key.to_string() };
-        let mut rec: Vec<String> = vec![safe_cell(&key).into_owned()];
-        if let Some(n) = names {
-            let row = people.member_row[p as usize];
-            let name = if row == u32::MAX { "" } else { n.get(row) };
-            rec.push(safe_cell(&if mask { mask_name(name) } else { name.to_string() }).into_owned());
-        }
-        if has_phone {
-            let phone = match phones[p as usize] {
-                u32::MAX => "",
-                node => data.ids.value(node),
-            };
-            rec.push(safe_cell(&if mask && !phone.is_empty() { mask_phone(phone) } else { phone.to_string() }).into_owned());
-            if let Some(h) = hash {
-                rec.push(hash_phone(phone, h).unwrap_or_default());
-            }
-        }
-        match huaxiang::audience::rfm_row(rfm, p) {
-            Some(r) => rec.extend([r.recency.to_string(), r.frequency.to_string(), format_amount(r.monetary), r.segment.zh().to_string()]),
-            None => rec.extend(["", "0", "", ""].map(String::from)),
-        }
-        rec.extend(columns.iter().map(|(_, values)| safe_cell(&values[p as usize]).into_owned()));
-        w.write_record(&rec).map_err(err)?;
-    }
-    w.flush().map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("{} of {} members in the audience; written to {}", members.len(), people.len(), out.display());
+    let request = audience_request(&mut ws, expr, flags.one("columns"), options)?;
+    let done = ws.export_audience(&request, "").map_err(|e| e.to_string())?;
+    std::fs::write(&out, &done.export.bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    let people = ws.people().map_or(0, |p| p.len());
+    eprintln!("{} of {people} members in the audience; written to {}", done.export.report.rows, out.display());
     Ok(())
+}
+
+/// The export request of `huaxiang audience`: the columns the app suggests for the expression (member id, name,
+/// phone, recency, frequency, monetary, segment and the definitions it names) or those of `--columns`, with the
+/// phone's digest after the phone when `--hash` is given.
+fn audience_request(
+    ws: &mut Workspace,
+    expr: &str,
+    columns: Option<&str>,
+    options: ExportOptions,
+) -> Result<AudienceExportRequest, String> {
+    let available = ws.export_columns(Some(expr)).map_err(|e| e.to_string())?;
+    let mut chosen: Vec<ExportColumn> = match columns {
+        Some(list) => list.split(',').map(|k| ExportColumn::new(k.trim())).collect(),
+        None => available.iter().filter(|c| c.suggested).map(|c| ExportColumn::new(c.key.clone())).collect(),
+    };
+    if options.hash != HashAlgo::None {
+        // The phone as loaded (masked with `--mask`), then its digest beside it.
+        if let Some(i) = chosen.iter().position(|c| c.key == "phone") {
+            chosen.insert(i + 1, ExportColumn { hash: true, ..ExportColumn::new("phone") });
+        }
+    }
+    Ok(AudienceExportRequest { audience: expr.to_string(), columns: chosen, options, ..AudienceExportRequest::default() })
 }

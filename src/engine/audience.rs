@@ -13,8 +13,8 @@ use crate::audience::{
     lift, lists, preview, split, AudienceCount, AudienceInfo, AudiencePreview, Comparison, CrossTab, ExplainNode, Explanation, LiftReport,
     LiftRequest, ListEntry, Portrait, PortraitRequest, SavedList, SplitReport, SplitRequest, StaticAudience,
 };
+use crate::base::date::Day;
 use crate::error::{Error, Result};
-use crate::model::date::Day;
 use crate::rules::ast::DefKind;
 use crate::rules::check::Ty;
 use crate::rules::eval::Outcome;
@@ -46,16 +46,10 @@ impl Draft {
 
     fn error(&self) -> Error {
         match self.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-            Some(d) => {
-                Error::new("bad_expression", format!("人群条件有错误：{}", d.zh), format!("The audience expression has an error: {}", d.en))
-            }
-            None => Error::new("bad_expression", "人群条件无法计算。", "The audience expression cannot be evaluated."),
+            Some(d) => Error::bad_expression(&d.zh, &d.en),
+            None => Error::expression_not_evaluated(),
         }
     }
-}
-
-fn not_computed() -> Error {
-    Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")
 }
 
 /// The catalog without what compiling does not read (histories, descriptions), plus optionally a draft.
@@ -132,7 +126,7 @@ impl Workspace {
 
     /// A scope over the last computation.
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
-        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let data = Data { data: &self.data, people: &c.people, rfm: &c.rfm };
         Ok(Scope::new(
             compiled,
@@ -199,7 +193,7 @@ impl Workspace {
 
     /// The preview of an audience expression: its count, the attrition of its top-level `and` chain, and
     /// `samples` members evenly spaced through it.
-    pub fn audience_preview(&mut self, expr: &str, samples: usize) -> Result<AudiencePreview> {
+    pub fn audience_preview(&mut self, expr: &str, samples: usize, mask: bool) -> Result<AudiencePreview> {
         let draft = self.draft(expr)?;
         let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
         let mut out = AudiencePreview {
@@ -220,7 +214,7 @@ impl Workspace {
             out.count = Some(bits.len());
             out.share = Some(if members == 0 { 0.0 } else { bits.len() as f64 / members as f64 });
             out.steps = steps;
-            out.samples = preview::spaced(&bits, samples).into_iter().map(|p| preview::sample_member(&scope, p)).collect();
+            out.samples = preview::spaced(&bits, samples).into_iter().map(|p| preview::sample_member(&scope, p, mask)).collect();
         }
         Ok(out)
     }
@@ -228,27 +222,21 @@ impl Workspace {
     /// The person an identifier names (a member id, phone, UnionID … as typed).
     pub fn find_member(&self, id: &str) -> Option<u32> {
         let c = self.computed.as_ref()?;
-        lists::find_member(&self.data, &c.people, id, None)
+        crate::model::people::find_member(&self.data, &c.people, id, None)
     }
 
     /// Why `member` (a member id, phone … as typed) is in or out of `target`: a definition's name (any tag,
     /// audience or metric) or an audience expression.
-    pub fn explain_member(&mut self, target: &str, member: &str) -> Result<Explanation> {
+    pub fn explain_member(&mut self, target: &str, member: &str, mask: bool) -> Result<Explanation> {
         self.follow_settings()?;
-        let person = self
-            .find_member(member)
-            .ok_or_else(|| Error::new("no_such_member", format!("找不到会员“{member}”。"), format!("No member is called “{member}”.")))?;
+        let person = self.find_member(member).ok_or_else(|| Error::no_such_member(member))?;
         let schema = schema_of(&self.data);
         let plain = compile(&light(&self.catalog, None), &schema);
         // What is explained: a definition of the catalog (by index), or the expression as a draft.
         let (compiled, draft, index) = match plain.find(target) {
             Some(j) => {
                 if !plain.runnable(j) {
-                    return Err(Error::new(
-                        "tag_has_errors",
-                        format!("“{target}”的规则有错误，无法计算。"),
-                        format!("“{target}” has errors in its rule and cannot be evaluated."),
-                    ));
+                    return Err(Error::tag_has_errors(target));
                 }
                 if !self.fresh(&plain, &plain.checked.defs[j].reads) || self.tag_cache.fresh(target, plain.fingerprints[j]).is_none() {
                     self.evaluate_tags()?;
@@ -270,7 +258,7 @@ impl Workspace {
                 (&compiled.program.defs[j], compiled.checked.defs[j].ty, compiled.lists[j].is_some(), compiled.texts[j].as_str())
             }
             (None, Some(draft)) => (&draft.def, draft.checked.ty, false, target),
-            (None, None) => return Err(not_computed()),
+            (None, None) => return Err(Error::not_computed()),
         };
         let boolean = matches!(ty, Some(Ty::Bool));
         let tree = match (list, &d.expr) {
@@ -286,7 +274,7 @@ impl Workspace {
         };
         let held = if boolean { tree.held } else { None };
         let value = if boolean { None } else { tree.values.first().and_then(|v| v.value.clone()) };
-        let sample = preview::sample_member(&scope, person);
+        let sample = preview::sample_member(&scope, person, mask);
         Ok(Explanation {
             target: target.to_string(),
             kind: if index.is_some() { d.kind.keyword() } else { "expression" },
@@ -303,16 +291,12 @@ impl Workspace {
     pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
         self.refuse_builtin(&request.name)?;
         if request.ids.iter().all(|id| id.trim().is_empty()) {
-            return Err(Error::new(
-                "empty_list",
-                "名单是空的：请上传每行一个会员编号或手机号的文件。",
-                "The list is empty: upload a file with one member id or phone per line.",
-            ));
+            return Err(Error::empty_list());
         }
         self.follow_settings()?;
-        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
-        let keys = lists::keys_of(&self.data, &c.people, &members);
+        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
         let list = ListEntry {
             name: &request.name,
             group: &request.group,
@@ -341,19 +325,13 @@ impl Workspace {
             None if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name) => {
                 crate::tags::builtin::BUILTINS.iter().find(|b| b.name == name).map(|b| b.rule.to_string()).unwrap_or_default()
             }
-            None => {
-                return Err(Error::new(
-                    "no_such_tag",
-                    format!("没有叫“{name}”的标签或人群。"),
-                    format!("There is no tag or audience called “{name}”."),
-                ))
-            }
+            None => return Err(Error::no_such_tag(name)),
         };
         let target = snapshot.map_or_else(|| crate::audience::snapshot_name(name, at), str::to_string);
         self.refuse_builtin(&target)?;
         let (_, members) = self.members_of(&quote(name))?;
-        let c = self.computed.as_ref().ok_or_else(not_computed)?;
-        let keys = lists::keys_of(&self.data, &c.people, &members);
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
+        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
         let list = ListEntry { name: &target, group: "", description: "", rule: &rule, keys, snapshot_of: Some(name), taken: Some(at) };
         crate::audience::save_list(&mut self.catalog, list, at, author)?;
         Ok(SavedList {
@@ -368,11 +346,7 @@ impl Workspace {
 
     fn refuse_builtin(&self, name: &str) -> Result<()> {
         if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
-            return Err(Error::new(
-                "builtin_tag",
-                "这个名字属于系统内置标签，请换一个。",
-                "That name belongs to a built-in tag; choose another.",
-            ));
+            return Err(Error::builtin_tag_name());
         }
         Ok(())
     }
@@ -444,13 +418,7 @@ impl Workspace {
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);
         let find = |name: &str| -> Result<&Dim<'_>> {
-            portrait::find_dimension(&dims, &self.data.members, name).ok_or_else(|| {
-                Error::new(
-                    "no_such_dimension",
-                    format!("没有叫“{name}”的分类标签或会员属性。"),
-                    format!("There is no enumerated tag or member attribute called “{name}”."),
-                )
-            })
+            portrait::find_dimension(&dims, &self.data.members, name).ok_or_else(|| Error::no_such_dimension(name))
         };
         Ok(portrait::crosstab(find(row)?, find(column)?, &members))
     }
@@ -473,7 +441,7 @@ impl Workspace {
     /// Splits an audience into arms by a salted hash of the member key (optionally stratified), with the balance
     /// check of the arms.
     pub fn split_audience(&mut self, request: &SplitRequest) -> Result<SplitReport> {
-        self.split_inner(request, true)?.1.ok_or_else(not_computed)
+        self.split_inner(request, true)?.1.ok_or_else(Error::not_computed)
     }
 
     fn split_inner(&mut self, request: &SplitRequest, report: bool) -> Result<(Arms, Option<SplitReport>)> {
@@ -493,13 +461,7 @@ impl Workspace {
                     let values = vec![portrait::YES.to_string(), "否".to_string()];
                     Some((name.clone(), std::rc::Rc::new(crate::metrics::TextColumn { codes, values })))
                 }
-                None => {
-                    return Err(Error::new(
-                        "no_such_dimension",
-                        format!("没有叫“{name}”的分类标签或会员属性，无法分层。"),
-                        format!("There is no enumerated tag or member attribute called “{name}” to stratify by."),
-                    ))
-                }
+                None => return Err(Error::no_such_dimension(name)),
             },
             None => None,
         };
@@ -518,23 +480,16 @@ impl Workspace {
     /// against the control with 95% intervals. Load the orders of the window and compute first; split a snapshot
     /// so the arms are the members the campaign reached.
     pub fn campaign_lift(&mut self, request: &LiftRequest) -> Result<LiftReport> {
-        let day = |text: &str, what: &str| {
-            Day::parse_iso(text.trim()).ok_or_else(|| {
-                Error::new(
-                    "bad_date",
-                    format!("{what}“{text}”不是 YYYY-MM-DD 日期。"),
-                    format!("The {what} “{text}” is not a YYYY-MM-DD date."),
-                )
-            })
-        };
-        let (start, end) = (day(&request.start, "start")?, day(&request.end, "end")?);
+        let day =
+            |text: &str, what_zh: &str, what_en: &str| Day::parse_iso(text.trim()).ok_or_else(|| Error::bad_date(what_zh, what_en, text));
+        let (start, end) = (day(&request.start, "活动开始日期", "campaign start")?, day(&request.end, "活动结束日期", "campaign end")?);
         if end < start {
-            return Err(Error::new("bad_window", "活动结束日期早于开始日期。", "The campaign ends before it starts."));
+            return Err(Error::bad_window());
         }
         let specs = request.split.arms()?;
         let control = request.split.control_index(&specs)?;
         let arms = self.split_members(&request.split)?;
-        let c = self.computed.as_ref().ok_or_else(not_computed)?;
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let (names, sets): (Vec<String>, Vec<RoaringBitmap>) = arms.into_iter().unzip();
         Ok(lift::lift(&self.data, &c.people, &names, &sets, control, start, end))
     }
@@ -544,7 +499,7 @@ impl Workspace {
 fn quote(name: &str) -> String {
     let plain = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && name.chars().all(|c| c == '_' || c.is_alphanumeric())
-        && !crate::rules::parser::is_reserved(name);
+        && !crate::rules::lexer::is_reserved(name);
     if plain {
         name.to_string()
     } else {

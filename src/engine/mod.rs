@@ -3,22 +3,25 @@
 //! Everything the browser and the command line do goes through [`Workspace`]; both get the same answers
 //! because they run this same code. Results are small serialisable DTOs; the dataset never leaves.
 
+use crate::base::date::Day;
+use crate::base::dict::NONE;
+use crate::base::ids::IdKind;
+use crate::base::roles::{FileKind, Role};
+use crate::base::values::format_amount;
 use crate::error::{Error, Result};
-use crate::identity::{Conflict, IdKind, IdentityRule};
-use crate::ingest::mapping::{FileKind, Role};
+use crate::identity::{Conflict, IdentityRule};
 use crate::ingest::preview::Preview;
 use crate::ingest::report::FileReport;
-use crate::ingest::values::format_amount;
 use crate::ingest::{xlsx, FileLoader, Format, LoadOptions};
-use crate::model::date::Day;
-use crate::model::dict::NONE;
 use crate::model::{Dataset, Memory, People};
 use crate::rfm::{self, Rfm, RfmRow, Segment};
 use serde::Serialize;
 
 mod audience;
+mod export;
 mod tagging;
 
+pub use export::{AudienceExport, AudienceExportRequest};
 pub use tagging::{RuleCheck, TagsReport};
 
 /// One segment's size in a [`Summary`].
@@ -329,7 +332,7 @@ impl Workspace {
     /// Starts a text file (CSV or JSON Lines).
     pub fn begin_file(&mut self, name: &str, options: LoadOptions) -> Result<()> {
         if self.open.is_some() {
-            return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
+            return Err(Error::file_open());
         }
         let known = self.known_orders(&options);
         let mut loader = FileLoader::new(name, options)?;
@@ -384,15 +387,7 @@ impl Workspace {
         }
         let name = &loader.report().name;
         let (need, have) = (projected / (1 << 20) as f64, limit / (1 << 20) as f64);
-        Some(Error::new(
-            "file_too_large",
-            format!(
-                "文件“{name}”太大，浏览器标签页放不下：按已读部分估算需要约 {need:.0} MB 内存，上限约 {have:.0} MB。已加载的数据没有丢失。\n可以：用命令行工具 huaxiang profile 处理这个文件（同样的规则和结果）；或把文件按月份拆成几个小文件分别导入。"
-            ),
-            format!(
-                "“{name}” is too large for a browser tab: from the part read so far it would need about {need:.0} MB of memory, and the limit is about {have:.0} MB. Nothing loaded before was lost.\nYou can run the command-line tool (huaxiang profile) on it with the same rules and results, or split the file (by month, say) and load the parts."
-            ),
-        ))
+        Some(Error::file_too_large(name, need, have))
     }
 
     /// The open file's report so far (its columns once the mapping is settled).
@@ -410,7 +405,7 @@ impl Workspace {
     /// Loads a sheet of an XLSX workbook (the first sheet unless `options.sheet` names one).
     pub fn load_workbook(&mut self, name: &str, bytes: &[u8], mut options: LoadOptions) -> Result<FileReport> {
         if self.open.is_some() {
-            return Err(Error::new("file_open", "上一个文件还在读取中。", "Another file is still being read."));
+            return Err(Error::file_open());
         }
         let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
         options.sheet = Some(sheet);
@@ -664,7 +659,7 @@ impl Workspace {
 
     /// One page of the member table of the last computation, sorted by `sort` (ties by member key).
     pub fn member_page(&self, offset: usize, limit: usize, sort: SortKey, descending: bool) -> Result<Page> {
-        let computed = self.computed.as_ref().ok_or_else(|| Error::new("not_computed", "请先计算 RFM。", "Compute RFM first."))?;
+        let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let key = |r: &RfmRow| self.person_key(r.member);
         let mut order: Vec<&RfmRow> = computed.rfm.rows.iter().collect();
         order.sort_by(|a, b| {
@@ -707,5 +702,5 @@ impl Workspace {
 }
 
 fn no_open_file() -> Error {
-    Error::new("no_open_file", "没有正在读取的文件。", "No file is being read.")
+    Error::no_open_file()
 }

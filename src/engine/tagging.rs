@@ -150,11 +150,7 @@ impl Workspace {
     /// Saves an edit (the rule is kept even when it has errors, so nothing typed is lost) and reports again.
     pub fn save_tag(&mut self, edit: &Edit, at: &str, author: &str) -> Result<TagsReport> {
         if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == edit.name.trim() || Some(b.name) == edit.previous_name.as_deref()) {
-            return Err(Error::new(
-                "builtin_tag",
-                "系统内置标签不能修改，可以复制成新标签再改。",
-                "Built-in tags cannot be changed; copy one into a new tag instead.",
-            ));
+            return Err(Error::builtin_tag_readonly());
         }
         self.catalog.save(edit, at, author)?;
         self.tags()
@@ -269,7 +265,7 @@ impl Workspace {
     /// The lineage graph of a definition.
     pub fn lineage(&self, name: &str) -> Result<Lineage> {
         let compiled = self.compile_tags();
-        let i = compiled.find(name).ok_or_else(|| no_tag(name))?;
+        let i = compiled.find(name).ok_or_else(|| Error::no_such_tag(name))?;
         Ok(report::lineage(&compiled, i))
     }
 
@@ -278,7 +274,7 @@ impl Workspace {
         let compiled = self.compile_tags();
         let o = &self.data.orders;
         let e = &self.data.events;
-        let values = |d: &crate::model::dict::Dict| d.values().take(200).map(str::to_string).collect::<Vec<_>>();
+        let values = |d: &crate::base::dict::Dict| d.values().take(200).map(str::to_string).collect::<Vec<_>>();
         let known =
             [("orders.category", values(&o.categories)), ("orders.channel", values(&o.channels)), ("events.type", values(&e.types))];
         report::completions(&compiled, &schema_of(&self.data), &known)
@@ -287,8 +283,8 @@ impl Workspace {
     /// The members of a tag (dense indices): those it holds for, or those with `value` for an enumerated tag.
     pub fn tag_members(&mut self, name: &str, value: Option<&str>) -> Result<RoaringBitmap> {
         let (compiled, evaluation) = self.evaluate_tags()?;
-        let evaluation = evaluation.ok_or_else(not_computed)?;
-        let i = compiled.find(name).ok_or_else(|| no_tag(name))?;
+        let evaluation = evaluation.ok_or_else(Error::not_computed)?;
+        let i = compiled.find(name).ok_or_else(|| Error::no_such_tag(name))?;
         match (&evaluation.outcomes[i], value) {
             (Some(Outcome::Bool(b)), _) => Ok(b.clone()),
             (Some(Outcome::Text(t)), v) => {
@@ -297,7 +293,7 @@ impl Workspace {
                     .iter()
                     .enumerate()
                     .filter(|&(_, &c)| match code {
-                        None => c != crate::model::dict::NONE,
+                        None => c != crate::base::dict::NONE,
                         Some(Some(k)) => c == k as u32,
                         Some(None) => false,
                     })
@@ -305,11 +301,7 @@ impl Workspace {
                     .collect())
             }
             (Some(Outcome::Num(v)), _) => Ok(v.iter().enumerate().filter(|(_, x)| !x.is_nan()).map(|(p, _)| p as u32).collect()),
-            (None, _) => Err(Error::new(
-                "tag_has_errors",
-                format!("“{name}”的规则有错误，无法计算。"),
-                format!("“{name}” has errors in its rule and cannot be evaluated."),
-            )),
+            (None, _) => Err(Error::tag_has_errors(name)),
         }
     }
 
@@ -317,39 +309,22 @@ impl Workspace {
     /// number for metrics), for the command line's members.csv; in catalog order, built-in tags first.
     pub fn tag_columns(&mut self) -> Result<Vec<(String, Vec<String>)>> {
         let (compiled, evaluation) = self.evaluate_tags()?;
-        let evaluation = evaluation.ok_or_else(not_computed)?;
+        let evaluation = evaluation.ok_or_else(Error::not_computed)?;
         let n = self.computed.as_ref().map_or(0, |c| c.people.len());
         let mut out = Vec::new();
         for (i, def) in compiled.program.defs.iter().enumerate() {
             let column: Vec<String> = match &evaluation.outcomes[i] {
                 Some(Outcome::Bool(b)) => (0..n as u32).map(|p| if b.contains(p) { "1".to_string() } else { "0".to_string() }).collect(),
                 Some(Outcome::Text(t)) => (0..n).map(|p| t.get(p).to_string()).collect(),
-                Some(Outcome::Num(v)) => v.iter().map(|x| if x.is_nan() { String::new() } else { format_number(*x) }).collect(),
+                Some(Outcome::Num(v)) => {
+                    v.iter().map(|x| if x.is_nan() { String::new() } else { crate::base::values::format_number(*x) }).collect()
+                }
                 None => continue,
             };
             out.push((def.name.clone(), column));
         }
         Ok(out)
     }
-}
-
-/// A number without a trailing `.0` and with at most 6 decimals.
-pub fn format_number(x: f64) -> String {
-    let s = format!("{:.6}", x);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
-}
-
-fn no_tag(name: &str) -> Error {
-    Error::new("no_such_tag", format!("没有叫“{name}”的标签或人群。"), format!("There is no tag or audience called “{name}”."))
-}
-
-fn not_computed() -> Error {
-    Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")
 }
 
 #[cfg(test)]

@@ -4,12 +4,11 @@
 //!
 //! The rules (masking, hashing normalisation per platform, CSV encodings, which cells stay numbers) are
 //! documented in `docs/exports.md`, section "Activation exports"; the submodules implement them:
-//! [`mask`], [`hash`], [`csv`] and [`xlsx`] (over a small ZIP writer, `container`). Nothing here reads a clock: the export log's time is passed in.
+//! masking ([`crate::base::mask`]), [`hash`], [`csv`] and [`xlsx`] (over a small ZIP writer, `container`). Nothing here reads a clock: the export log's time is passed in.
 
 mod container;
 pub mod csv;
 pub mod hash;
-pub mod mask;
 pub mod xlsx;
 
 use crate::error::{Error, Result};
@@ -108,6 +107,8 @@ pub enum CsvEncoding {
     /// UTF-8 with a byte-order mark, which Excel needs to not read the file as GBK.
     #[default]
     Utf8Bom,
+    /// UTF-8 without a byte-order mark, for programs rather than spreadsheets (the command line's own files).
+    Utf8,
     /// GBK (code page 936) for old Excel and tools that read only the system code page; characters GBK lacks
     /// (emoji, rare characters) become `?` and are counted.
     Gbk,
@@ -262,8 +263,7 @@ pub struct ExportLogEntry {
 
 impl ExportLogEntry {
     /// The log entry for an export made at `at` (the caller's time) of `audience`.
-    pub fn new(at: impl Into<String>, audience: impl Into<String>, spec: &ExportSpec, report: &ExportReport) -> ExportLogEntry {
-        let o = &spec.options;
+    pub fn new(at: impl Into<String>, audience: impl Into<String>, o: &ExportOptions, report: &ExportReport) -> ExportLogEntry {
         ExportLogEntry {
             at: at.into(),
             audience: audience.into(),
@@ -306,6 +306,15 @@ where
     R: AsRef<[S]>,
     S: AsRef<str>,
 {
+    export_cells(spec, rows.into_iter().map(|row| row.as_ref().iter().map(|c| (c.as_ref().to_string(), None)).collect::<Vec<_>>()))
+}
+
+/// [`export_rows`] with a kind for each cell that overrides its column's when masking: a member key column holds
+/// member ids, but a person known only by a phone or an e-mail is keyed by it, and that cell is masked as one.
+pub fn export_cells<I>(spec: &ExportSpec, rows: I) -> Result<Export>
+where
+    I: IntoIterator<Item = Vec<(String, Option<ColumnKind>)>>,
+{
     let plan = Plan::new(spec)?;
     let opts = &spec.options;
     let mut report = ExportReport {
@@ -323,21 +332,16 @@ where
     sink.row(&header, true, &mut report)?;
     let mut cells = Vec::with_capacity(plan.columns.len());
     for (index, row) in rows.into_iter().enumerate() {
-        let row = row.as_ref();
         if row.len() != plan.columns.len() {
-            return Err(Error::new(
-                "export_row_width",
-                format!("第 {} 行有 {} 个值，应为 {} 列", index + 1, row.len(), plan.columns.len()),
-                format!("row {} has {} cells; the export has {} columns", index + 1, row.len(), plan.columns.len()),
-            ));
+            return Err(Error::export_row_width(index + 1, row.len(), plan.columns.len()));
         }
         cells.clear();
         let mut hashed_any = false;
         let mut unhashable = 0;
-        for (column, raw) in plan.columns.iter().zip(row) {
-            let raw = raw.as_ref();
-            let cell = match column.treatment {
-                Treatment::Hash => match hash::normalise(raw, column.kind, opts.phone_form) {
+        for (column, (raw, own_kind)) in plan.columns.iter().zip(&row) {
+            let masked_kind = own_kind.filter(|k| opts.mask && column.treatment == Treatment::Text && is_personal(*k));
+            let cell = match (column.treatment, masked_kind) {
+                (Treatment::Hash, _) => match hash::normalise(raw, column.kind, opts.phone_form) {
                     Some(value) => {
                         hashed_any = true;
                         Cell::Text(hash::digest_hex(opts.hash, &value))
@@ -347,9 +351,10 @@ where
                         Cell::Text(String::new())
                     }
                 },
-                Treatment::Mask => text_cell(&mask::mask(raw, column.kind), &mut report),
-                Treatment::Number if is_plain_number(raw) => Cell::Number(raw.to_string()),
-                Treatment::Number | Treatment::Text => text_cell(raw, &mut report),
+                (_, Some(kind)) => text_cell(&mask_cell(raw, kind), &mut report),
+                (Treatment::Mask, _) => text_cell(&mask_cell(raw, column.kind), &mut report),
+                (Treatment::Number, _) if is_plain_number(raw) => Cell::Number(raw.to_string()),
+                (Treatment::Number | Treatment::Text, _) => text_cell(raw, &mut report),
             };
             cells.push(cell);
         }
@@ -365,6 +370,22 @@ where
     Ok(Export { bytes, report })
 }
 
+/// Masks a cell of a column of the given kind; kinds that hold no personal data come back unchanged.
+fn mask_cell(raw: &str, kind: ColumnKind) -> String {
+    use crate::base::mask::{mask_email, mask_name, mask_phone};
+    match kind {
+        ColumnKind::Phone => mask_phone(raw),
+        ColumnKind::Name => mask_name(raw),
+        ColumnKind::Email => mask_email(raw),
+        ColumnKind::Plain | ColumnKind::Number | ColumnKind::Id => raw.to_string(),
+    }
+}
+
+/// Whether a column kind holds personal data that masking hides.
+fn is_personal(kind: ColumnKind) -> bool {
+    matches!(kind, ColumnKind::Phone | ColumnKind::Name | ColumnKind::Email)
+}
+
 /// A text cell, neutralised (and counted when it had to be).
 fn text_cell(text: &str, report: &mut ExportReport) -> Cell {
     let safe = neutralise(text);
@@ -376,7 +397,7 @@ fn text_cell(text: &str, report: &mut ExportReport) -> Cell {
 
 /// Neutralises text a spreadsheet could run as a formula by prefixing `'`: text whose first character is `=`,
 /// `+`, `-`, `@`, a tab or a carriage return, or their full-width forms `＝＋－＠`, also after leading white space
-/// (` =1+1`). A superset of [`crate::export::safe_cell`].
+/// (` =1+1`). Every text cell the product writes for a spreadsheet goes through it.
 pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     let dangerous = |c: char| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠');
     let first = text.chars().next();
@@ -430,19 +451,14 @@ impl Plan {
     fn new(spec: &ExportSpec) -> Result<Plan> {
         let opts = &spec.options;
         if spec.columns.is_empty() {
-            return Err(Error::new("export_no_columns", "请至少选择一列导出", "choose at least one column to export"));
+            return Err(Error::export_no_columns());
         }
         let hashing = opts.hash != HashAlgo::None;
         let chosen = spec.columns.iter().any(|c| c.hash);
         let is_hash = |c: &Column| hashing && if chosen { c.hash } else { c.kind == ColumnKind::Phone };
         if hashing && !spec.columns.iter().any(is_hash) {
-            return Err(Error::new(
-                "export_no_hash_column",
-                "已选择哈希，但没有手机号列，也没有指定要哈希的列",
-                "hashing is on but there is no phone column and no column is chosen for hashing",
-            ));
+            return Err(Error::export_no_hash_column());
         }
-        let masked = |k: ColumnKind| matches!(k, ColumnKind::Phone | ColumnKind::Name | ColumnKind::Email);
         let columns = spec
             .columns
             .iter()
@@ -450,7 +466,7 @@ impl Plan {
                 kind: c.kind,
                 treatment: if is_hash(c) {
                     Treatment::Hash
-                } else if opts.mask && masked(c.kind) {
+                } else if opts.mask && is_personal(c.kind) {
                     Treatment::Mask
                 } else if c.kind == ColumnKind::Number {
                     Treatment::Number

@@ -2,6 +2,7 @@
 //! normalised tables ([`tables`]) and the tag pack as warehouse SQL ([`sql`]).
 
 pub mod activation;
+pub mod members;
 pub mod sql;
 pub mod tables;
 

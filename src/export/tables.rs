@@ -14,12 +14,12 @@
 //! An empty field is a missing value. The files are for databases, not spreadsheets: cells are not neutralised
 //! against formulas (that would change the values the SQL compares).
 
-use crate::engine::Workspace;
-use crate::error::{Error, Result};
+use crate::base::dict::NONE;
+use crate::base::roles::Role;
+use crate::base::values::format_amount;
+use crate::error::Result;
 use crate::export::sql::Dialect;
-use crate::ingest::mapping::Role;
-use crate::ingest::values::format_amount;
-use crate::model::dict::NONE;
+use crate::model::{Dataset, People};
 use crate::rules::check::ATTRIBUTE_ROLES;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -55,14 +55,14 @@ pub fn header_columns(headers: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Each person's key in the tables: their member key ([`Workspace::person_key`]), made unique with `#<index>`
-/// when two people share one (or a key is empty).
-pub fn member_ids(ws: &Workspace) -> Vec<String> {
-    let n = ws.people().map_or(0, |p| p.len());
+/// Each person's key in the tables: their member key (the value of their key identifier), made unique with
+/// `#<index>` when two people share one (or a key is empty).
+pub fn member_ids(data: &Dataset, people: &People) -> Vec<String> {
+    let n = people.len();
     let mut seen = HashSet::with_capacity(n);
     (0..n as u32)
         .map(|p| {
-            let mut key = ws.person_key(p).to_string();
+            let mut key = data.ids.value(people.resolution.key_node[p as usize]).to_string();
             if key.is_empty() || !seen.insert(key.clone()) {
                 key = format!("{key}#{p}");
                 while !seen.insert(key.clone()) {
@@ -95,11 +95,9 @@ fn row(out: &mut String, fields: &[&str]) {
     out.push('\n');
 }
 
-/// Writes the loaded, computed workspace as normalised tables.
-pub fn normalised_tables(ws: &Workspace) -> Result<NormalisedTables> {
-    let people = ws.people().ok_or_else(|| Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first."))?;
-    let data = ws.data();
-    let ids = member_ids(ws);
+/// Writes the loaded data and its people as normalised tables.
+pub fn normalised_tables(data: &Dataset, people: &People) -> Result<NormalisedTables> {
+    let ids = member_ids(data, people);
     let mut t = NormalisedTables::default();
     // Members: the roles a rule can name, other roles, then headers without a role.
     let attrs = &data.members.attrs;
@@ -142,7 +140,7 @@ pub fn normalised_tables(ws: &Workspace) -> Result<NormalisedTables> {
         if order_id != 0 {
             let _ = write!(hex, "{order_id:016x}");
         }
-        let text = |code: u32, dict: &crate::model::dict::Dict| if code == NONE { "" } else { dict.get(code) }.to_string();
+        let text = |code: u32, dict: &crate::base::dict::Dict| if code == NONE { "" } else { dict.get(code) }.to_string();
         row(
             &mut t.orders,
             &[
@@ -161,7 +159,7 @@ pub fn normalised_tables(ws: &Workspace) -> Result<NormalisedTables> {
     let e = &data.events;
     row(&mut t.events, &["member_id", "time", "type", "target", "row_no"]);
     for i in 0..e.len() {
-        let text = |code: u32, dict: &crate::model::dict::Dict| if code == NONE { "" } else { dict.get(code) }.to_string();
+        let text = |code: u32, dict: &crate::base::dict::Dict| if code == NONE { "" } else { dict.get(code) }.to_string();
         row(
             &mut t.events,
             &[

@@ -8,66 +8,10 @@
 //! as a [`Conflict`]; the identifier stays with the person it joined first. Everything is processed in file and
 //! row order, so the same files in the same order give the same people.
 
-pub mod normalise;
+use crate::base::ids::IdKind;
 
-pub use normalise::{normalise_email, normalise_phone};
-
-use crate::model::dict::Dict;
+use crate::base::dict::Dict;
 use serde::{Deserialize, Serialize};
-
-/// The kinds of identifier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdKind {
-    /// Member card / member id (会员卡号).
-    Member,
-    /// Mobile phone, normalised to 11 digits for mainland numbers.
-    Phone,
-    /// WeChat unionid.
-    UnionId,
-    /// WeChat openid.
-    OpenId,
-    /// Device id (IDFA, OAID, cookie …).
-    Device,
-    /// E-mail address, lower-cased.
-    Email,
-}
-
-impl IdKind {
-    /// Every kind.
-    pub const ALL: [IdKind; 6] = [IdKind::Member, IdKind::Phone, IdKind::UnionId, IdKind::OpenId, IdKind::Device, IdKind::Email];
-
-    /// The Chinese name.
-    pub fn zh(self) -> &'static str {
-        ["会员卡号", "手机号", "UnionID", "OpenID", "设备ID", "邮箱"][self as usize]
-    }
-
-    /// The English name.
-    pub fn en(self) -> &'static str {
-        ["Member ID", "Phone", "UnionID", "OpenID", "Device ID", "E-mail"][self as usize]
-    }
-
-    /// Normalises a raw value of this kind; `None` when it is empty or not a valid value.
-    pub fn normalise(self, raw: &str) -> Option<String> {
-        self.normalise_cow(raw).map(std::borrow::Cow::into_owned)
-    }
-
-    /// [`IdKind::normalise`] without copying a value that is already normal (a trimmed card or device id, a phone
-    /// that is all digits).
-    pub fn normalise_cow(self, raw: &str) -> Option<std::borrow::Cow<'_, str>> {
-        use std::borrow::Cow;
-        let t = crate::ingest::values::trim_cell(raw);
-        if t.is_empty() {
-            return None;
-        }
-        match self {
-            IdKind::Phone if normalise::is_plain_phone(t) => Some(Cow::Borrowed(t)),
-            IdKind::Phone => normalise_phone(t).map(Cow::Owned),
-            IdKind::Email => normalise_email(t).map(Cow::Owned),
-            _ => Some(Cow::Borrowed(t)),
-        }
-    }
-}
 
 /// Which identifiers may link rows, and which may appear only once per person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,10 +1,10 @@
 //! Proposals from values: whether the first row is a header, what a column holds when its header says nothing,
 //! and whether slash dates are month-first or day-first.
 
-use super::mapping::{self, Role};
-use super::values::{parse_amount, parse_timestamp_with, DateOrder};
-use crate::identity::normalise::looks_like_mobile;
-use crate::identity::normalise_email;
+use crate::base::ids::looks_like_mobile;
+use crate::base::ids::normalise_email;
+use crate::base::roles::{self as mapping, Role};
+use crate::base::values::{parse_amount, parse_timestamp_with, DateOrder};
 
 /// Share of non-empty sample cells that must agree before a proposal is made.
 const AGREE: f64 = 0.8;

@@ -10,29 +10,29 @@
 pub mod decode;
 pub mod infer;
 pub mod jsonl;
-pub mod mapping;
 pub mod preview;
 pub mod records;
 pub mod report;
 pub mod row;
-pub mod values;
 pub mod xlsx;
 
+use crate::base::date::Day;
+use crate::base::dict::row_key;
+use crate::base::dict::{hash64, Dict, NONE};
+use crate::base::roles::{self as mapping, FileKind, Role};
+use crate::base::values;
+use crate::base::values::DateOrder;
 use crate::error::{Error, Result};
 use crate::model::batch::{Batch, BatchRows, IdColumn};
-use crate::model::date::Day;
-use crate::model::dict::{hash64, Dict, NONE};
 use crate::model::Attribute;
 use decode::{TextDecoder, TextEncoding};
 use infer::RoleSource;
 use jsonl::JsonlReader;
-use mapping::{FileKind, Role};
 use records::RecordReader;
 use report::{ColumnReport, FileReport, Problem};
 use row::{OwnedRow, Row};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use values::DateOrder;
 
 /// How many non-blank rows are sampled before the mapping is decided.
 pub const SAMPLE_ROWS: usize = 200;
@@ -101,7 +101,7 @@ pub struct LoadOptions {
 
 /// Column positions of a file, by role, once the mapping is settled.
 struct Columns {
-    ids: Vec<(usize, crate::identity::IdKind)>,
+    ids: Vec<(usize, crate::base::ids::IdKind)>,
     time: Option<usize>,
     amount: Option<usize>,
     quantity: Option<usize>,
@@ -165,18 +165,12 @@ impl FileLoader {
     pub fn new(name: &str, options: LoadOptions) -> Result<FileLoader> {
         let encoding = match options.encoding.as_deref() {
             None | Some("") => None,
-            Some(label) => Some(TextEncoding::from_label(label).ok_or_else(|| {
-                Error::new(
-                    "bad_encoding",
-                    format!("不认识的编码“{label}”。可选：UTF-8、GBK、UTF-16LE、UTF-16BE。"),
-                    format!("Unknown encoding “{label}”. Use UTF-8, GBK, UTF-16LE or UTF-16BE."),
-                )
-            })?),
+            Some(label) => Some(TextEncoding::from_label(label).ok_or_else(|| Error::bad_encoding(label))?),
         };
         let delimiter = match options.delimiter {
             None => None,
             Some(c) if c.is_ascii() && c != '"' && c != '\n' => Some(c as u8),
-            Some(c) => return Err(Error::new("bad_delimiter", format!("不能用“{c}”作分隔符。"), format!("“{c}” cannot be a delimiter."))),
+            Some(c) => return Err(Error::bad_delimiter(c)),
         };
         let format = options.format.unwrap_or(Format::Csv);
         let source = match format {
@@ -341,9 +335,7 @@ impl FileLoader {
                     column: 1,
                     header: String::new(),
                     value: value.clone(),
-                    code: "bad_json",
-                    zh: "这一行不是 JSON 对象，被跳过。".into(),
-                    en: "This line is not a JSON object; it was skipped.".into(),
+                    ..Problem::of(Error::row_bad_json())
                 });
             }
             let unlisted = reader.bad_count.saturating_sub(reader.bad_lines.len() as u64);
@@ -356,7 +348,7 @@ impl FileLoader {
             State::Ready(t) => t,
         };
         if table.headers.is_empty() {
-            return Err(Error::new("empty_file", "文件是空的，没有任何数据。", "The file is empty: there is no data."));
+            return Err(Error::empty_file());
         }
         let mut report = self.report;
         let read = report.rows_read.max(1) as f64;
@@ -421,15 +413,6 @@ pub fn format_ts(ts: i64) -> String {
     let day = Day::of_timestamp(ts);
     let s = ts.rem_euclid(86_400);
     format!("{day} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// The key that recognises the same order row in a later file: its order number, time and amount together
-/// (a refund under the same order number has another amount and time, so it is not a duplicate).
-pub fn row_key(order_hash: u64, ts: i64, amount: i64) -> u64 {
-    let mut h = order_hash ^ (ts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (amount as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (h ^ (h >> 31)).max(1)
 }
 
 /// How many hashes appear more than once.
@@ -559,7 +542,7 @@ impl Table {
 
     fn new(headers: Vec<String>, roles: &[Option<Role>], kind: FileKind, date_order: DateOrder) -> Result<Table> {
         let col = |r: Role| roles.iter().position(|x| *x == Some(r));
-        let mut ids: Vec<(usize, crate::identity::IdKind)> =
+        let mut ids: Vec<(usize, crate::base::ids::IdKind)> =
             roles.iter().enumerate().filter_map(|(i, r)| Some((i, r.and_then(Role::id_kind)?))).collect();
         ids.sort_by_key(|&(i, k)| (k, i));
         if ids.is_empty() {
@@ -592,14 +575,7 @@ impl Table {
             }
             FileKind::Identity => {
                 if cols.ids.len() < 2 {
-                    return Err(Error::new(
-                        "missing_column",
-                        format!("身份映射表至少需要两列标识（如设备ID和手机号）。文件的表头是：{}。", headers.join("，")),
-                        format!(
-                            "An identity file needs at least two identifier columns (e.g. device id and phone). The headers are: {}.",
-                            headers.join(", ")
-                        ),
-                    ));
+                    return Err(Error::identity_needs_two_ids(&headers.join("，"), &headers.join(", ")));
                 }
                 BatchRows::Identity
             }
@@ -627,28 +603,18 @@ impl Table {
         }
     }
 
-    fn problem(&self, row: &dyn Row, col: usize, code: &'static str, zh: &str, en: &str) -> Box<Problem> {
+    fn problem(&self, row: &dyn Row, col: usize, error: Error) -> Box<Problem> {
         Box::new(Problem {
             line: row.line(),
             column: col + 1,
             header: self.headers.get(col).cloned().unwrap_or_default(),
             value: row.get(col).chars().take(100).collect(),
-            code,
-            zh: zh.to_string(),
-            en: en.to_string(),
+            ..Problem::of(error)
         })
     }
 
     fn time<R: Row>(&self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
-        values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| {
-            self.problem(
-                row,
-                col,
-                "bad_date",
-                "无法识别的日期，这一行被跳过。可用的格式如 2025-05-24、2025/5/24 14:35:19、20250524。",
-                "Unrecognised date; the row was skipped. Dates like 2025-05-24, 2025/5/24 14:35:19 or 20250524 work.",
-            )
-        })
+        values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| self.problem(row, col, Error::row_bad_date()))
     }
 
     /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
@@ -667,13 +633,7 @@ impl Table {
         };
         if normalised.iter().all(Option::is_none) {
             let col = self.cols.ids[0].0;
-            return Err(self.problem(
-                row,
-                col,
-                "missing_id",
-                "这一行没有可用的会员标识（会员编号、手机号等），被跳过。",
-                "This row has no usable member identifier (member id, phone …); it was skipped.",
-            ));
+            return Err(self.problem(row, col, Error::row_missing_id()));
         }
         let ts = match self.cols.time {
             Some(c) => Some(self.time(row, c)?),
@@ -702,9 +662,7 @@ impl Table {
                             column: c + 1,
                             header: self.headers.get(c).cloned().unwrap_or_default(),
                             value: row.get(c).chars().take(100).collect(),
-                            code: "bad_amount",
-                            zh: "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。".into(),
-                            en: "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.".into(),
+                            ..Problem::of(Error::row_bad_amount())
                         }))
                     }
                 };
@@ -718,10 +676,7 @@ impl Table {
                         column: c + 1,
                         header: self.headers.get(c).cloned().unwrap_or_default(),
                         value: row.get(c).chars().take(100).collect(),
-                        code: "duplicate_order",
-                        zh: "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。".into(),
-                        en: "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice."
-                            .into(),
+                        ..Problem::of(Error::row_duplicate_order())
                     }));
                 }
                 o.ts.push(ts.unwrap_or(0));
@@ -792,9 +747,5 @@ impl Columns {
 fn missing_column(any_of: &[Role], headers: &[String]) -> Error {
     let zh: Vec<&str> = any_of.iter().map(|r| r.zh()).collect();
     let en: Vec<&str> = any_of.iter().map(|r| r.en()).collect();
-    Error::new(
-        "missing_column",
-        format!("找不到“{}”列。文件的表头是：{}。请在列映射中指定这一列。", zh.join("”或“"), headers.join("，")),
-        format!("No “{}” column was found. The file's headers are: {}. Map the column by hand.", en.join("” or “"), headers.join(", ")),
-    )
+    Error::missing_column(&zh.join("”或“"), &en.join("” or “"), &headers.join("，"), &headers.join(", "))
 }

@@ -63,7 +63,7 @@ impl<'a> Record<'a> {
 pub fn blank_cell(cell: &str) -> bool {
     match cell.as_bytes().first() {
         None => true,
-        Some(&b) if !super::values::space_lead(b) => false,
+        Some(&b) if !crate::base::values::space_lead(b) => false,
         Some(_) => blank_cell_slow(cell),
     }
 }

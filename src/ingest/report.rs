@@ -1,8 +1,8 @@
 //! What reading a file found: counts, the column mapping, quality figures and the first problems.
 
 use super::infer::RoleSource;
-use super::mapping::{FileKind, Role};
-use super::values::DateOrder;
+use crate::base::roles::{FileKind, Role};
+use crate::base::values::DateOrder;
 use serde::Serialize;
 
 /// How many problem examples a report keeps.
@@ -26,6 +26,13 @@ pub struct Problem {
     pub zh: String,
     /// The message in English.
     pub en: String,
+}
+
+impl Problem {
+    /// A problem with the catalogue's error `error`, placed nowhere yet (set `line`, `column`, `header`, `value`).
+    pub fn of(error: crate::error::Error) -> Problem {
+        Problem { line: 0, column: 0, header: String::new(), value: String::new(), code: error.code, zh: error.zh, en: error.en }
+    }
 }
 
 /// How many rows were skipped for one reason.

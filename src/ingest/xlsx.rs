@@ -5,8 +5,8 @@
 //! `YYYY-MM-DD HH:MM:SS`.
 
 use super::row::OwnedRow;
+use crate::base::date::Day;
 use crate::error::{Error, Result};
-use crate::model::date::Day;
 use calamine::{Data, Reader, Xlsx};
 use std::io::Cursor;
 
@@ -16,13 +16,7 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 }
 
 fn open(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>> {
-    Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        Error::new(
-            "bad_xlsx",
-            format!("无法读取这个 Excel 文件：{e}。请确认它是 .xlsx 格式（不是 .xls）。"),
-            format!("This Excel file cannot be read: {e}. Check that it is .xlsx (not .xls)."),
-        )
-    })
+    Xlsx::new(Cursor::new(bytes)).map_err(|e| Error::bad_xlsx(&e.to_string()))
 }
 
 /// The sheet names of a workbook, in order.
@@ -35,14 +29,10 @@ pub fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Vec<Owne
     let mut book = open(bytes)?;
     let names = book.sheet_names().to_vec();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-            Error::new("no_sheet", format!("工作簿里没有名为“{s}”的工作表。"), format!("The workbook has no sheet called “{s}”."))
-        })?,
-        None => names.first().cloned().ok_or_else(|| Error::new("no_sheet", "工作簿里没有工作表。", "The workbook has no sheets."))?,
+        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| Error::no_such_sheet(s))?,
+        None => names.first().cloned().ok_or_else(Error::no_sheets)?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| Error::new("bad_xlsx", format!("无法读取工作表“{name}”：{e}"), format!("Sheet “{name}” cannot be read: {e}")))?;
+    let range = book.worksheet_range(&name).map_err(|e| Error::bad_sheet(&name, &e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let rows = range

@@ -6,17 +6,18 @@
 //! Missing values are `NaN` for numbers and [`NO_TIME`] for times; comparisons with a missing value are false.
 
 mod lifecycle;
+pub mod names;
 
 pub use lifecycle::{LifecycleConfig, Stage, Thresholds};
 
-use crate::ingest::mapping::Role;
-use crate::ingest::values::parse_timestamp;
+use crate::base::date::{Day, SECS_PER_DAY};
+use crate::base::dict::NONE;
+use crate::base::roles::Role;
+use crate::base::values::parse_timestamp;
+use crate::metrics::names::Metric;
 use crate::model::column::Nodes;
-use crate::model::date::{Day, SECS_PER_DAY};
-use crate::model::dict::NONE;
 use crate::model::{Attribute, Dataset, People, CHUNK};
 use crate::rfm::{MonetaryBasis, Rfm, Segment11};
-use crate::rules::names::Metric;
 use serde::Serialize;
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -77,7 +78,7 @@ impl Settings {
             "lifecycle.at_risk_days" => self.lifecycle.at_risk_days = days(number)?,
             _ => {
                 let keys: Vec<&str> = Self::KEYS.iter().map(|k| k.0).collect();
-                let hint = crate::rules::diagnostic::did_you_mean(key, keys.iter().copied());
+                let hint = crate::base::suggest::did_you_mean(key, keys.iter().copied());
                 return Err(match hint {
                     Some(h) => {
                         (format!("没有设置项“{key}”。您是不是想写“{h}”？"), format!("There is no setting “{key}”. Did you mean “{h}”?"))

@@ -1,8 +1,8 @@
 //! A file's rows staged in the loader until the whole file is read, then merged by [`super::Dataset::append`].
 
-use super::dict::Dict;
 use super::Attribute;
-use crate::identity::IdKind;
+use crate::base::dict::Dict;
+use crate::base::ids::IdKind;
 
 /// One identifier column of a batch.
 #[derive(Clone, Debug)]
@@ -11,7 +11,7 @@ pub struct IdColumn {
     pub kind: IdKind,
     /// Distinct normalised values.
     pub values: Dict,
-    /// Value code per row ([`super::dict::NONE`] when empty).
+    /// Value code per row ([`crate::base::dict::NONE`] when empty).
     pub codes: Vec<u32>,
 }
 
@@ -24,7 +24,7 @@ pub struct OrderRows {
     pub amount: Vec<i64>,
     /// Discount in minor units.
     pub discount: Vec<i64>,
-    /// Order number hash ([`super::dict::hash64`]; 0 when absent).
+    /// Order number hash ([`crate::base::dict::hash64`]; 0 when absent).
     pub order_id: Vec<u64>,
     /// Category code.
     pub category: Vec<u32>,
@@ -77,7 +77,7 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The number of rows (every identifier column has a code for each row, [`super::dict::NONE`] when empty).
+    /// The number of rows (every identifier column has a code for each row, [`crate::base::dict::NONE`] when empty).
     pub fn len(&self) -> usize {
         self.ids.first().map_or(self.lines.len(), |c| c.codes.len().max(self.lines.len()))
     }

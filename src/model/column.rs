@@ -3,7 +3,7 @@
 //! [`Ints`] holds 64-bit integers (times, money, order-number hashes) as unsigned offsets from the column's
 //! smallest value, in the narrowest of 0 (one value repeated), 8, 16 or 32 bits that holds the column's span, and
 //! falls back to plain `i64` when the span is wider. [`Codes`] holds dictionary codes the same way (a code is
-//! stored plus one, so [`NONE`](super::dict::NONE) is 0 and a column of codes below 255 takes one byte a row). [`Nodes`] holds the
+//! stored plus one, so [`NONE`](crate::base::dict::NONE) is 0 and a column of codes below 255 takes one byte a row). [`Nodes`] holds the
 //! identifier node of each row as runs (end row, node) when consecutive rows share a node often enough to pay
 //! (files grouped by member), and as plain `u32` otherwise. Every column is built from a staged `Vec` and can be
 //! extended by a later file: the new values are appended in place when they fit the width, and the column is
@@ -263,7 +263,7 @@ impl Ints {
     }
 }
 
-/// A column of dictionary codes ([`NONE`](super::dict::NONE) when empty), stored like [`Ints`] with each code plus one.
+/// A column of dictionary codes ([`NONE`](crate::base::dict::NONE) when empty), stored like [`Ints`] with each code plus one.
 #[derive(Clone, Debug, Default)]
 pub struct Codes(Ints);
 
@@ -524,7 +524,7 @@ impl Nodes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::dict::NONE;
+    use crate::base::dict::NONE;
 
     /// Every way of reading `col` agrees with `want`.
     fn check_ints(col: &Ints, want: &[i64]) {

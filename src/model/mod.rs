@@ -6,14 +6,13 @@
 
 pub mod batch;
 pub mod column;
-pub mod date;
-pub mod dict;
+pub mod people;
 
+use crate::base::dict::{remap_all, Dict, NONE};
+use crate::base::roles::Role;
 use crate::identity::{IdentityGraph, IdentityRule, Node, Resolution};
-use crate::ingest::mapping::Role;
 use batch::{Batch, BatchRows};
 use column::{Codes, Ints, Nodes};
-use dict::{remap_all, Dict, NONE};
 
 /// One text column, dictionary-encoded, with one code per row.
 #[derive(Clone, Debug, Default)]
@@ -95,7 +94,7 @@ impl Orders {
         self.node.is_empty()
     }
 
-    /// The key ([`crate::ingest::row_key`]) of every numbered order row loaded, sorted and deduplicated: the
+    /// The key ([`crate::base::dict::row_key`]) of every numbered order row loaded, sorted and deduplicated: the
     /// loader refuses a later file's row repeating one. Rebuilt from the columns when a later file needs it (a few
     /// hundred milliseconds at ten million orders) rather than held after load.
     pub fn known_keys(&self) -> Vec<u64> {
@@ -106,7 +105,7 @@ impl Orders {
             let ids = self.order_id.chunk(lo, hi, &mut ids);
             let ts = self.ts.chunk(lo, hi, &mut ts);
             let amount = self.amount.chunk(lo, hi, &mut amount);
-            keys.extend((0..hi - lo).filter(|&k| ids[k] != 0).map(|k| crate::ingest::row_key(ids[k] as u64, ts[k], amount[k])));
+            keys.extend((0..hi - lo).filter(|&k| ids[k] != 0).map(|k| crate::base::dict::row_key(ids[k] as u64, ts[k], amount[k])));
         }
         keys.sort_unstable();
         keys.dedup();
@@ -386,7 +385,7 @@ mod tests {
                 .zip(&pa.2)
                 .chain(pb.3.iter().zip(&pb.1).zip(&pb.2))
                 .filter(|((&id, _), _)| id != 0)
-                .map(|((&id, &t), &m)| crate::ingest::row_key(id, t, m))
+                .map(|((&id, &t), &m)| crate::base::dict::row_key(id, t, m))
                 .collect();
         keys.sort_unstable();
         keys.dedup();

@@ -14,8 +14,8 @@
 //!   heavy ties (many one-time buyers) put everyone tied in the lower score rather than splitting them arbitrarily.
 //! - R, F and M are each *high* when the member's score is strictly above the mean score of all buyers.
 
+use crate::base::date::Day;
 use crate::error::{Error, Result};
-use crate::model::date::Day;
 use crate::model::{Orders, CHUNK};
 use roaring::RoaringBitmap;
 use serde::Serialize;
@@ -259,7 +259,7 @@ pub struct Rfm {
 /// `person_of_order` gives each order's person (a dense index below `people`).
 pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: Option<Day>, basis: MonetaryBasis) -> Result<Rfm> {
     let Some(latest) = orders.ts.max() else {
-        return Err(Error::new("no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed."));
+        return Err(Error::no_orders());
     };
     let as_of_default = as_of.is_none();
     let as_of = as_of.unwrap_or(Day(Day::of_timestamp(latest).0 + 1));
@@ -301,11 +301,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
     }
     let buyers: Vec<u32> = (0..n as u32).filter(|&m| count[m as usize] > 0).collect();
     if buyers.is_empty() {
-        return Err(Error::new(
-            "no_purchases",
-            format!("分析日期 {as_of} 之前没有任何购买记录。"),
-            format!("There are no purchases on or before the analysis date {as_of}."),
-        ));
+        return Err(Error::no_purchases(&as_of.to_string()));
     }
     let recency: Vec<i64> = buyers.iter().map(|&m| i64::from(as_of.0 - last[m as usize])).collect();
     let frequency: Vec<i64> = buyers.iter().map(|&m| i64::from(count[m as usize])).collect();

@@ -412,7 +412,7 @@ impl Expr {
 pub fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
     let plain = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && name.chars().all(|c| c == '_' || c.is_alphanumeric())
-        && !super::parser::is_reserved(name);
+        && !super::lexer::is_reserved(name);
     if plain {
         f.write_str(name)
     } else {

@@ -290,6 +290,18 @@ pub fn lex(text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
     (tokens, diags)
 }
 
+/// Words with a meaning in the language; as names they must be written in backticks.
+pub const RESERVED: &[&str] = &[
+    "tag", "audience", "metric", "set", "in", "not", "and", "or", "where", "last", "then", "within", "case", "when", "else", "end", "true",
+    "false", "did", "between",
+];
+
+/// Whether `name` is a reserved word (case-insensitive).
+pub fn is_reserved(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    RESERVED.contains(&lower.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

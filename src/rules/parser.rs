@@ -17,19 +17,7 @@
 
 use super::ast::*;
 use super::diagnostic::{Diagnostic, Span};
-use super::lexer::{lex, Tok, Token};
-
-/// Words with a meaning in the language; as names they must be written in backticks.
-pub const RESERVED: &[&str] = &[
-    "tag", "audience", "metric", "set", "in", "not", "and", "or", "where", "last", "then", "within", "case", "when", "else", "end", "true",
-    "false", "did", "between",
-];
-
-/// Whether `name` is a reserved word (case-insensitive).
-pub fn is_reserved(name: &str) -> bool {
-    let lower = name.to_lowercase();
-    RESERVED.contains(&lower.as_str())
-}
+use super::lexer::{is_reserved, lex, Tok, Token};
 
 const STATEMENT_STARTS: &[&str] = &["tag", "audience", "metric", "set"];
 

@@ -8,7 +8,7 @@
 pub mod pack;
 pub mod synthetic;
 
-use crate::model::date::Day;
+use crate::base::date::Day;
 use std::fmt::Write;
 
 /// SplitMix64: a small, fast, well-distributed generator. Deterministic; never seeded from the OS.
@@ -217,17 +217,16 @@ pub fn write_orders_at(seed: u64, members: u64, scale: f64, sink: &mut dyn FnMut
                 let (y, m, dd) = when.ymd();
                 (format!("{y}/{m}/{dd} {h}:{mi:02}"), format!("\"¥{}\"", thousands(cents)))
             } else {
-                (format!("{when} {h:02}:{mi:02}:{s:02}"), crate::ingest::values::format_amount(cents))
+                (format!("{when} {h:02}:{mi:02}:{s:02}"), crate::base::values::format_amount(cents))
             };
-            let _ =
-                writeln!(buf, "{id},{key},{time},{amount},{},{category},{order_channel}", crate::ingest::values::format_amount(discount));
+            let _ = writeln!(buf, "{id},{key},{time},{amount},{},{category},{order_channel}", crate::base::values::format_amount(discount));
             if rng.unit() < 0.03 {
                 // A refund a few days later, under the same order number.
                 let refund_day = Day((d + 1 + rng.below(10) as i64).min(i64::from(end.0)) as i32);
                 let _ = writeln!(
                     buf,
                     "{id},{key},{refund_day} 12:00:00,-{},0.00,{category},{order_channel}",
-                    crate::ingest::values::format_amount(cents)
+                    crate::base::values::format_amount(cents)
                 );
             }
             day = d + 1 + (-(rng.unit().max(1e-9)).ln() * rhythm) as i64;

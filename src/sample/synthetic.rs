@@ -2,11 +2,11 @@
 //! with attributes, heavy-tailed seasonal orders and behaviour events, all from one seed.
 
 use super::{SplitMix64, CATEGORIES, CHANNELS, CITIES, LEVELS};
-use crate::identity::IdKind;
-use crate::ingest::mapping::Role;
+use crate::base::date::Day;
+use crate::base::dict::{hash64, Dict};
+use crate::base::ids::IdKind;
+use crate::base::roles::Role;
 use crate::model::batch::{Batch, BatchRows, EventRows, IdColumn, OrderRows};
-use crate::model::date::Day;
-use crate::model::dict::{hash64, Dict};
 use crate::model::Attribute;
 
 /// Sizes of a synthetic dataset.

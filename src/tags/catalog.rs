@@ -92,7 +92,7 @@ impl MemberList {
     pub fn new(keys: Vec<String>) -> MemberList {
         let mut hash: u64 = 0x6d65_6d62_6572_7321;
         for k in &keys {
-            hash = hash.rotate_left(7).wrapping_mul(0x0100_0000_01b3) ^ crate::model::dict::hash64(k);
+            hash = hash.rotate_left(7).wrapping_mul(0x0100_0000_01b3) ^ crate::base::dict::hash64(k);
         }
         MemberList { keys: keys.into(), hash }
     }
@@ -194,7 +194,7 @@ fn pack_version() -> u32 {
 }
 
 fn not_found(name: &str) -> Error {
-    Error::new("no_such_tag", format!("没有叫“{name}”的标签或人群。"), format!("There is no tag or audience called “{name}”."))
+    Error::no_such_tag(name)
 }
 
 impl Catalog {
@@ -213,19 +213,15 @@ impl Catalog {
     pub fn save(&mut self, edit: &Edit, at: &str, author: &str) -> Result<bool> {
         let name = edit.name.trim();
         if name.is_empty() {
-            return Err(Error::new("empty_name", "请给标签起一个名字。", "Give the tag a name."));
+            return Err(Error::empty_name());
         }
         if name.chars().any(|c| c.is_control()) {
-            return Err(Error::new("bad_name", "名称里不能有换行或控制字符。", "A name cannot contain line breaks or control characters."));
+            return Err(Error::bad_name());
         }
         let old = edit.previous_name.as_deref().unwrap_or(name);
         let pos = self.definitions.iter().position(|e| e.name == old);
         if old != name && self.get(name).is_some() {
-            return Err(Error::new(
-                "duplicate_name",
-                format!("已经有叫“{name}”的定义了。"),
-                format!("Something is already called “{name}”."),
-            ));
+            return Err(Error::duplicate_name(name));
         }
         let rule = edit.rule.trim().to_string();
         match pos {
@@ -303,9 +299,7 @@ impl Catalog {
     /// Makes an old version current again (as a new version).
     pub fn revert(&mut self, name: &str, version: u32, at: &str, author: &str) -> Result<()> {
         let e = self.get(name).ok_or_else(|| not_found(name))?;
-        let v = e.history.iter().find(|v| v.version == version).cloned().ok_or_else(|| {
-            Error::new("no_such_version", format!("“{name}”没有第 {version} 版。"), format!("“{name}” has no version {version}."))
-        })?;
+        let v = e.history.iter().find(|v| v.version == version).cloned().ok_or_else(|| Error::no_such_version(name, version))?;
         let edit =
             Edit { kind: Some(e.kind), name: name.into(), group: v.group, description: v.description, rule: v.rule, ..Edit::default() };
         self.save(&edit, at, author)?;
@@ -318,12 +312,7 @@ impl Catalog {
     /// The word-level diff of an entry's rule between two versions.
     pub fn diff(&self, name: &str, from: u32, to: u32) -> Result<Vec<DiffPart>> {
         let e = self.get(name).ok_or_else(|| not_found(name))?;
-        let find = |n: u32| {
-            e.history
-                .iter()
-                .find(|v| v.version == n)
-                .ok_or_else(|| Error::new("no_such_version", format!("“{name}”没有第 {n} 版。"), format!("“{name}” has no version {n}.")))
-        };
+        let find = |n: u32| e.history.iter().find(|v| v.version == n).ok_or_else(|| Error::no_such_version(name, n));
         let (a, b) = (find(from)?, find(to)?);
         Ok(diff_words(&a.rule, &b.rule))
     }
@@ -335,15 +324,10 @@ impl Catalog {
 
     /// Reads a pack written by [`Catalog::to_json`].
     pub fn from_json(text: &str) -> Result<Catalog> {
-        let pack: Catalog = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-            Error::new(
-                "bad_pack",
-                format!("这个文件不是有效的标签包（第 {} 行第 {} 列）：{e}", e.line(), e.column()),
-                format!("This file is not a valid tag pack (line {}, column {}): {e}", e.line(), e.column()),
-            )
-        })?;
+        let pack: Catalog = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+            .map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))?;
         if pack.format != PACK_FORMAT {
-            return Err(Error::new("bad_pack", "这个文件不是画像的标签包。", "This file is not a huaxiang tag pack."));
+            return Err(Error::not_a_pack());
         }
         Ok(pack)
     }

@@ -13,8 +13,8 @@ pub mod report;
 pub use catalog::{Catalog, DiffPart, Edit, Entry, MemberList, Version};
 pub use report::{Completion, DiagnosticInfo, Flags, Lineage, LineageEdge, LineageNode, TagInfo, ValueCount};
 
+use crate::base::dict::hash64;
 use crate::metrics::Frame;
-use crate::model::dict::hash64;
 use crate::rules::ast::{Def, DefKind, ExprKind, Program};
 use crate::rules::check::{check, resolve, Checked, CheckedProgram, Resolved, Schema};
 use crate::rules::eval::{Evaluator, Outcome};
@@ -331,7 +331,7 @@ pub fn evaluate_def(
     results: &[Option<Outcome>],
 ) -> Option<Outcome> {
     match &compiled.lists[i] {
-        Some(list) => Some(Outcome::Bool(crate::audience::lists::members_of_keys(frame.data, frame.people, list.keys()))),
+        Some(list) => Some(Outcome::Bool(crate::model::people::members_of_keys(frame.data, frame.people, list.keys()))),
         None => evaluator.evaluate(i, results),
     }
 }

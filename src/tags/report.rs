@@ -3,9 +3,10 @@
 //! the editor's completion list.
 
 use super::{builtin, Catalog, Compiled, Evaluation, Origin};
+use crate::metrics::names::METRICS;
 use crate::rules::check::{Dep, Schema, ATTRIBUTE_ROLES};
 use crate::rules::eval::Outcome;
-use crate::rules::names::{Table, FUNCTIONS, METRICS};
+use crate::rules::names::{Table, FUNCTIONS};
 use crate::rules::{Diagnostic, Location, Severity};
 use roaring::RoaringBitmap;
 use serde::Serialize;

@@ -7,21 +7,16 @@
 //! entries too, so every method that adds one is followed by `exportPack()` on the page. Times and authors come
 //! from the page (`at` is an ISO date-time string): the core never reads a clock.
 
-use super::error::{bad_argument, to_js, to_js_error};
+use super::error::{request, to_js};
 use super::workspace::JsWorkspace;
 use crate::audience::{LiftRequest, PortraitRequest, SplitRequest, StaticAudience};
-use crate::export::activation::mask::mask_name;
-use crate::export::activation::{self, Column, ColumnKind, ExportLogEntry, ExportOptions};
-use crate::identity::IdKind;
-use crate::ingest::mapping::Role;
+use crate::base::ids::IdKind;
+use crate::base::roles::Role;
+use crate::engine::AudienceExportRequest;
+use crate::error::Error;
 use crate::rules::eval::Outcome;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
-
-/// Reads a request object, or throws `code` with a message naming `what`.
-fn request<T: DeserializeOwned>(value: JsValue, code: &'static str, zh: &str, en: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| bad_argument(code, format!("{zh}无效：{e}"), format!("The {en} is not valid: {e}")))
-}
 
 /// What `saveStaticAudience` reads: the ids as a list, or as the text of an uploaded file (first column of every
 /// line).
@@ -43,81 +38,6 @@ struct ArmMembers {
     members: Vec<u32>,
 }
 
-/// A column an export can hold, for the column picker.
-#[derive(serde::Serialize)]
-struct ColumnInfo {
-    /// What `exportAudience` is given back: `member_id`, `name`, `phone`, `email`, `attr:HEADER`, `recency`,
-    /// `frequency`, `monetary`, `segment` or `tag:NAME`.
-    key: String,
-    zh: String,
-    en: String,
-    /// How the export treats it (`id`, `name`, `phone`, `email`, `number`, `plain`).
-    kind: ColumnKind,
-    /// `member`, `rfm` or `tag`.
-    group: &'static str,
-    /// Ticked by default: the member's id, name, phone and RFM, and the tags the expression names.
-    suggested: bool,
-}
-
-/// One column `exportAudience` writes.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct ExportColumn {
-    key: String,
-    /// The header written (default: the key).
-    header: String,
-    /// Hash this column (see `ExportOptions.hash`).
-    hash: bool,
-}
-
-/// What `exportAudience` reads.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct ExportRequest {
-    /// The audience: an expression or a definition's name.
-    audience: String,
-    /// Its name for the export log (default: `audience`).
-    name: String,
-    /// Its version or snapshot, for the log.
-    version: Option<String>,
-    /// Export one arm of this split …
-    split: Option<SplitRequest>,
-    /// … this one.
-    arm: Option<String>,
-    columns: Vec<ExportColumn>,
-    options: ExportOptions,
-}
-
-/// Where an export column's cells come from.
-enum Source {
-    Key,
-    Attr(usize),
-    Ident(Vec<u32>),
-    Recency,
-    Frequency,
-    Monetary,
-    Segment,
-    Def(Outcome),
-}
-
-fn bad_column(key: &str) -> JsValue {
-    bad_argument("bad_export_column", format!("没有可导出的列“{key}”。"), format!("There is no column “{key}” to export."))
-}
-
-impl JsWorkspace {
-    /// A member key as shown with masking on: a person without a member id is keyed by another identifier, which
-    /// is masked as what it is (a phone as `138****8000`, an e-mail as `z***@example.com`).
-    fn masked_key(&self, key: &str) -> String {
-        let kind =
-            self.0.find_member(key).zip(self.0.people()).map(|(p, people)| self.0.data().ids.kind(people.resolution.key_node[p as usize]));
-        match kind {
-            Some(IdKind::Phone) => activation::mask::mask_phone(key),
-            Some(IdKind::Email) => activation::mask::mask_email(key),
-            _ => key.to_string(),
-        }
-    }
-}
-
 #[wasm_bindgen(js_class = Workspace)]
 impl JsWorkspace {
     /// The live count of an audience expression as typed: `{ diagnostics, count, members, share, bitmapOnly }`.
@@ -130,7 +50,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = audienceCount)]
     pub fn audience_count(&mut self, expr: &str) -> Result<JsValue, JsValue> {
-        let count = self.0.audience_count(expr).map_err(to_js_error)?;
+        let count = self.0.audience_count(expr)?;
         to_js(&count)
     }
 
@@ -145,14 +65,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = audiencePreview)]
     pub fn audience_preview(&mut self, expr: &str, samples: Option<u32>, mask: Option<bool>) -> Result<JsValue, JsValue> {
-        let mut preview = self.0.audience_preview(expr, samples.unwrap_or(5).min(100) as usize).map_err(to_js_error)?;
-        if mask.unwrap_or(true) {
-            for s in &mut preview.samples {
-                s.name = mask_name(&s.name);
-                s.id = self.masked_key(&s.id);
-            }
-        }
-        to_js(&preview)
+        to_js(&self.0.audience_preview(expr, samples.unwrap_or(5).min(100) as usize, mask.unwrap_or(true))?)
     }
 
     /// The members of an audience expression or of a definition's name, as dense member indices (ascending).
@@ -163,7 +76,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = audienceMembers)]
     pub fn audience_members(&mut self, expr: &str) -> Result<Vec<u32>, JsValue> {
-        let bits = self.0.audience_members(expr).map_err(to_js_error)?;
+        let bits = self.0.audience_members(expr)?;
         Ok(bits.iter().collect())
     }
 
@@ -174,7 +87,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = audienceTags)]
     pub fn audience_tags(&mut self, expr: &str) -> Result<JsValue, JsValue> {
-        let tags = self.0.audience_tags(expr).map_err(to_js_error)?;
+        let tags = self.0.audience_tags(expr)?;
         to_js(&tags)
     }
 
@@ -200,12 +113,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = explainMember)]
     pub fn explain_member(&mut self, target: &str, member: &str, mask: Option<bool>) -> Result<JsValue, JsValue> {
-        let mut explanation = self.0.explain_member(target, member).map_err(to_js_error)?;
-        if mask.unwrap_or(true) {
-            explanation.name = mask_name(&explanation.name);
-            explanation.member = self.masked_key(&explanation.member);
-        }
-        to_js(&explanation)
+        to_js(&self.0.explain_member(target, member, mask.unwrap_or(true))?)
     }
 
     /// Saves a static audience from uploaded ids: `{ name, group, description, ids }` or `{ name, text }` with the
@@ -227,7 +135,7 @@ impl JsWorkspace {
             (None, None) => Vec::new(),
         };
         let audience = StaticAudience { name: r.name, group: r.group, description: r.description, ids, kind: r.kind };
-        let saved = self.0.save_static_audience(&audience, at, author).map_err(to_js_error)?;
+        let saved = self.0.save_static_audience(&audience, at, author)?;
         to_js(&saved)
     }
 
@@ -240,7 +148,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = snapshotAudience)]
     pub fn snapshot_audience(&mut self, name: &str, snapshot: Option<String>, at: &str, author: &str) -> Result<JsValue, JsValue> {
         let snapshot = snapshot.filter(|s| !s.trim().is_empty());
-        let saved = self.0.snapshot_audience(name, snapshot.as_deref(), at, author).map_err(to_js_error)?;
+        let saved = self.0.snapshot_audience(name, snapshot.as_deref(), at, author)?;
         to_js(&saved)
     }
 
@@ -251,7 +159,7 @@ impl JsWorkspace {
     /// for (const a of ws.audiences()) console.log(a.name, a.kind, a.count);
     /// ```
     pub fn audiences(&mut self) -> Result<JsValue, JsValue> {
-        let list = self.0.audiences().map_err(to_js_error)?;
+        let list = self.0.audiences()?;
         to_js(&list)
     }
 
@@ -268,7 +176,7 @@ impl JsWorkspace {
     /// ```
     pub fn portrait(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
         let r: PortraitRequest = request(request_value, "bad_portrait", "画像请求", "portrait request")?;
-        let portrait = self.0.portrait(&r).map_err(to_js_error)?;
+        let portrait = self.0.portrait(&r)?;
         to_js(&portrait)
     }
 
@@ -279,7 +187,7 @@ impl JsWorkspace {
     /// const x = ws.crosstab('唤醒对象', '年龄段', 'city');
     /// ```
     pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<JsValue, JsValue> {
-        let table = self.0.crosstab(audience, row, column).map_err(to_js_error)?;
+        let table = self.0.crosstab(audience, row, column)?;
         to_js(&table)
     }
 
@@ -292,7 +200,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = compareAudiences)]
     pub fn compare_audiences(&mut self, a: &str, b: &str, min_count: Option<f64>) -> Result<JsValue, JsValue> {
         let min_count = min_count.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64);
-        let comparison = self.0.compare_audiences(a, b, min_count).map_err(to_js_error)?;
+        let comparison = self.0.compare_audiences(a, b, min_count)?;
         to_js(&comparison)
     }
 
@@ -309,7 +217,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = splitAudience)]
     pub fn split_audience(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
         let r: SplitRequest = request(request_value, "bad_split", "分组请求", "split request")?;
-        let report = self.0.split_audience(&r).map_err(to_js_error)?;
+        let report = self.0.split_audience(&r)?;
         to_js(&report)
     }
 
@@ -322,7 +230,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = splitMembers)]
     pub fn split_members(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
         let r: SplitRequest = request(request_value, "bad_split", "分组请求", "split request")?;
-        let arms = self.0.split_members(&r).map_err(to_js_error)?;
+        let arms = self.0.split_members(&r)?;
         let arms: Vec<ArmMembers> = arms.into_iter().map(|(name, bits)| ArmMembers { name, members: bits.iter().collect() }).collect();
         to_js(&arms)
     }
@@ -339,7 +247,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = campaignLift)]
     pub fn campaign_lift(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
         let r: LiftRequest = request(request_value, "bad_lift", "效果追踪请求", "lift request")?;
-        let report = self.0.campaign_lift(&r).map_err(to_js_error)?;
+        let report = self.0.campaign_lift(&r)?;
         to_js(&report)
     }
     /// The columns an export can hold: `[{ key, zh, en, kind, group, suggested }]` — the member id, name, phone,
@@ -351,60 +259,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = exportColumns)]
     pub fn export_columns(&mut self, expr: Option<String>) -> Result<JsValue, JsValue> {
-        let named: Vec<String> = match expr.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-            Some(e) => self.0.audience_tags(e).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        let (compiled, evaluation) = self.0.evaluate_tags().map_err(to_js_error)?;
-        let ws = &self.0;
-        let data = ws.data();
-        let info = |key: &str, zh: &str, en: &str, kind, group, suggested| ColumnInfo {
-            key: key.to_string(),
-            zh: zh.to_string(),
-            en: en.to_string(),
-            kind,
-            group,
-            suggested,
-        };
-        let mut out = vec![info("member_id", "会员编号", "Member id", ColumnKind::Id, "member", true)];
-        let has = |kind: IdKind| (0..data.ids.len() as u32).any(|n| data.ids.kind(n) == kind);
-        if data.members.attr(Role::Name).is_some() {
-            out.push(info("name", "姓名", "Name", ColumnKind::Name, "member", true));
-        }
-        if has(IdKind::Phone) {
-            out.push(info("phone", "手机号", "Phone", ColumnKind::Phone, "member", true));
-        }
-        if has(IdKind::Email) {
-            out.push(info("email", "邮箱", "E-mail", ColumnKind::Email, "member", false));
-        }
-        // Identifier columns (the phone of a member file …) are offered once, above, as identifiers.
-        for a in data.members.attrs.iter().filter(|a| a.role.map_or(true, |r| r != Role::Name && r.id_kind().is_none())) {
-            let (zh, en) = match a.role {
-                Some(r) => (r.zh().to_string(), r.en().to_string()),
-                None => (a.header.clone(), a.header.clone()),
-            };
-            out.push(info(&format!("attr:{}", a.header), &zh, &en, ColumnKind::Plain, "member", false));
-        }
-        for (key, zh, en, kind) in [
-            ("recency", "最近消费天数", "Days since last purchase", ColumnKind::Number),
-            ("frequency", "消费次数", "Purchases", ColumnKind::Number),
-            ("monetary", "消费金额", "Net spend", ColumnKind::Number),
-            ("segment", "RFM分群", "RFM segment", ColumnKind::Plain),
-        ] {
-            out.push(info(key, zh, en, kind, "rfm", true));
-        }
-        if let Some(ev) = evaluation {
-            for (i, def) in compiled.program.defs.iter().enumerate() {
-                let kind = match &ev.outcomes[i] {
-                    Some(Outcome::Num(_)) => ColumnKind::Number,
-                    Some(_) => ColumnKind::Plain,
-                    None => continue,
-                };
-                let suggested = named.contains(&def.name);
-                out.push(info(&format!("tag:{}", def.name), &def.name, &def.name, kind, "tag", suggested));
-            }
-        }
-        to_js(&out)
+        to_js(&self.0.export_columns(expr.as_deref())?)
     }
 
     /// Writes the members of an audience (or of one arm of a split) as a CSV or XLSX file, masked unless
@@ -423,103 +278,13 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = exportAudience)]
     pub fn export_audience(&mut self, request_value: JsValue, at: &str) -> Result<JsValue, JsValue> {
-        let r: ExportRequest = request(request_value, "bad_export", "导出请求", "export request")?;
-        let members = match (&r.split, &r.arm) {
-            (Some(split), Some(arm)) => {
-                let arms = self.0.split_members(split).map_err(to_js_error)?;
-                arms.into_iter()
-                    .find(|(name, _)| name == arm)
-                    .map(|(_, bits)| bits)
-                    .ok_or_else(|| bad_argument("bad_arms", format!("没有叫“{arm}”的组。"), format!("There is no arm called “{arm}”.")))?
-            }
-            _ => self.0.audience_members(&r.audience).map_err(to_js_error)?,
-        };
-        let (compiled, evaluation) = self.0.evaluate_tags().map_err(to_js_error)?;
-        let ws = &self.0;
-        let (Some(people), Some(rfm)) = (ws.people(), ws.rfm()) else {
-            return Err(to_js_error(crate::error::Error::new("not_computed", "请先加载数据并计算。", "Load data and compute first.")));
-        };
-        let data = ws.data();
-        let mut sources = Vec::with_capacity(r.columns.len());
-        let mut columns = Vec::with_capacity(r.columns.len());
-        for c in &r.columns {
-            let attr = |role: Role| data.members.attrs.iter().position(|a| a.role == Some(role));
-            let (source, kind) = match c.key.as_str() {
-                "member_id" => (Source::Key, ColumnKind::Id),
-                "name" => (Source::Attr(attr(Role::Name).ok_or_else(|| bad_column(&c.key))?), ColumnKind::Name),
-                "phone" => (Source::Ident(crate::audience::lists::identifier_nodes(data, people, IdKind::Phone)), ColumnKind::Phone),
-                "email" => (Source::Ident(crate::audience::lists::identifier_nodes(data, people, IdKind::Email)), ColumnKind::Email),
-                "recency" => (Source::Recency, ColumnKind::Number),
-                "frequency" => (Source::Frequency, ColumnKind::Number),
-                "monetary" => (Source::Monetary, ColumnKind::Number),
-                "segment" => (Source::Segment, ColumnKind::Plain),
-                key => {
-                    if let Some(header) = key.strip_prefix("attr:") {
-                        let i = data.members.attrs.iter().position(|a| a.header == header).ok_or_else(|| bad_column(key))?;
-                        let kind = if data.members.attrs[i].role == Some(Role::Name) { ColumnKind::Name } else { ColumnKind::Plain };
-                        (Source::Attr(i), kind)
-                    } else if let Some(name) = key.strip_prefix("tag:") {
-                        let outcome = compiled
-                            .find(name)
-                            .and_then(|i| evaluation.as_ref().and_then(|ev| ev.outcomes[i].clone()))
-                            .ok_or_else(|| bad_column(key))?;
-                        let kind = if matches!(outcome, Outcome::Num(_)) { ColumnKind::Number } else { ColumnKind::Plain };
-                        (Source::Def(outcome), kind)
-                    } else {
-                        return Err(bad_column(key));
-                    }
-                }
-            };
-            let header = if c.header.trim().is_empty() { c.key.clone() } else { c.header.clone() };
-            sources.push(source);
-            columns.push(Column { header, kind, hash: c.hash });
-        }
-        let mask = r.options.mask;
-        let cell = |source: &Source, p: u32| -> String {
-            let pi = p as usize;
-            let row = || crate::audience::rfm_row(rfm, p);
-            match source {
-                Source::Key => {
-                    let node = people.resolution.key_node[pi];
-                    let key = data.ids.value(node);
-                    // A person without a member id is keyed by another identifier: mask it as what it is.
-                    match data.ids.kind(node) {
-                        IdKind::Phone if mask => activation::mask::mask_phone(key),
-                        IdKind::Email if mask => activation::mask::mask_email(key),
-                        _ => key.to_string(),
-                    }
-                }
-                Source::Attr(i) => match people.member_row[pi] {
-                    crate::model::dict::NONE => String::new(),
-                    row => data.members.attrs[*i].get(row).to_string(),
-                },
-                Source::Ident(nodes) => match nodes[pi] {
-                    crate::model::dict::NONE => String::new(),
-                    node => data.ids.value(node).to_string(),
-                },
-                Source::Recency => row().map_or(String::new(), |r| r.recency.to_string()),
-                Source::Frequency => row().map_or("0".to_string(), |r| r.frequency.to_string()),
-                Source::Monetary => row().map_or(String::new(), |r| crate::ingest::values::format_amount(r.monetary)),
-                Source::Segment => row().map_or(String::new(), |r| r.segment.zh().to_string()),
-                Source::Def(Outcome::Bool(b)) => if b.contains(p) { "1" } else { "0" }.to_string(),
-                Source::Def(Outcome::Text(t)) => t.get(pi).to_string(),
-                Source::Def(Outcome::Num(v)) => match v.get(pi) {
-                    Some(x) if !x.is_nan() => crate::audience::explain::format_value(*x),
-                    _ => String::new(),
-                },
-            }
-        };
-        let spec = activation::ExportSpec { columns, options: r.options.clone() };
-        let rows = members.iter().map(|p| sources.iter().map(|s| cell(s, p)).collect::<Vec<String>>());
-        let export = activation::export_rows(&spec, rows).map_err(to_js_error)?;
-        let name = if r.name.trim().is_empty() { r.audience.clone() } else { r.name.clone() };
-        let mut log = ExportLogEntry::new(at, name, &spec, &export.report);
-        log.version = r.version.clone();
+        let r: AudienceExportRequest = request(request_value, "bad_export", "导出请求", "export request")?;
+        let done = self.0.export_audience(&r, at)?;
         let out = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value).map(|_| ());
-        set("bytes", &js_sys::Uint8Array::from(export.bytes.as_slice()).into())?;
-        set("report", &to_js(&export.report)?)?;
-        set("log", &to_js(&log)?)?;
+        set("bytes", &js_sys::Uint8Array::from(done.export.bytes.as_slice()).into())?;
+        set("report", &to_js(&done.export.report)?)?;
+        set("log", &to_js(&done.log)?)?;
         Ok(out.into())
     }
 }

@@ -1,17 +1,22 @@
-//! Conversion of core results into JS values: one place where errors become JS `Error`s.
+//! Conversion of core results into JS values: the one place where a core [`Error`] becomes a JS `Error` (by
+//! `From`, so every binding method ends in `?`), and where request objects are read.
 
+use crate::error::Error;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// A core error as a JS `Error` with `code`, `zh` and `en` properties (`message` is the English text).
-pub fn to_js_error(e: crate::error::Error) -> JsValue {
-    let err = js_sys::Error::new(&e.en);
-    let obj: &JsValue = err.as_ref();
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code.into());
-    let _ = js_sys::Reflect::set(obj, &"zh".into(), &e.zh.as_str().into());
-    let _ = js_sys::Reflect::set(obj, &"en".into(), &e.en.as_str().into());
-    err.into()
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let err = js_sys::Error::new(&e.en);
+        let obj: &JsValue = err.as_ref();
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code.into());
+        let _ = js_sys::Reflect::set(obj, &"zh".into(), &e.zh.as_str().into());
+        let _ = js_sys::Reflect::set(obj, &"en".into(), &e.en.as_str().into());
+        err.into()
+    }
 }
 
 /// A DTO as a plain JS object (maps become objects, 64-bit integers become numbers).
@@ -19,7 +24,7 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
-/// A user-facing error raised in the binding itself (a bad argument).
-pub fn bad_argument(code: &'static str, zh: String, en: String) -> JsValue {
-    to_js_error(crate::error::Error::new(code, zh, en))
+/// Reads a request object, or fails with `code` and a message naming it (`what_zh` / `what_en`).
+pub fn request<T: DeserializeOwned>(value: JsValue, code: &'static str, what_zh: &str, what_en: &str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::bad_request(what_zh, what_en, &e.to_string()).with_code(code))
 }

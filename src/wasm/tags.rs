@@ -37,7 +37,7 @@ impl JsWorkspace {
     /// for (const t of report.tags) console.log(t.name, t.count, (100 * t.share).toFixed(1) + '%');
     /// ```
     pub fn tags(&mut self) -> Result<JsValue, JsValue> {
-        let report = self.0.tags().map_err(to_js_error)?;
+        let report = self.0.tags()?;
         to_js(&report)
     }
 
@@ -53,7 +53,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = saveTag)]
     pub fn save_tag(&mut self, edit: JsValue, at: &str, author: &str) -> Result<JsValue, JsValue> {
         let edit = edit_of(edit)?;
-        let report = self.0.save_tag(&edit, at, author).map_err(to_js_error)?;
+        let report = self.0.save_tag(&edit, at, author)?;
         to_js(&report)
     }
 
@@ -70,7 +70,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = checkRule)]
     pub fn check_rule(&mut self, edit: JsValue) -> Result<JsValue, JsValue> {
         let edit = edit_of(edit)?;
-        let check = self.0.check_rule(&edit).map_err(to_js_error)?;
+        let check = self.0.check_rule(&edit)?;
         to_js(&check)
     }
 
@@ -81,7 +81,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = removeTag)]
     pub fn remove_tag(&mut self, name: &str) -> Result<JsValue, JsValue> {
-        let report = self.0.remove_tag(name).map_err(to_js_error)?;
+        let report = self.0.remove_tag(name)?;
         to_js(&report)
     }
 
@@ -92,7 +92,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = revertTag)]
     pub fn revert_tag(&mut self, name: &str, version: u32, at: &str, author: &str) -> Result<JsValue, JsValue> {
-        let report = self.0.revert_tag(name, version, at, author).map_err(to_js_error)?;
+        let report = self.0.revert_tag(name, version, at, author)?;
         to_js(&report)
     }
 
@@ -103,7 +103,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = tagDiff)]
     pub fn tag_diff(&self, name: &str, from: u32, to: u32) -> Result<JsValue, JsValue> {
-        let diff = self.0.tag_diff(name, from, to).map_err(to_js_error)?;
+        let diff = self.0.tag_diff(name, from, to)?;
         to_js(&diff)
     }
 
@@ -125,7 +125,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = importPack)]
     pub fn import_pack(&mut self, json: &str, merge: bool) -> Result<f64, JsValue> {
-        self.0.import_pack(json, merge).map(|n| n as f64).map_err(to_js_error)
+        self.0.import_pack(json, merge).map(|n| n as f64)
     }
 
     /// Reads rule text (`tag 名称 in 分组 = …` lines, `set` lines, `#` comments) into the catalog:
@@ -157,7 +157,7 @@ impl JsWorkspace {
             )
         })?;
         let options = crate::export::sql::SqlOptions { as_of, ..crate::export::sql::SqlOptions::new(dialect) };
-        let export = crate::export::sql::workspace_sql(&self.0, &options).map_err(to_js_error)?;
+        let export = crate::export::sql::workspace_sql(&self.0, &options)?;
         to_js(&export)
     }
 
@@ -182,7 +182,7 @@ impl JsWorkspace {
     pub fn set_settings(&mut self, settings: JsValue) -> Result<JsValue, JsValue> {
         let settings: Settings = serde_wasm_bindgen::from_value(settings)
             .map_err(|e| bad_argument("bad_settings", format!("设置无效：{e}"), format!("The settings are not valid: {e}")))?;
-        let report = self.0.set_settings(settings).map_err(to_js_error)?;
+        let report = self.0.set_settings(settings)?;
         to_js(&report)
     }
 
@@ -195,7 +195,7 @@ impl JsWorkspace {
     /// g.edges.forEach(e => console.log(e.from, '→', e.to));
     /// ```
     pub fn lineage(&self, name: &str) -> Result<JsValue, JsValue> {
-        let lineage = self.0.lineage(name).map_err(to_js_error)?;
+        let lineage = self.0.lineage(name)?;
         to_js(&lineage)
     }
 
@@ -217,7 +217,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = tagMembers)]
     pub fn tag_members(&mut self, name: &str, value: Option<String>) -> Result<Vec<u32>, JsValue> {
-        let bits = self.0.tag_members(name, value.as_deref()).map_err(to_js_error)?;
+        let bits = self.0.tag_members(name, value.as_deref())?;
         Ok(bits.iter().collect())
     }
 
@@ -228,7 +228,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = tagCount)]
     pub fn tag_count(&mut self, name: &str, value: Option<String>) -> Result<f64, JsValue> {
-        let bits = self.0.tag_members(name, value.as_deref()).map_err(to_js_error)?;
+        let bits = self.0.tag_members(name, value.as_deref())?;
         Ok(bits.len() as f64)
     }
 }

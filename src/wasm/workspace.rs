@@ -1,11 +1,11 @@
 //! `Workspace`: files in by chunks, RFM results out as small objects.
 
 use super::error::{bad_argument, to_js, to_js_error};
+use crate::base::date::Day;
+use crate::base::roles::{FileKind, Role};
 use crate::engine::{SortKey, Workspace};
 use crate::identity::IdentityRule;
-use crate::ingest::mapping::{FileKind, Role};
 use crate::ingest::LoadOptions;
-use crate::model::date::Day;
 use wasm_bindgen::prelude::*;
 
 /// A workspace holding loaded files and computed results inside wasm memory.
@@ -49,7 +49,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = beginFile)]
     pub fn begin_file(&mut self, name: &str, options: JsValue) -> Result<(), JsValue> {
         let options = load_options(options)?;
-        self.0.begin_file(name, options).map_err(to_js_error)
+        self.0.begin_file(name, options)
     }
 
     /// Looks at a file before loading it: pass its first bytes (say 1 MiB; the whole file for a workbook) and
@@ -64,7 +64,7 @@ impl JsWorkspace {
     /// ```
     pub fn preview(&self, name: &str, bytes: &[u8], complete: bool, options: JsValue) -> Result<JsValue, JsValue> {
         let options = load_options(options)?;
-        let preview = self.0.preview(name, bytes, complete, &options).map_err(to_js_error)?;
+        let preview = self.0.preview(name, bytes, complete, &options)?;
         to_js(&preview)
     }
 
@@ -77,7 +77,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = loadWorkbook)]
     pub fn load_workbook(&mut self, name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
         let options = load_options(options)?;
-        let report = self.0.load_workbook(name, bytes, options).map_err(to_js_error)?;
+        let report = self.0.load_workbook(name, bytes, options)?;
         to_js(&report)
     }
 
@@ -154,7 +154,7 @@ impl JsWorkspace {
     /// for (let r = await reader.read(); !r.done; r = await reader.read()) ws.push(r.value);
     /// ```
     pub fn push(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
-        self.0.push(chunk).map(|n| n as f64).map_err(to_js_error)
+        self.0.push(chunk).map(|n| n as f64)
     }
 
     /// The open file's report so far (its detected columns once the header is read), or `null`.
@@ -177,7 +177,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = finishFile)]
     pub fn finish_file(&mut self) -> Result<JsValue, JsValue> {
-        let report = self.0.finish_file().map_err(to_js_error)?;
+        let report = self.0.finish_file()?;
         to_js(&report)
     }
 
@@ -217,7 +217,7 @@ impl JsWorkspace {
                 )
             })?),
         };
-        let summary = self.0.compute(day).map_err(to_js_error)?;
+        let summary = self.0.compute(day)?;
         to_js(&summary)
     }
 
@@ -235,7 +235,7 @@ impl JsWorkspace {
                 SortKey::parse(s).ok_or_else(|| bad_argument("bad_sort", format!("不能按“{s}”排序。"), format!("Cannot sort by “{s}”.")))?
             }
         };
-        let page = self.0.member_page(offset as usize, limit as usize, key, descending.unwrap_or(true)).map_err(to_js_error)?;
+        let page = self.0.member_page(offset as usize, limit as usize, key, descending.unwrap_or(true))?;
         to_js(&page)
     }
 

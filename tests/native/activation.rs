@@ -2,7 +2,7 @@
 //! in CSV and XLSX (read back with calamine), BOM, quoting, GBK and Chinese text round trips.
 
 use calamine::{Data, Reader, Xlsx};
-use huaxiang::export::activation::mask::{mask_email, mask_name, mask_phone};
+use huaxiang::base::mask::{mask_email, mask_name, mask_phone};
 use huaxiang::export::activation::{
     export_rows, Column, ColumnKind, CsvEncoding, Export, ExportLogEntry, ExportOptions, ExportSpec, FileFormat, HashAlgo, PhoneForm,
 };
@@ -388,7 +388,7 @@ fn the_export_log_entry_records_when_what_and_how() {
     );
     spec.columns[1].hash = true;
     let export = export_rows(&spec, [["M1", "13800138000", "张伟"], ["M2", "", "李娜"]]).unwrap();
-    let entry = ExportLogEntry::new("2025-05-24T14:35:19+08:00", "唤醒对象", &spec, &export.report);
+    let entry = ExportLogEntry::new("2025-05-24T14:35:19+08:00", "唤醒对象", &spec.options, &export.report);
     let json = serde_json::to_value(&entry).unwrap();
     assert_eq!(
         json,

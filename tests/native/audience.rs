@@ -54,7 +54,7 @@ fn counts_as_typed_with_errors_located() {
 #[test]
 fn preview_shows_attrition_per_condition_and_samples() {
     let mut ws = ws();
-    let p = ws.audience_preview("gender == \"女\" and monetary > 100\n  and city != \"北京\"", 5).unwrap();
+    let p = ws.audience_preview("gender == \"女\" and monetary > 100\n  and city != \"北京\"", 5, false).unwrap();
     let steps: Vec<(&str, u64, u64, u64)> = p.steps.iter().map(|s| (s.condition.as_str(), s.alone, s.remaining, s.removed)).collect();
     assert_eq!(
         steps,
@@ -73,7 +73,7 @@ fn preview_shows_attrition_per_condition_and_samples() {
         p.samples.iter().map(|s| (s.id.as_str(), s.name.as_str(), s.recency, s.monetary.as_deref())).collect();
     assert_eq!(samples, [("M02", "王芳", Some(5), Some("350.00")), ("M05", "陈静", Some(45), Some("800.00"))]);
     // Evenly spaced and deterministic: 3 of the 14 members.
-    let all = ws.audience_preview("true", 3).unwrap();
+    let all = ws.audience_preview("true", 3, false).unwrap();
     let ids: Vec<&str> = all.samples.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["M03", "M08", "M12"], "ranks 2, 7 and 11 of 0..14");
     assert_eq!(all.steps.len(), 1);
@@ -92,7 +92,7 @@ fn find<'a>(node: &'a ExplainNode, text: &str) -> &'a ExplainNode {
 #[test]
 fn explains_why_a_member_is_in_or_out() {
     let mut ws = ws();
-    let e = ws.explain_member("唤醒", "M09").unwrap();
+    let e = ws.explain_member("唤醒", "M09", false).unwrap();
     assert_eq!((e.kind, e.member.as_str(), e.name.as_str(), e.held), ("audience", "M09", "周杰", Some(true)));
     assert_eq!(e.tree.kind, "and");
     let tag = find(&e.tree, "高价值");
@@ -107,22 +107,22 @@ fn explains_why_a_member_is_in_or_out() {
     assert_eq!(find(not, "gender == \"女\"").values[0].value.as_deref(), Some("男"));
 
     // Out: M03 is a woman; the first failing condition carries the value that failed it.
-    let out = ws.explain_member("唤醒", "M03").unwrap();
+    let out = ws.explain_member("唤醒", "M03", false).unwrap();
     assert_eq!(out.held, Some(false));
     assert_eq!(find(&out.tree, "not 女性").held, Some(false));
     // An expression as typed, with a missing value and money with cents.
-    let x = ws.explain_member("avg_spend > 100 and city == \"上海\"", "M11").unwrap();
+    let x = ws.explain_member("avg_spend > 100 and city == \"上海\"", "M11", false).unwrap();
     assert_eq!((x.kind, x.held), ("expression", Some(false)));
     let city = find(&x.tree, "city == \"上海\"");
     assert_eq!((city.held, city.values[0].value.clone()), (Some(false), None));
-    let y = ws.explain_member("avg_spend > 100", "M02").unwrap();
-    assert_eq!(y.tree.values[0].value.as_deref(), Some("87.50"), "350 over 4 purchases");
+    let y = ws.explain_member("avg_spend > 100", "M02", false).unwrap();
+    assert_eq!(y.tree.values[0].value.as_deref(), Some("87.5"), "350 over 4 purchases: one number formatter (base::values::format_number)");
     // An enumerated built-in tag: the value and which arm of its case chose it.
-    let v = ws.explain_member("价值分层", "M01").unwrap();
+    let v = ws.explain_member("价值分层", "M01", false).unwrap();
     assert_eq!((v.kind, v.held, v.value.as_deref(), v.tree.kind), ("tag", None, Some("高价值"), "case"));
     assert_eq!(v.tree.children[0].held, Some(true));
     assert_eq!(v.tree.children[0].values[0].value.as_deref(), Some("5"));
-    assert_eq!(ws.explain_member("唤醒", "nobody").unwrap_err().code, "no_such_member");
+    assert_eq!(ws.explain_member("唤醒", "nobody", false).unwrap_err().code, "no_such_member");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn static_audiences_match_through_the_identity_graph() {
     let info = ws.audiences().unwrap();
     let list = info.iter().find(|a| a.name == "线下名单").unwrap();
     assert_eq!((list.kind, list.count, list.stored, list.versions), ("static", Some(3), Some(3), 1));
-    let only_phones = StaticAudience { kind: Some(huaxiang::identity::IdKind::Phone), ..request.clone() };
+    let only_phones = StaticAudience { kind: Some(huaxiang::base::ids::IdKind::Phone), ..request.clone() };
     let again = ws.save_static_audience(&only_phones, "2025-06-02T09:00:00", "王").unwrap();
     assert_eq!(again.members, 1, "as phones only 138-0013-8002 matches");
     assert_eq!(ws.catalog().get("线下名单").unwrap().history.len(), 2);
@@ -153,8 +153,7 @@ fn static_audiences_match_through_the_identity_graph() {
     assert!(pack.contains("\"members\": [\n        \"00102\"\n      ]"), "{pack}");
     assert!(ws.rules_text().contains("# audience 线下名单: static list, 1 member keys"), "{}", ws.rules_text());
     // The SQL export names a list audience as not exported (it holds members, not a rule) instead of writing `false`.
-    let sql =
-        huaxiang::export::sql::workspace_sql(&ws, &huaxiang::export::sql::SqlOptions::new(huaxiang::export::sql::Dialect::DuckDb)).unwrap();
+    let sql = ws.export_sql(&huaxiang::export::sql::SqlOptions::new(huaxiang::export::sql::Dialect::DuckDb)).unwrap();
     let list = sql.defs.iter().find(|d| d.name == "线下名单").unwrap();
     assert!(list.column.is_none() && list.skipped_en.as_deref().unwrap_or("").contains("list audience"), "{list:?}");
     // A name that is taken by a rule, or by a built-in tag, is refused.
@@ -186,7 +185,7 @@ fn snapshots_freeze_members_and_survive_packs() {
     assert_eq!(ws.snapshot_audience("近期", Some("近期 晚"), "2025-07-01T18:00:00", "王").unwrap().members, 2);
     assert_eq!(keys(&mut ws, "`近期 晚`"), ["M01", "M02"]);
     // Explained as a list; the pack keeps it; a pack without lists (older) still loads.
-    let e = ws.explain_member("近期_20250701", "M10").unwrap();
+    let e = ws.explain_member("近期_20250701", "M10", false).unwrap();
     assert_eq!((e.tree.kind, e.held), ("list", Some(true)));
     let pack = ws.export_pack();
     assert!(pack.contains("\"snapshotOf\": \"近期\""));
@@ -310,7 +309,10 @@ fn the_command_line_writes_the_audience() {
     let run = |extra: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(base).args(extra).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(&out).unwrap()
+        let text = std::fs::read_to_string(&out).unwrap();
+        // The app's export format: UTF-8 with a byte-order mark for Excel, CRLF line ends.
+        assert!(text.starts_with('\u{feff}') && text.contains("\r\n"), "{text:?}");
+        text.trim_start_matches('\u{feff}').to_string()
     };
     let plain = run(&[]);
     let mut lines = plain.lines();
@@ -352,9 +354,9 @@ fn lists_refuse_an_empty_upload_and_follow_data_loaded_after_the_last_computatio
     // A member who arrives with a new file is found without recomputing by hand (and does not crash the lookup).
     let more = "会员编号,姓名,手机号,性别,注册日期\n00999,新会员,13800138999,女,2025-01-01\n";
     ws.load_bytes("more.csv", None, more.as_bytes(), 4096).unwrap();
-    assert_eq!(ws.find_person(huaxiang::identity::IdKind::Member, "00999"), None, "not in the last computation");
+    assert_eq!(ws.find_person(huaxiang::base::ids::IdKind::Member, "00999"), None, "not in the last computation");
     let list = StaticAudience { name: "新人".into(), ids: vec!["00999".into()], ..StaticAudience::default() };
     let saved = ws.save_static_audience(&list, "t", "王").unwrap();
     assert_eq!(saved.members, 1);
-    assert!(ws.find_person(huaxiang::identity::IdKind::Member, "00999").is_some());
+    assert!(ws.find_person(huaxiang::base::ids::IdKind::Member, "00999").is_some());
 }

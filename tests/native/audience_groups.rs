@@ -4,9 +4,9 @@
 use huaxiang::audience::lift::{self, LiftRequest};
 use huaxiang::audience::split::{self, apportion, arm_of, split_hash, ArmSpec, SplitRequest};
 use huaxiang::audience::StaticAudience;
+use huaxiang::base::date::Day;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
-use huaxiang::ingest::mapping::FileKind;
-use huaxiang::model::date::Day;
 use huaxiang::sample::synthetic::Size;
 use roaring::RoaringBitmap;
 

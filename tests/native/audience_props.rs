@@ -6,8 +6,8 @@
 //! expression is answered from cached sets and indexes, never by the evaluator's pass over the members.
 
 use huaxiang::engine::Workspace;
+use huaxiang::metrics::names::Metric;
 use huaxiang::metrics::Frame;
-use huaxiang::rules::names::Metric;
 use huaxiang::sample::synthetic::Size;
 use huaxiang::tags::Edit;
 use proptest::prelude::*;

@@ -82,7 +82,7 @@ fn a_refund_under_a_known_order_number_is_not_a_duplicate() {
     assert_eq!((week2.problems[0].line, week2.problems[0].value.as_str()), (3, "SO2"));
     let s = ws.compute(None).unwrap();
     assert_eq!(s.buyers, 2);
-    let m1 = ws.find_person(huaxiang::identity::IdKind::Member, "M1").unwrap();
+    let m1 = ws.find_person(huaxiang::base::ids::IdKind::Member, "M1").unwrap();
     assert_eq!(ws.rfm().unwrap().rows.iter().find(|r| r.member == m1).unwrap().monetary, 0);
 }
 

@@ -1,9 +1,9 @@
 //! Every encoding and format loads to the same members and metrics as the reference CSV.
 
 use crate::{fixture, load};
+use huaxiang::base::roles::{FileKind, Role};
+use huaxiang::base::values::DateOrder;
 use huaxiang::engine::Workspace;
-use huaxiang::ingest::mapping::{FileKind, Role};
-use huaxiang::ingest::values::DateOrder;
 use huaxiang::ingest::{FileLoader, LoadOptions};
 
 /// Per member: key, recency, frequency, monetary, segment — the metrics every variant must reproduce.

@@ -1,9 +1,9 @@
 //! Ingest: encodings, Chinese headers, chunking, malformed rows, member files.
 
 use crate::{counts, fixture, load};
+use huaxiang::base::ids::IdKind;
+use huaxiang::base::roles::{FileKind, Role};
 use huaxiang::engine::Workspace;
-use huaxiang::identity::IdKind;
-use huaxiang::ingest::mapping::{FileKind, Role};
 
 #[test]
 fn utf8_bom_and_gbk_fixtures_load_identically_at_any_chunk_size() {
@@ -107,7 +107,7 @@ fn a_file_too_large_for_the_memory_budget_stops_early_with_advice() {
 fn the_docs_list_every_header_synonym() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ingest.md")).unwrap();
     let table: Vec<&str> = doc.lines().filter(|l| l.starts_with("| ")).collect();
-    for role in huaxiang::ingest::mapping::Role::all() {
+    for role in huaxiang::base::roles::Role::all() {
         let row = table.iter().find(|l| l.contains(role.zh())).unwrap_or_else(|| panic!("no row for {}", role.en()));
         for syn in role.synonyms() {
             assert!(row.split([' ', '|']).any(|w| w == *syn), "{syn} ({}) is missing from docs/ingest.md", role.en());

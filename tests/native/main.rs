@@ -19,8 +19,8 @@ mod rules_fuzz;
 mod sql;
 mod tidy;
 
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::{Summary, Workspace};
-use huaxiang::ingest::mapping::FileKind;
 use std::path::PathBuf;
 
 /// The path of a fixture file.

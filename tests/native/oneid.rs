@@ -2,9 +2,10 @@
 //! identity file linking devices to phones resolve to the expected people; a conflict is reported, not merged.
 
 use crate::fixture;
+use huaxiang::base::ids::IdKind;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
-use huaxiang::identity::{IdKind, IdentityRule};
-use huaxiang::ingest::mapping::FileKind;
+use huaxiang::identity::IdentityRule;
 use huaxiang::ingest::LoadOptions;
 
 fn load_all(ws: &mut Workspace) {

@@ -1,9 +1,9 @@
 //! RFM on the hand-checked fixture (see docs/rfm.md for the worked example).
 
 use crate::{counts, load};
+use huaxiang::base::date::Day;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
-use huaxiang::ingest::mapping::FileKind;
-use huaxiang::model::date::Day;
 
 /// Member key, recency, frequency, monetary (fen), R, F, M scores and segment.
 type Expected = (&'static str, i32, u32, i64, u8, u8, u8, &'static str);
@@ -54,7 +54,7 @@ fn an_explicit_analysis_date_leaves_later_orders_out() {
     // 00103 bought only on 2025-06-20, so it is no longer a buyer.
     assert_eq!(s.buyers, 9);
     let rfm = ws.rfm().unwrap();
-    let person = ws.find_person(huaxiang::identity::IdKind::Member, "00101").unwrap();
+    let person = ws.find_person(huaxiang::base::ids::IdKind::Member, "00101").unwrap();
     let row = rfm.rows.iter().find(|r| r.member == person).unwrap();
     assert_eq!((row.recency, row.frequency, row.monetary), (12, 3, 150_000));
 }

@@ -4,9 +4,9 @@
 //! What each member of the fixture is for is described in `docs/rules.md` ("The example data"); every expected
 //! set below is derived by hand from the three CSV files, and the comment next to it says how.
 
+use huaxiang::base::date::Day;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
-use huaxiang::ingest::mapping::FileKind;
-use huaxiang::model::date::Day;
 use huaxiang::rules::eval::Outcome;
 use std::collections::BTreeMap;
 

@@ -2,8 +2,8 @@
 //! history, governance flags, lifecycle thresholds and the RFM monetary setting.
 
 use crate::rules::{as_of, keys, members, with_rules, workspace};
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::{TagsReport, Workspace};
-use huaxiang::ingest::mapping::FileKind;
 use huaxiang::metrics::Settings;
 use huaxiang::rules::ast::DefKind;
 use huaxiang::tags::{Edit, TagInfo};
@@ -215,7 +215,7 @@ fn rfm_monetary_average_rescores_m_and_recomputes_rfm() {
     // Total net spend: M01 2000 and M03 1500 are the top two of 11.
     assert_eq!(members(&mut ws, "M满分"), keys(&["M01", "M03"]));
     let m_of = |ws: &Workspace, key: &str| {
-        let p = ws.find_person(huaxiang::identity::IdKind::Member, key).unwrap();
+        let p = ws.find_person(huaxiang::base::ids::IdKind::Member, key).unwrap();
         ws.rfm().unwrap().rows.iter().find(|r| r.member == p).unwrap().m
     };
     assert_eq!(m_of(&ws, "M05"), 4);

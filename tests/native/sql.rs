@@ -8,12 +8,12 @@
 //! the engine's exactly. DuckDB comes from `make duckdb`; without it the test fails and says so. With
 //! `HUAXIANG_CLICKHOUSE_PYTHON` (set by `make clickhouse-check`) the ClickHouse dialect is compared the same way.
 
+use huaxiang::base::date::Day;
+use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
-use huaxiang::export::sql::{workspace_sql, Dialect, SqlExport, SqlOptions, ValueType};
-use huaxiang::export::tables::{duckdb_load_sql, member_ids, normalised_tables};
-use huaxiang::ingest::mapping::FileKind;
+use huaxiang::export::sql::{Dialect, SqlExport, SqlOptions, ValueType};
+use huaxiang::export::tables::{duckdb_load_sql, member_ids};
 use huaxiang::metrics::Settings;
-use huaxiang::model::date::Day;
 use huaxiang::rfm::MonetaryBasis;
 use huaxiang::rules::eval::Outcome;
 use std::path::PathBuf;
@@ -383,16 +383,16 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
         .map(|(i, d)| format!("{}: {}", compiled.program.defs[*i].name, d.en))
         .collect();
     assert!(errors.is_empty(), "every rule of the pack checks: {errors:#?}");
-    let ids = member_ids(&ws);
+    let ids = member_ids(ws.data(), ws.people().unwrap());
     let dir = std::env::temp_dir().join(format!("hx-sql-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let tables = normalised_tables(&ws).unwrap();
+    let tables = ws.normalised_tables().unwrap();
     std::fs::write(dir.join("members.csv"), &tables.members).unwrap();
     std::fs::write(dir.join("orders.csv"), &tables.orders).unwrap();
     std::fs::write(dir.join("events.csv"), &tables.events).unwrap();
     std::fs::write(dir.join("load.sql"), duckdb_load_sql(dir.to_str().unwrap())).unwrap();
     // Scenario 1: the default analysis date, computed by the SQL itself, and default settings.
-    let first = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+    let first = ws.export_sql(&SqlOptions::new(Dialect::DuckDb)).unwrap();
     assert!(first.sql.contains("the day after the latest order"), "the SQL computes the default analysis date itself");
     std::fs::write(dir.join("default.sql"), &first.sql).unwrap();
     // Scenario 2: an earlier analysis date (later rows ignored), M on spend per purchase, lifecycle thresholds set.
@@ -402,9 +402,9 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
     let mut second_ws = workspace();
     second_ws.compute(Some(Day::from_ymd(2025, 5, 31).unwrap())).unwrap();
     second_ws.set_settings(settings).unwrap();
-    let second_ids = member_ids(&second_ws);
+    let second_ids = member_ids(second_ws.data(), second_ws.people().unwrap());
     let earlier = SqlOptions { as_of: Some("2025-05-31".into()), ..SqlOptions::new(Dialect::DuckDb) };
-    let second = workspace_sql(&second_ws, &earlier).unwrap();
+    let second = second_ws.export_sql(&earlier).unwrap();
     std::fs::write(dir.join("earlier.sql"), &second.sql).unwrap();
     let results = run_duckdb(&dir, &[dir.join("default.sql"), dir.join("earlier.sql")]);
     assert_eq!(results.len(), 2);
@@ -418,9 +418,8 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
     // The ClickHouse dialect in an embedded ClickHouse, when `make clickhouse-check` provides one (floats may be
     // added in another order there, so numbers agree to 1e-9).
     if let Some(chdb) = std::env::var_os("HUAXIANG_CLICKHOUSE_PYTHON") {
-        let ch = |ws: &Workspace, options: &SqlOptions| {
-            workspace_sql(ws, &SqlOptions { dialect: Dialect::ClickHouse, ..options.clone() }).unwrap()
-        };
+        let ch =
+            |ws: &Workspace, options: &SqlOptions| ws.export_sql(&SqlOptions { dialect: Dialect::ClickHouse, ..options.clone() }).unwrap();
         let (a, b) = (ch(&ws, &SqlOptions::new(Dialect::DuckDb)), ch(&second_ws, &earlier));
         std::fs::write(dir.join("default.ch.sql"), &a.sql).unwrap();
         std::fs::write(dir.join("earlier.ch.sql"), &b.sql).unwrap();
@@ -442,7 +441,7 @@ fn a_rule_with_an_error_is_reported_and_left_out() {
     ws.compute(None).unwrap();
     ws.import_rules("tag 坏 = monetary > \ntag 好 = monetary > 1000\ntag 跟随 = 坏 or 好\n", "t", "test");
     ws.import_rules("tag 坏 = no_such_thing > 1\n", "t", "test");
-    let export = workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+    let export = ws.export_sql(&SqlOptions::new(Dialect::DuckDb)).unwrap();
     let by_name = |n: &str| export.defs.iter().find(|d| d.name == n).unwrap();
     assert_eq!(by_name("好").column.as_deref(), Some("好"));
     assert!(by_name("坏").column.is_none() && by_name("坏").skipped_en.is_some());
@@ -450,17 +449,17 @@ fn a_rule_with_an_error_is_reported_and_left_out() {
     assert!(export.sql.contains("-- 坏: not exported"), "{}", export.sql);
     assert_eq!(export.skipped().count(), 2);
     let bad = SqlOptions { as_of: Some("2025/7/1".into()), ..SqlOptions::new(Dialect::DuckDb) };
-    assert_eq!(workspace_sql(&ws, &bad).unwrap_err().code, "bad_as_of");
+    assert_eq!(ws.export_sql(&bad).unwrap_err().code, "bad_as_of");
     // An analysis date set on the workspace is followed when the options give none.
     ws.compute(Some(Day::from_ymd(2025, 6, 1).unwrap())).unwrap();
-    assert!(workspace_sql(&ws, &SqlOptions::new(Dialect::DuckDb)).unwrap().sql.contains("DATE '2025-06-01'"));
+    assert!(ws.export_sql(&SqlOptions::new(Dialect::DuckDb)).unwrap().sql.contains("DATE '2025-06-01'"));
 }
 
 #[test]
 fn clickhouse_and_spark_are_generated_and_say_how_they_are_checked() {
     let ws = workspace();
     for (dialect, note) in [(Dialect::ClickHouse, "make clickhouse-check"), (Dialect::Spark, "has NOT been run")] {
-        let export = workspace_sql(&ws, &SqlOptions::new(dialect)).unwrap();
+        let export = ws.export_sql(&SqlOptions::new(dialect)).unwrap();
         assert!(export.sql.contains(note), "{}", dialect.name());
         assert_eq!(export.skipped().count(), 0, "{}: {:?}", dialect.name(), export.skipped().collect::<Vec<_>>());
         assert!(!export.sql.contains("regexp_full_match") && !export.sql.contains("// "), "{} uses DuckDB syntax", dialect.name());

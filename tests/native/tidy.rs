@@ -91,3 +91,116 @@ fn wasm_only_dependencies_are_target_gated() {
     }
     assert!(wasm.contains("wasm-bindgen = \"="), "wasm-bindgen is pinned with = to the CLI's version");
 }
+
+/// The layers of the core, bottom first (ARCHITECTURE.md, "Layers"). A module may name only modules of a lower
+/// layer: never its own layer's siblings, never a layer above. `wasm` and `bin` sit above all of them.
+const LAYERS: [&[&str]; 11] = [
+    &["error"],
+    &["base"],
+    &["identity"],
+    &["model"],
+    &["ingest", "rfm", "sample"],
+    &["metrics"],
+    &["rules"],
+    &["tags"],
+    &["audience"],
+    &["export"],
+    &["engine"],
+];
+
+/// Within a module, files whose order matters: a file may not name one listed after it.
+const FILE_ORDER: [(&str, &[&str]); 2] = [
+    ("rules", &["diagnostic", "lexer", "ast", "names", "parser", "check", "eval"]),
+    ("audience", &["stats", "histogram", "index", "scope", "preview", "explain", "lists", "portrait", "split", "lift"]),
+];
+
+/// The text of a file before its unit tests (a test may use a generator from anywhere).
+fn non_test(text: &str) -> &str {
+    text.find("\n#[cfg(test)]\nmod tests").map_or(text, |i| &text[..i])
+}
+
+/// Every `crate::NAME` a text refers to, with its line, including the names inside `use crate::{a, b::c}`.
+fn crate_references(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(i) = rest.find("crate::") {
+            let after = &rest[i + "crate::".len()..];
+            if let Some(group) = after.strip_prefix('{') {
+                let inner = &group[..group.find('}').unwrap_or(group.len())];
+                out.extend(inner.split(',').map(|p| (n + 1, p.trim().split("::").next().unwrap_or("").to_string())));
+            } else {
+                let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                out.push((n + 1, name));
+            }
+            rest = after;
+        }
+    }
+    out.retain(|(_, name)| !name.is_empty());
+    out
+}
+
+/// The layer violations in one file of module `module`.
+fn upward_references(module: &str, text: &str) -> Vec<String> {
+    let layer = |m: &str| LAYERS.iter().position(|l| l.contains(&m));
+    let Some(own) = layer(module) else {
+        return vec![format!("module `{module}` is in no layer: add it to LAYERS and to ARCHITECTURE.md")];
+    };
+    crate_references(non_test(text))
+        .into_iter()
+        .filter(|(_, target)| target != module)
+        .filter_map(|(line, target)| match layer(&target) {
+            Some(l) if l < own => None,
+            Some(_) => Some(format!("line {line}: `{module}` (layer {own}) names `crate::{target}`, which is not below it")),
+            None => Some(format!("line {line}: `crate::{target}` is in no layer")),
+        })
+        .collect()
+}
+
+/// The file-order violations in one file: `super::X` or `crate::module::X` naming a file listed after it.
+fn backward_file_references(module: &str, file: &str, text: &str) -> Vec<String> {
+    let Some((_, order)) = FILE_ORDER.iter().find(|(m, _)| *m == module) else { return Vec::new() };
+    let Some(own) = order.iter().position(|f| *f == file) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (n, line) in non_test(text).lines().enumerate() {
+        for (i, later) in order.iter().enumerate().skip(own + 1) {
+            for pattern in [format!("super::{later}"), format!("crate::{module}::{later}")] {
+                if line.contains(&pattern) && i > own {
+                    out.push(format!("line {}: `{module}::{file}` names `{later}`, which comes after it", n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reference_points_down_a_layer() {
+    let mut problems = Vec::new();
+    for (path, text) in sources() {
+        let Some(rest) = path.strip_prefix("src/") else { continue };
+        let module = rest.split(['/', '.']).next().unwrap_or("");
+        if !is_core(&path) || module == "lib" {
+            continue;
+        }
+        problems.extend(upward_references(module, &text).into_iter().map(|p| format!("{path}: {p}")));
+        let file = rest.split('/').nth(1).map(|f| f.trim_end_matches(".rs")).unwrap_or("mod");
+        let file = if file == "mod" { rest.split('/').nth(2).map_or("mod", |f| f.trim_end_matches(".rs")) } else { file };
+        problems.extend(backward_file_references(module, file, &text).into_iter().map(|p| format!("{path}: {p}")));
+    }
+    assert!(problems.is_empty(), "references that point up a layer:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_layer_check_finds_an_upward_reference() {
+    // A fixture: the bottom layer naming the engine, and a lower file of the rules naming a later one.
+    let fixture = "//! fixture\nuse crate::error::Result;\nuse crate::{engine::Workspace, base::dict};\nfn f() {}\n";
+    let found = upward_references("base", fixture);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("crate::engine"), "{found:?}");
+    assert!(upward_references("engine", fixture).is_empty());
+    assert_eq!(backward_file_references("rules", "ast", "use super::parser::is_reserved;\n").len(), 1);
+    assert!(backward_file_references("rules", "parser", "use super::ast::Expr;\n").is_empty());
+    // Unit tests may use anything.
+    assert!(upward_references("base", "//! x\n\n#[cfg(test)]\nmod tests {\n    use crate::engine::Workspace;\n}\n").is_empty());
+}

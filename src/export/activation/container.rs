@@ -53,11 +53,7 @@ pub(crate) struct Archive {
 }
 
 fn too_large(e: impl std::fmt::Display) -> Error {
-    Error::new(
-        "xlsx_too_large",
-        format!("XLSX 文件过大，无法写出（{e}）；请改用 CSV"),
-        format!("the XLSX file is too large to write ({e}); use CSV"),
-    )
+    Error::xlsx_too_large(&e.to_string())
 }
 
 fn u32_of(n: u64) -> Result<u32> {

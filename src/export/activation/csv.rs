@@ -20,6 +20,7 @@ impl CsvSink {
     pub(crate) fn new(encoding: CsvEncoding) -> CsvSink {
         let (out, gbk) = match encoding {
             CsvEncoding::Utf8Bom => (BOM.to_vec(), None),
+            CsvEncoding::Utf8 => (Vec::new(), None),
             CsvEncoding::Gbk => (Vec::new(), Some(GBK.new_encoder())),
         };
         CsvSink { out, line: String::new(), gbk }

@@ -3,7 +3,7 @@
 //! and written as lower-case hex. The normalisation per platform is documented in `docs/exports.md`.
 
 use super::{ColumnKind, HashAlgo, PhoneForm};
-use crate::identity::normalise::{normalise_email, normalise_phone};
+use crate::base::ids::{normalise_email, normalise_phone};
 use md5::Md5;
 use sha2::{Digest, Sha256};
 

@@ -63,11 +63,7 @@ impl XlsxSink {
     /// A workbook whose sheet has the given name (see [`sheet_name`]) and `columns` columns.
     pub(crate) fn new(sheet: &str, columns: usize) -> Result<XlsxSink> {
         if columns > MAX_COLUMNS {
-            return Err(Error::new(
-                "xlsx_too_many_columns",
-                format!("XLSX 最多 {MAX_COLUMNS} 列，本次导出 {columns} 列；请改用 CSV"),
-                format!("an XLSX sheet holds at most {MAX_COLUMNS} columns, this export has {columns}; use CSV"),
-            ));
+            return Err(Error::xlsx_too_many_columns(MAX_COLUMNS, columns));
         }
         let mut archive = Archive::default();
         let sheet = sheet_name(sheet);
@@ -113,11 +109,7 @@ impl XlsxSink {
 impl Sink for XlsxSink {
     fn row(&mut self, cells: &[Cell], header: bool, report: &mut ExportReport) -> Result<()> {
         if self.rows >= MAX_ROWS {
-            return Err(Error::new(
-                "xlsx_too_many_rows",
-                format!("XLSX 一个工作表最多 {MAX_ROWS} 行（含表头）；请改用 CSV"),
-                format!("an XLSX sheet holds at most {MAX_ROWS} rows with the header; use CSV"),
-            ));
+            return Err(Error::xlsx_too_many_rows(MAX_ROWS));
         }
         self.rows += 1;
         let r = self.rows;

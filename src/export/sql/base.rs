@@ -6,10 +6,10 @@
 use super::expr::metric_column;
 use super::parse::{self, Stages};
 use super::Gen;
+use crate::base::date::Day;
+use crate::metrics::names::Metric;
 use crate::metrics::Stage;
-use crate::model::date::Day;
 use crate::rfm::{MonetaryBasis, Segment, Segment11};
-use crate::rules::names::Metric;
 
 impl Gen<'_> {
     /// The members column of the age column (a column headed 年龄 or age without a role), if the data has one.

@@ -6,7 +6,7 @@
 //! runs through the same comparison in an embedded ClickHouse with `make clickhouse-check`. Spark SQL is written
 //! from its documentation and has not been run here; the export's header says so.
 
-use crate::model::date::{Day, SECS_PER_DAY};
+use crate::base::date::{Day, SECS_PER_DAY};
 use serde::Serialize;
 
 /// A warehouse SQL dialect.

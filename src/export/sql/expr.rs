@@ -3,11 +3,11 @@
 //! because the evaluator picks how to compare, convert and combine by that kind.
 
 use super::{unsupported, DefState, Gen, Item, ValueType, R};
-use crate::ingest::values::parse_timestamp;
+use crate::base::values::parse_timestamp;
+use crate::metrics::names::Metric;
 use crate::rules::ast::*;
 use crate::rules::check::{resolve, AttrRef, Resolved, Ty};
 use crate::rules::eval::arith;
-use crate::rules::names::Metric;
 
 /// The kind of a member-level value.
 #[derive(Clone, Debug, PartialEq)]
@@ -219,7 +219,7 @@ impl Gen<'_> {
             },
             Some(Resolved::Metric(m)) => {
                 self.use_metric(m);
-                let k = match m.info().ty {
+                let k = match Ty::from(m.info().ty) {
                     Ty::Num => K::Num,
                     Ty::Time => K::Time,
                     _ => K::Text,

@@ -46,9 +46,9 @@ mod rows;
 
 pub use dialect::{format_timestamp, Dialect};
 
+use crate::base::date::Day;
 use crate::error::{Error, Result};
 use crate::metrics::Settings;
-use crate::model::date::Day;
 use crate::rules::ast::DefKind;
 use crate::rules::check::Schema;
 use crate::tags::{compile, Catalog, Compiled};
@@ -193,7 +193,7 @@ pub(crate) struct Gen<'a> {
     columns: Vec<Computed>,
     joined: Vec<Joined>,
     joined_keys: HashMap<String, usize>,
-    metrics: Vec<crate::rules::names::Metric>,
+    metrics: Vec<crate::metrics::names::Metric>,
     attrs: Vec<AttrUse>,
 }
 
@@ -203,27 +203,11 @@ pub fn tag_pack_sql(catalog: &Catalog, schema: &Schema, options: &SqlOptions) ->
     compiled_sql(&compiled, schema, &catalog.settings, options)
 }
 
-/// The loaded workspace's tag pack as SQL. Without an analysis date in `options`, the workspace's is used when it
-/// was set explicitly, and otherwise the SQL computes the default from the orders as the engine does.
-pub fn workspace_sql(ws: &crate::engine::Workspace, options: &SqlOptions) -> Result<SqlExport> {
-    let mut options = options.clone();
-    if options.as_of.is_none() {
-        options.as_of = ws.rfm().filter(|r| !r.as_of_default).map(|r| r.as_of.to_string());
-    }
-    tag_pack_sql(ws.catalog(), &crate::tags::schema_of(ws.data()), &options)
-}
-
 /// Exports an already compiled catalog (`settings` are the catalog's).
 pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, options: &SqlOptions) -> Result<SqlExport> {
     let as_of = match options.as_of.as_deref() {
         None => None,
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| {
-            Error::new(
-                "bad_as_of",
-                format!("分析日期“{text}”不是 YYYY-MM-DD 格式的日期。"),
-                format!("The analysis date “{text}” is not a date in the form YYYY-MM-DD."),
-            )
-        })?),
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_date("分析日期", "analysis date", text).with_code("bad_as_of"))?),
     };
     let mut index = HashMap::new();
     for (i, d) in compiled.program.defs.iter().enumerate() {
@@ -301,7 +285,7 @@ impl Gen<'_> {
         column
     }
 
-    fn use_metric(&mut self, m: crate::rules::names::Metric) {
+    fn use_metric(&mut self, m: crate::metrics::names::Metric) {
         if !self.metrics.contains(&m) {
             self.metrics.push(m);
         }

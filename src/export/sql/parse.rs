@@ -1,6 +1,6 @@
 //! Reading member attributes as numbers and times in SQL, exactly as the engine reads them: member files keep
 //! their columns as text, and a rule that compares `birthday` with a date or `积分` with a number parses the
-//! text the way `crate::ingest::values::parse_timestamp` and the evaluator's number reading do.
+//! text the way `crate::base::values::parse_timestamp` and the evaluator's number reading do.
 //!
 //! Each parse is a few stages of derived columns (a stage may only read columns of earlier stages), so the
 //! expressions stay readable and each text is scanned once. The generator puts stage `i` of every attribute

@@ -4,7 +4,7 @@
 
 use super::expr::{cmp_sql, items_of, V};
 use super::{unsupported, Gen, Item, R};
-use crate::ingest::values::parse_timestamp;
+use crate::base::values::parse_timestamp;
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
 use crate::rules::names::{Column, Table};

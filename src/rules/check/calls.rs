@@ -43,7 +43,7 @@ impl Checker<'_> {
             "date" => {
                 if self.arity(&lower, span, args, 1, 1) {
                     match &args[0].kind {
-                        ExprKind::Str(s) if crate::ingest::values::parse_timestamp(s).is_some() => {}
+                        ExprKind::Str(s) if crate::base::values::parse_timestamp(s).is_some() => {}
                         _ => self.error(
                             "bad_date",
                             args[0].span,

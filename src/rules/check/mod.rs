@@ -4,63 +4,17 @@
 
 use super::ast::*;
 use super::diagnostic::{did_you_mean, Diagnostic, Span};
-use super::names::{find_metric, Column, Metric, Table, METRICS};
+use super::names::{Column, Table};
+use crate::metrics::names::{find_metric, Metric, METRICS};
 
 mod calls;
 
-use crate::ingest::mapping::Role;
+use crate::base::roles::Role;
 pub use calls::row_column;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// The type of a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Ty {
-    /// Yes or no.
-    Bool,
-    /// A number.
-    Num,
-    /// Text from a known set (a category).
-    Text,
-    /// A point in time.
-    Time,
-    /// A member-file column: text that reads as a number or a date where one is needed.
-    Attr,
-    /// An identifier (order number): only counted.
-    Id,
-    /// A list of literals.
-    List,
-    /// A duration (only after `last` or `within`).
-    Duration,
-    /// Already reported; accepted everywhere so one mistake gives one message.
-    Unknown,
-}
-
-impl Ty {
-    /// The type's name in a message: `(zh, en)`.
-    pub fn describe(self) -> (&'static str, &'static str) {
-        match self {
-            Ty::Bool => ("是/否条件", "a yes/no condition"),
-            Ty::Num => ("数字", "a number"),
-            Ty::Text => ("文字", "text"),
-            Ty::Time => ("时间", "a time"),
-            Ty::Attr => ("会员属性", "a member attribute"),
-            Ty::Id => ("编号", "an identifier"),
-            Ty::List => ("列表", "a list"),
-            Ty::Duration => ("时长", "a duration"),
-            Ty::Unknown => ("未知", "unknown"),
-        }
-    }
-
-    fn numeric(self) -> bool {
-        matches!(self, Ty::Num | Ty::Attr | Ty::Unknown)
-    }
-
-    fn textual(self) -> bool {
-        matches!(self, Ty::Text | Ty::Attr | Ty::Unknown)
-    }
-}
+pub use super::names::Ty;
 
 /// A member-file column a rule can name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -667,7 +621,7 @@ impl Checker<'_> {
             }
             Some(Resolved::Metric(m)) => {
                 self.dep(Dep::Metric(m.info().key.to_string()));
-                m.info().ty
+                m.info().ty.into()
             }
             Some(Resolved::Attr(a)) => {
                 let key = match &a {

@@ -9,10 +9,10 @@ mod rows;
 
 use super::ast::*;
 use super::check::{resolve, AttrRef, Resolved, Schema};
-use crate::ingest::values::parse_timestamp;
+use crate::base::date::Day;
+use crate::base::dict::NONE;
+use crate::base::values::parse_timestamp;
 use crate::metrics::{Frame, TextColumn, NO_TIME};
-use crate::model::date::Day;
-use crate::model::dict::NONE;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -227,7 +227,7 @@ impl<'a> Evaluator<'a> {
                 Some(Outcome::Num(v)) => Val::Num(v),
                 None => Val::Bool(RoaringBitmap::new()),
             },
-            Some(Resolved::Metric(m)) => match m.info().ty {
+            Some(Resolved::Metric(m)) => match super::check::Ty::from(m.info().ty) {
                 super::check::Ty::Num => Val::Num(self.frame.num(m)),
                 super::check::Ty::Time => Val::Time(self.frame.time(m)),
                 _ => Val::Text(self.frame.text(m)),

@@ -6,9 +6,9 @@
 //! before the analysis date (`days_since(time) <= N`, the same boundary as `days_since(last(orders.time)) <= N`).
 
 use super::{window_start, Lit, Val};
+use crate::base::dict::{hash64, Dict, NONE};
 use crate::metrics::{Frame, TextColumn, NO_TIME};
 use crate::model::column::{Codes, Ints, Nodes};
-use crate::model::dict::{hash64, Dict, NONE};
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
 use crate::rules::names::{Column, Table};
@@ -211,7 +211,7 @@ impl<'a> Rows<'a> {
                         )
                     }
                     "date" => match args.first().map(|a| &a.kind) {
-                        Some(ExprKind::Str(s)) => RVal::Const(Lit::Time(crate::ingest::values::parse_timestamp(s).unwrap_or(NO_TIME))),
+                        Some(ExprKind::Str(s)) => RVal::Const(Lit::Time(crate::base::values::parse_timestamp(s).unwrap_or(NO_TIME))),
                         _ => RVal::Const(Lit::Time(NO_TIME)),
                     },
                     "abs" => RVal::Num(self.nums(arg(0), len).into_iter().map(f64::abs).collect()),
@@ -298,7 +298,7 @@ impl<'a> Rows<'a> {
             match v {
                 RVal::Time(t) => Some(t.to_vec()),
                 RVal::Const(Lit::Time(t)) => Some(vec![*t; len]),
-                RVal::Const(Lit::Text(s)) => Some(vec![crate::ingest::values::parse_timestamp(s).unwrap_or(NO_TIME); len]),
+                RVal::Const(Lit::Text(s)) => Some(vec![crate::base::values::parse_timestamp(s).unwrap_or(NO_TIME); len]),
                 _ => None,
             }
         };

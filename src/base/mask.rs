@@ -1,8 +1,8 @@
-//! Masking of personal data in activation exports: phones `138****8000`, names `张*` / `欧阳**` / `Z***`, e-mail
-//! addresses `z***@example.com`. The rules are listed in `docs/exports.md` ("Activation exports").
+//! Masking of personal data wherever it is shown or exported: phones `138****8000`, names `张*` / `欧阳**` /
+//! `Z***`, e-mail addresses `z***@example.com`, and a member key masked as the kind of identifier it is. The rules
+//! are listed in `docs/exports.md` ("Activation exports").
 
-use super::ColumnKind;
-use crate::identity::normalise::normalise_phone;
+use crate::base::ids::{normalise_phone, IdKind};
 
 /// What a value that is not a phone or an e-mail address becomes: four stars, whatever its length.
 const OPAQUE: &str = "****";
@@ -14,13 +14,13 @@ pub const COMPOUND_SURNAMES: [&str; 40] = [
     "拓跋", "左丘", "司空", "第五", "鲜于", "闾丘",
 ];
 
-/// Masks a cell of a column of the given kind; kinds that hold no personal data come back unchanged.
-pub fn mask(raw: &str, kind: ColumnKind) -> String {
+/// Masks a member key as the kind of identifier it is: a person without a member id is keyed by a phone or an
+/// e-mail address, which is personal data; member ids and other identifiers are shown as they are.
+pub fn mask_key(key: &str, kind: IdKind) -> String {
     match kind {
-        ColumnKind::Phone => mask_phone(raw),
-        ColumnKind::Name => mask_name(raw),
-        ColumnKind::Email => mask_email(raw),
-        ColumnKind::Plain | ColumnKind::Number | ColumnKind::Id => raw.to_string(),
+        IdKind::Phone => mask_phone(key),
+        IdKind::Email => mask_email(key),
+        _ => key.to_string(),
     }
 }
 

@@ -1,10 +1,67 @@
-//! Normalised forms of phone numbers and e-mail addresses, so the same person's identifiers compare equal.
+//! Identifier kinds and the normalised forms of phone numbers and e-mail addresses, so the same person's
+//! identifiers compare equal.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// Member card / member id (会员卡号).
+    Member,
+    /// Mobile phone, normalised to 11 digits for mainland numbers.
+    Phone,
+    /// WeChat unionid.
+    UnionId,
+    /// WeChat openid.
+    OpenId,
+    /// Device id (IDFA, OAID, cookie …).
+    Device,
+    /// E-mail address, lower-cased.
+    Email,
+}
+
+impl IdKind {
+    /// Every kind.
+    pub const ALL: [IdKind; 6] = [IdKind::Member, IdKind::Phone, IdKind::UnionId, IdKind::OpenId, IdKind::Device, IdKind::Email];
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        ["会员卡号", "手机号", "UnionID", "OpenID", "设备ID", "邮箱"][self as usize]
+    }
+
+    /// The English name.
+    pub fn en(self) -> &'static str {
+        ["Member ID", "Phone", "UnionID", "OpenID", "Device ID", "E-mail"][self as usize]
+    }
+
+    /// Normalises a raw value of this kind; `None` when it is empty or not a valid value.
+    pub fn normalise(self, raw: &str) -> Option<String> {
+        self.normalise_cow(raw).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`IdKind::normalise`] without copying a value that is already normal (a trimmed card or device id, a phone
+    /// that is all digits).
+    pub fn normalise_cow(self, raw: &str) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        let t = crate::base::values::trim_cell(raw);
+        if t.is_empty() {
+            return None;
+        }
+        match self {
+            IdKind::Phone if is_plain_phone(t) => Some(Cow::Borrowed(t)),
+            IdKind::Phone => normalise_phone(t).map(Cow::Owned),
+            IdKind::Email => normalise_email(t).map(Cow::Owned),
+            _ => Some(Cow::Borrowed(t)),
+        }
+    }
+}
 
 /// Normalises a phone number. Mainland mobile numbers become their 11 digits (`+86 138-0013-8000` →
 /// `13800138000`, also `0086…`, `86…` and full-width digits); other numbers keep their digits with a leading `+`
 /// when they had a country code. Text with fewer than 5 digits is not a phone number.
 pub fn normalise_phone(raw: &str) -> Option<String> {
-    let folded = crate::ingest::values::fold_width(raw.trim());
+    let folded = crate::base::values::fold_width(raw.trim());
     let t = folded.trim();
     // Excel sometimes writes phone numbers as floats.
     let t = t.strip_suffix(".0").unwrap_or(t);

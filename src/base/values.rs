@@ -5,7 +5,7 @@
 //! serial numbers (`45801`, `45801.6`), Unix seconds (10 digits) and milliseconds (13 digits).
 //! Amounts: `1234.5`, `¥1,234.50`, `￥１２３`, `RMB 99`, `99元`, `-20`, `(20.00)`; kept as integer minor units (fen).
 
-use crate::model::date::{Day, SECS_PER_DAY};
+use crate::base::date::{Day, SECS_PER_DAY};
 
 /// Excel's day zero (1899-12-30) in days since 1970-01-01.
 const EXCEL_EPOCH: i64 = -25_569;
@@ -336,6 +336,18 @@ pub fn format_amount(units: i64) -> String {
     let sign = if units < 0 { "-" } else { "" };
     let abs = units.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// The one way a number is written for people and files: without a trailing `.0`, with at most 6 decimals
+/// (`1.5`, `3`, `0.333333`); `-0` is `0`. Money held in minor units is written by [`format_amount`].
+pub fn format_number(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! underscores, hyphens, dots and brackets are ignored). The full synonym list is in `docs/ingest.md`.
 //! Columns whose header says nothing get a proposal from their values (see `infer`).
 
-use crate::identity::IdKind;
+use crate::base::ids::IdKind;
 use serde::{Deserialize, Serialize};
 
 /// What a file holds.

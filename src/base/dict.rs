@@ -235,6 +235,15 @@ pub fn fast_hash(bytes: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// The key that recognises the same order row in a later file: its order number, time and amount together
+/// (a refund under the same order number has another amount and time, so it is not a duplicate).
+pub fn row_key(order_hash: u64, ts: i64, amount: i64) -> u64 {
+    let mut h = order_hash ^ (ts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (amount as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (h ^ (h >> 31)).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

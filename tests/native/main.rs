@@ -7,6 +7,7 @@ mod audience_groups;
 mod audience_props;
 mod cli;
 mod delta;
+mod export_paths;
 mod formats;
 mod ingest;
 mod oneid;

@@ -453,25 +453,34 @@ fn audience(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The export request of `huaxiang audience`: the columns the app suggests for the expression (member id, name,
-/// phone, recency, frequency, monetary, segment and the definitions it names) or those of `--columns`, with the
-/// phone's digest after the phone when `--hash` is given.
+/// The export request of `huaxiang audience`. With `--columns KEY[=HEADER],…` exactly those columns, as the app's
+/// column picker sends them (with `--hash`, every phone column is hashed in place, as in the app). Without it, the
+/// columns the app suggests for the expression (member id, name, phone, recency, frequency, monetary, segment and
+/// the definitions it names), with the phone's digest after the phone when `--hash` is given.
 fn audience_request(
     ws: &mut Workspace,
     expr: &str,
     columns: Option<&str>,
     options: ExportOptions,
 ) -> Result<AudienceExportRequest, String> {
-    let available = ws.export_columns(Some(expr)).map_err(|e| e.to_string())?;
-    let mut chosen: Vec<ExportColumn> = match columns {
-        Some(list) => list.split(',').map(|k| ExportColumn::new(k.trim())).collect(),
-        None => available.iter().filter(|c| c.suggested).map(|c| ExportColumn::new(c.key.clone())).collect(),
-    };
-    if options.hash != HashAlgo::None {
-        // The phone as loaded (masked with `--mask`), then its digest beside it.
-        if let Some(i) = chosen.iter().position(|c| c.key == "phone") {
-            chosen.insert(i + 1, ExportColumn { hash: true, ..ExportColumn::new("phone") });
+    let chosen: Vec<ExportColumn> = match columns {
+        Some(list) => list
+            .split(',')
+            .map(|c| match c.split_once('=') {
+                Some((key, header)) => ExportColumn { header: header.to_string(), ..ExportColumn::new(key.trim()) },
+                None => ExportColumn::new(c.trim()),
+            })
+            .collect(),
+        None => {
+            let available = ws.export_columns(Some(expr)).map_err(|e| e.to_string())?;
+            let mut chosen: Vec<ExportColumn> =
+                available.iter().filter(|c| c.suggested).map(|c| ExportColumn::new(c.key.clone())).collect();
+            // The phone as loaded (masked with `--mask`), then its digest beside it.
+            if let Some(i) = chosen.iter().position(|c| c.key == "phone").filter(|_| options.hash != HashAlgo::None) {
+                chosen.insert(i + 1, ExportColumn { hash: true, ..ExportColumn::new("phone") });
+            }
+            chosen
         }
-    }
+    };
     Ok(AudienceExportRequest { audience: expr.to_string(), columns: chosen, options, ..AudienceExportRequest::default() })
 }

@@ -16,6 +16,7 @@ mod rules_catalog;
 mod rules_diagnostics;
 mod rules_docs;
 mod rules_fuzz;
+mod rules_semantics;
 mod sql;
 mod tidy;
 

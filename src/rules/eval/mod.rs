@@ -214,9 +214,7 @@ impl<'a> Evaluator<'a> {
                 Val::Bool(ge & le)
             }
             ExprKind::Call { name, args, .. } => self.call(&name.to_lowercase(), args, results),
-            ExprKind::Agg { func, source, arg, window, .. } => {
-                rows::aggregate(self.frame, *func, source, arg.as_deref(), *window)
-            }
+            ExprKind::Agg { func, source, arg, window, .. } => rows::aggregate(self.frame, *func, source, arg.as_deref(), *window),
             ExprKind::Case { arms, default } => self.case(arms, default.as_deref(), results),
             ExprKind::Seq { first, then } => Val::Bool(rows::sequence(self.frame, first, then.as_deref())),
         }

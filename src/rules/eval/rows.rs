@@ -6,9 +6,9 @@
 //! before the analysis date (`days_since(time) <= N`, the same boundary as `days_since(last(orders.time)) <= N`).
 
 use super::{day_literal, folded_class, round_cents, window_start, Class, Lit, Val};
-use crate::model::date::Day;
 use crate::metrics::{Frame, TextColumn, NO_TIME};
 use crate::model::column::{Codes, Ints, Nodes};
+use crate::model::date::Day;
 use crate::model::dict::{hash64, Dict, NONE};
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
@@ -360,7 +360,8 @@ impl<'a> Rows<'a> {
         match v {
             RVal::Const(Lit::Text(s)) => vec![items.iter().any(|l| matches!(l, Lit::Text(t) if *t == s)) != negated; len],
             RVal::Ids(ids) => {
-                let hashes: Vec<u64> = items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(hash64(s.trim())) } else { None }).collect();
+                let hashes: Vec<u64> =
+                    items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(hash64(s.trim())) } else { None }).collect();
                 ids.iter().map(|&i| i != 0 && hashes.contains(&(i as u64)) != negated).collect()
             }
             RVal::Codes(codes, dict) => {
@@ -540,7 +541,8 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
                 for &k in &kept {
                     let k = k as usize;
                     let key = match f {
-                        FoldRef::Num(v) => v[k].to_bits(),
+                        // `0` and `-0` are one value.
+                        FoldRef::Num(v) => (v[k] + 0.0).to_bits(),
                         FoldRef::Time(v) => v[k] as u64,
                         FoldRef::Codes(v) => u64::from(v[k]),
                         FoldRef::Ids(v) => v[k] as u64,

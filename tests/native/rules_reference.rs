@@ -111,6 +111,44 @@ pub enum Val {
     Missing,
 }
 
+/// The type an expression gives, as far as a `case` needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Num,
+    Time,
+    Other,
+}
+
+fn kind(e: &Expr) -> Kind {
+    match &e.kind {
+        ExprKind::Num(_) | ExprKind::Neg(_) => Kind::Num,
+        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, _, _) => Kind::Num,
+        ExprKind::Name(parts) if column_name(parts) == "monetary" => Kind::Num,
+        ExprKind::Call { name, .. } => match name.as_str() {
+            "date" => Kind::Time,
+            "days_since" | "abs" | "round" | "coalesce" => Kind::Num,
+            _ => Kind::Other,
+        },
+        ExprKind::Agg { func, source, arg, .. } => match func {
+            AggFn::Count | AggFn::Sum | AggFn::Avg | AggFn::Distinct | AggFn::Share => Kind::Num,
+            AggFn::Top => Kind::Other,
+            _ => match (&source.column, arg) {
+                (Some((c, _)), _) if c == "time" => Kind::Time,
+                (Some((c, _)), _) if c == "amount" || c == "discount" => Kind::Num,
+                (Some(_), _) => Kind::Other,
+                (None, Some(a)) if matches!(&a.kind, ExprKind::Name(p) if column_name(p) == "time") => Kind::Time,
+                (None, Some(_)) => Kind::Num,
+                (None, None) => Kind::Other,
+            },
+        },
+        ExprKind::Case { arms, default } => {
+            let kinds: Vec<Kind> = arms.iter().map(|(_, v)| v).chain(default.as_deref()).map(kind).collect();
+            [Kind::Num, Kind::Time].into_iter().find(|k| kinds.contains(k)).unwrap_or(Kind::Other)
+        }
+        _ => Kind::Other,
+    }
+}
+
 /// How exactly a number is held (docs/rules.md, "Numbers and money").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Cls {
@@ -413,12 +451,16 @@ impl Reference<'_> {
                 Val::Bool(compare(BinOp::Ge, &v, &sub(low), days(low)) && compare(BinOp::Le, &v, &sub(high), days(high)))
             }
             ExprKind::Case { arms, default } => {
-                for (c, v) in arms {
-                    if truth(&sub(c)) {
-                        return sub(v);
-                    }
+                // A case has one type: a member-file cell among number (or time) results is read as one.
+                let results: Vec<&Expr> = arms.iter().map(|(_, v)| v).chain(default.as_deref()).collect();
+                let kinds: Vec<Kind> = results.iter().map(|v| kind(v)).collect();
+                let picked = arms.iter().find(|(c, _)| truth(&sub(c))).map(|(_, v)| v).or(default.as_deref());
+                match picked.map(|v| sub(v)) {
+                    None => Val::Missing,
+                    Some(v @ Val::Attr(_)) if kinds.contains(&Kind::Num) => Val::Num(as_num(&v)),
+                    Some(v @ Val::Attr(_)) if kinds.contains(&Kind::Time) => Val::Time(as_time(&v)),
+                    Some(v) => v,
                 }
-                default.as_deref().map_or(Val::Missing, |d| sub(d))
             }
             ExprKind::Call { name, args, .. } => match name.as_str() {
                 "date" => match &args[0].kind {

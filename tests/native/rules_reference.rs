@@ -428,7 +428,7 @@ impl Reference<'_> {
             ExprKind::Num(x) => Val::Num(Some(if cents_literal(*x) { Num::Exact((x * 100.0).round() as i64) } else { Num::Float(*x) })),
             ExprKind::Str(s) => Val::Text(Some(s.clone())),
             ExprKind::Bool(b) => Val::Bool(*b),
-            ExprKind::List(items) => Val::List(items.iter().map(|i| sub(i)).collect()),
+            ExprKind::List(items) => Val::List(items.iter().map(&mut *sub).collect()),
             ExprKind::Not(x) => Val::Bool(!truth(&sub(x))),
             ExprKind::Neg(x) => Val::Num(as_num(&sub(x)).map(|n| match n {
                 Num::Exact(h) => Num::Exact(-h),
@@ -455,7 +455,7 @@ impl Reference<'_> {
                 let results: Vec<&Expr> = arms.iter().map(|(_, v)| v).chain(default.as_deref()).collect();
                 let kinds: Vec<Kind> = results.iter().map(|v| kind(v)).collect();
                 let picked = arms.iter().find(|(c, _)| truth(&sub(c))).map(|(_, v)| v).or(default.as_deref());
-                match picked.map(|v| sub(v)) {
+                match picked.map(&mut *sub) {
                     None => Val::Missing,
                     Some(v @ Val::Attr(_)) if kinds.contains(&Kind::Num) => Val::Num(as_num(&v)),
                     Some(v @ Val::Attr(_)) if kinds.contains(&Kind::Time) => Val::Time(as_time(&v)),

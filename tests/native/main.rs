@@ -17,6 +17,9 @@ mod rules_catalog;
 mod rules_diagnostics;
 mod rules_docs;
 mod rules_fuzz;
+mod rules_reference;
+mod rules_reference_props;
+mod rules_semantics;
 mod sql;
 mod tidy;
 

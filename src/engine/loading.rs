@@ -98,7 +98,8 @@ impl Workspace {
         if self.open.is_some() {
             return Err(Error::file_open());
         }
-        let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
+        let budget = self.memory_limit().saturating_sub(self.memory().bytes) / 2;
+        let (sheet, rows) = xlsx::read_sheet_within(bytes, options.sheet.as_deref(), budget)?;
         options.sheet = Some(sheet);
         options.format = Some(Format::Xlsx);
         let known = self.known_orders(&options);

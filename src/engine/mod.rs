@@ -18,6 +18,7 @@ use serde::Serialize;
 
 mod audience;
 mod tagging;
+pub mod vocabulary;
 
 pub use tagging::{RuleCheck, TagsReport};
 

@@ -3,7 +3,7 @@
 use super::error::{bad_argument, to_js, to_js_error};
 use crate::engine::{SortKey, Workspace};
 use crate::identity::IdentityRule;
-use crate::ingest::mapping::{FileKind, Role};
+use crate::ingest::mapping::FileKind;
 use crate::ingest::LoadOptions;
 use crate::model::date::Day;
 use wasm_bindgen::prelude::*;
@@ -79,25 +79,6 @@ impl JsWorkspace {
         let options = load_options(options)?;
         let report = self.0.load_workbook(name, bytes, options).map_err(to_js_error)?;
         to_js(&report)
-    }
-
-    /// Every column role with its names, for a mapping editor: `[{ role, zh, en }]`.
-    ///
-    /// ```js
-    /// for (const r of ws.roles()) select.add(new Option(r.zh, r.role));
-    /// ```
-    pub fn roles(&self) -> Result<JsValue, JsValue> {
-        #[derive(serde::Serialize)]
-        struct RoleInfo {
-            role: &'static str,
-            zh: &'static str,
-            en: &'static str,
-            kinds: Vec<FileKind>,
-        }
-        let roles: Vec<RoleInfo> = Role::all()
-            .map(|r| RoleInfo { role: r.key(), zh: r.zh(), en: r.en(), kinds: FileKind::ALL.into_iter().filter(|&k| r.fits(k)).collect() })
-            .collect();
-        to_js(&roles)
     }
 
     /// The identity rule: `{ link: [...], unique: [...] }` with kinds `member`, `phone`, `union_id`, `open_id`,

@@ -18,6 +18,7 @@ mod rules_docs;
 mod rules_fuzz;
 mod sql;
 mod tidy;
+mod tidy_www;
 
 use huaxiang::engine::{Summary, Workspace};
 use huaxiang::ingest::mapping::FileKind;

@@ -16,7 +16,7 @@ const AGGREGATES = [
   ['share', 'orders', '', 'discount > 0', '优惠订单行占比', 'Share of discounted order rows', 'num'],
   ['top', 'orders', 'category', '', '最常购买品类', 'Most bought category', 'text', 'orders.category'],
   ['top', 'orders', 'channel', '', '最常用渠道', 'Most used channel', 'text', 'orders.channel'],
-  ['count', 'events', '', '', '行为条数', 'Behaviour events', 'num'],
+  ['count', 'events', '', '', '行为条数', 'Event rows', 'num'],
 ];
 
 /** Member attributes offered as text fields (column roles; their labels are the engine's). */

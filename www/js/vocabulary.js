@@ -30,6 +30,9 @@ export function metricLabel(key) {
   return metric ? pick(metric) : key;
 }
 
+/** A metric's Chinese name, which rules accept too and the built-in tag of that metric bears (`RFM分群`). */
+export const metricZh = (key) => words.metrics.find((m) => m.key === key)?.zh ?? key;
+
 /** A file kind's label (`members` → 会员表 / Members) in the current language. */
 export function fileKindLabel(key) {
   const kind = words.fileKinds.find((k) => k.key === key);

@@ -6,7 +6,7 @@ import { liftChart, liftDailyChart } from '../audience-charts.js';
 import { savedSplits, saveSplit, removeSplit, exportLog, logExport, clearExportLog } from '../audience-store.js';
 import { fill, h, int, percent, when } from '../dom.js';
 import { language, t } from '../i18n.js';
-import { metricLabel } from '../vocabulary.js';
+import { metricLabel, metricZh } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -111,7 +111,7 @@ export class ActivationPanels {
   renderStrata() {
     const select = $('aud-ab-stratify');
     const before = select.value;
-    const tags = (this.view.report?.tags ?? []).filter((x) => x.valueType === 'enum' && x.name !== 'RFM分群');
+    const tags = (this.view.report?.tags ?? []).filter((x) => x.valueType === 'enum' && x.name !== metricZh('rfm.segment'));
     fill(select,
       h('option', { value: '' }, t('audNoStrata')),
       h('option', { value: 'rfm' }, t('audStrataRfm')),

@@ -2,7 +2,7 @@
 
 use super::error::{request, to_js};
 use crate::base::date::Day;
-use crate::base::roles::{FileKind, Role};
+use crate::base::roles::FileKind;
 use crate::engine::{SortKey, Workspace};
 use crate::error::Error;
 use crate::identity::IdentityRule;
@@ -80,25 +80,6 @@ impl JsWorkspace {
         let options = load_options(options)?;
         let report = self.0.load_workbook(name, bytes, options)?;
         to_js(&report)
-    }
-
-    /// Every column role with its names, for a mapping editor: `[{ role, zh, en }]`.
-    ///
-    /// ```js
-    /// for (const r of ws.roles()) select.add(new Option(r.zh, r.role));
-    /// ```
-    pub fn roles(&self) -> Result<JsValue, JsValue> {
-        #[derive(serde::Serialize)]
-        struct RoleInfo {
-            role: &'static str,
-            zh: &'static str,
-            en: &'static str,
-            kinds: Vec<FileKind>,
-        }
-        let roles: Vec<RoleInfo> = Role::all()
-            .map(|r| RoleInfo { role: r.key(), zh: r.zh(), en: r.en(), kinds: FileKind::ALL.into_iter().filter(|&k| r.fits(k)).collect() })
-            .collect();
-        to_js(&roles)
     }
 
     /// The identity rule: `{ link: [...], unique: [...] }` with kinds `member`, `phone`, `union_id`, `open_id`,

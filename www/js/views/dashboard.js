@@ -2,6 +2,7 @@
 import { rfHeatmap, segmentChart } from '../charts.js';
 import { fill, h, int, percent, table } from '../dom.js';
 import { language, t } from '../i18n.js';
+import { metricLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +29,7 @@ export class DashboardView {
       kpi(t('orders'), int(s.orders), 'orders'),
       kpi(t('asOf'), s.asOf, 'as-of'));
     const name = (seg) => (language() === 'zh' ? seg.zh : seg.en);
-    table($('segment-table'), [t('segment'), 'R', 'F', 'M', t('count'), t('share'), t('monetary')],
+    table($('segment-table'), [t('segment'), 'R', 'F', 'M', t('count'), t('share'), metricLabel('monetary')],
       s.segments.map((seg) => [name(seg), t(seg.r), t(seg.f), t(seg.m), seg.count, percent(seg.share), seg.monetary]),
       (i) => ({ dataset: { segment: s.segments[i].key } }));
     if (!$('view-dashboard').hidden) {

@@ -279,7 +279,7 @@ fn base_columns(available: &[ColumnInfo]) -> Vec<ExportColumn> {
 
 /// The tags as SQL and the normalised tables they read.
 fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str, out: &Path) -> Result<(), String> {
-    use huaxiang::export::{sql, tables};
+    use huaxiang::export::sql;
     let export = ws.export_sql(&sql::SqlOptions::new(dialect)).map_err(|e| e.to_string())?;
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let file = out.join(format!("tags.{key}.sql"));
@@ -293,7 +293,7 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
     for (name, text) in [("members.csv", &t.members), ("orders.csv", &t.orders), ("events.csv", &t.events)] {
         std::fs::write(dir.join(name), text).map_err(|e| io(&dir.join(name), e))?;
     }
-    std::fs::write(dir.join("load.sql"), tables::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
+    std::fs::write(dir.join("load.sql"), sql::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
     eprintln!("wrote {} and {}", file.display(), dir.display());
     Ok(())
 }

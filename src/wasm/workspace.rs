@@ -100,7 +100,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = setIdentityRule)]
     pub fn set_identity_rule(&mut self, rule: JsValue) -> Result<(), JsValue> {
-        let rule: IdentityRule = request(rule, "bad_rule", "身份规则", "identity rule")?;
+        let rule: IdentityRule = request(rule, "身份规则", "identity rule")?;
         self.0.set_identity_rule(rule);
         Ok(())
     }
@@ -234,5 +234,5 @@ fn load_options(options: JsValue) -> Result<LoadOptions, JsValue> {
         let kind = FileKind::parse(&kind).ok_or_else(|| Error::bad_kind(&kind))?;
         return Ok(LoadOptions { kind: Some(kind), ..LoadOptions::default() });
     }
-    Ok(request(options, "bad_options", "导入选项", "load options")?)
+    Ok(request(options, "导入选项", "load options")?)
 }

@@ -228,7 +228,7 @@ pub fn duckdb_load_sql(dir: &str) -> String {
 pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, options: &SqlOptions) -> Result<SqlExport> {
     let as_of = match options.as_of.as_deref() {
         None => None,
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_date("分析日期", "analysis date", text).with_code("bad_as_of"))?),
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_as_of(text))?),
     };
     let mut index = HashMap::new();
     for (i, d) in compiled.program.defs.iter().enumerate() {

@@ -17,7 +17,7 @@ export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check spark-check node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -61,6 +61,18 @@ clickhouse-check: duckdb
 	  python3 -m venv "$(PY_CHDB)" && "$(PY_CHDB)/bin/python" -m pip install --quiet --disable-pip-version-check "chdb==$(CHDB_VERSION)"; \
 	fi
 	HUAXIANG_CLICKHOUSE_PYTHON="$(PY_CHDB)/bin/python" cargo test --locked --test native -- sql::
+
+# The SQL export's Spark dialect in a local Spark session: PySpark from PyPI into TOOLS_DIR and Debian's Java 17
+# runtime (a large install, so not part of `make test`).
+PYSPARK_VERSION := 4.3.0
+PY_SPARK := $(TOOLS_DIR)/py-spark
+spark-check: duckdb
+	@command -v java >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless; }
+	@if ! "$(PY_SPARK)/bin/python" -c 'import sys, pyspark; sys.exit(pyspark.__version__ != "$(PYSPARK_VERSION)")' 2>/dev/null; then \
+	  echo "installing pyspark $(PYSPARK_VERSION) from PyPI into $(PY_SPARK)"; \
+	  python3 -m venv "$(PY_SPARK)" && "$(PY_SPARK)/bin/python" -m pip install --quiet --disable-pip-version-check "pyspark==$(PYSPARK_VERSION)"; \
+	fi
+	HUAXIANG_SPARK_PYTHON="$(PY_SPARK)/bin/python" cargo test --locked --test native -- sql:: --nocapture
 
 node-deps: node_modules/.package-lock.json
 

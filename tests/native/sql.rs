@@ -432,6 +432,21 @@ fn duckdb_gives_the_engines_members_for_every_tag() {
         assert!(p.is_empty(), "ClickHouse as of 2025-05-31: {} of {n} definitions differ:\n{}", p.len(), p.join("\n"));
         eprintln!("sql: the ClickHouse dialect agrees too");
     }
+    // The Spark dialect in a local Spark session, when `make spark-check` provides PySpark.
+    if let Some(spark) = std::env::var_os("HUAXIANG_SPARK_PYTHON") {
+        let sp = |ws: &Workspace, options: &SqlOptions| ws.export_sql(&SqlOptions { dialect: Dialect::Spark, ..options.clone() }).unwrap();
+        let (a, b) = (sp(&ws, &SqlOptions::new(Dialect::DuckDb)), sp(&second_ws, &earlier));
+        std::fs::write(dir.join("default.spark.sql"), &a.sql).unwrap();
+        std::fs::write(dir.join("earlier.spark.sql"), &b.sql).unwrap();
+        let out =
+            run_engine(std::path::Path::new(&spark), "run_spark.py", &dir, &[dir.join("default.spark.sql"), dir.join("earlier.spark.sql")]);
+        let (n, _, p) = compare(&mut ws, &a, &out[0], &ids, 1e-9);
+        assert!(p.is_empty(), "Spark: {} of {n} definitions differ:\n{}", p.len(), p.join("\n"));
+        let (m, _, p) = compare(&mut second_ws, &b, &out[1], &second_ids, 1e-9);
+        assert!(p.is_empty(), "Spark as of 2025-05-31: {} of {m} definitions differ:\n{}", p.len(), p.join("\n"));
+        let skipped = a.skipped().count();
+        eprintln!("sql: the Spark dialect agrees too ({n} and {m} definitions compared; {skipped} not exported)");
+    }
     std::fs::remove_dir_all(dir).ok();
 }
 

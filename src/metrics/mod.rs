@@ -224,7 +224,8 @@ impl<'a> Frame<'a> {
                         continue;
                     }
                     let p = p as usize;
-                    s.spend[p] += amount[k];
+                    // RFM refuses data whose sums overflow (`Error::money_overflow`) before any metric is read.
+                    s.spend[p] = s.spend[p].saturating_add(amount[k]);
                     if amount[k] > 0 {
                         s.purchase_rows[p] += 1;
                         s.discounted[p] += u32::from(discount[k] > 0);

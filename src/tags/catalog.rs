@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::Settings;
 use crate::rules::ast::DefKind;
+use crate::rules::lexer::quote_name;
 use crate::rules::parser::parse_program;
 use crate::rules::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -323,13 +324,23 @@ impl Catalog {
     }
 
     /// Reads a pack written by [`Catalog::to_json`].
+    /// The pack must say it is one (`"format": "huaxiang-tag-pack"`) and hold `definitions`; keys a pack does not
+    /// have are refused by name, so a file in another shape is never read as an empty pack.
     pub fn from_json(text: &str) -> Result<Catalog> {
-        let pack: Catalog = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))?;
-        if pack.format != PACK_FORMAT {
+        let serde_json::Value::Object(map) = &value else { return Err(Error::not_a_pack()) };
+        const KEYS: [&str; 4] = ["format", "version", "settings", "definitions"];
+        let unknown: Vec<&str> = map.keys().map(String::as_str).filter(|k| !KEYS.contains(k)).collect();
+        let missing: Vec<&str> = ["format", "definitions"].into_iter().filter(|k| !map.contains_key(*k)).collect();
+        if !unknown.is_empty() || !missing.is_empty() {
+            let list = |v: &[&str]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+            return Err(Error::pack_keys(&list(&missing), &list(&unknown)));
+        }
+        if map.get("format").and_then(|f| f.as_str()) != Some(PACK_FORMAT) {
             return Err(Error::not_a_pack());
         }
-        Ok(pack)
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))
     }
 
     /// Adds (or replaces, by name) every definition of `other`; returns how many were added or changed.
@@ -445,16 +456,6 @@ fn comments_above(text: &str, at: usize) -> String {
     }
     lines.reverse();
     lines.join("\n")
-}
-
-fn quote_name(name: &str) -> String {
-    struct N<'a>(&'a str);
-    impl std::fmt::Display for N<'_> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            crate::rules::ast::write_name(f, self.0)
-        }
-    }
-    N(name).to_string()
 }
 
 /// A word-level diff (words are separated by white space, as rule text is).

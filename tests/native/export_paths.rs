@@ -51,6 +51,7 @@ fn the_command_line_and_the_request_api_write_the_same_bytes() {
     let mut ws = workspace();
     let keys = "member_id,name,phone,email,attr:city,attr:note,monetary,tag:均价,tag:天均,tag:城市,tag:老客";
     let chosen: Vec<(&str, bool)> = keys.split(',').map(|k| (k, false)).collect();
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(Vec<&str>, Vec<(&str, bool)>, ExportOptions)> = vec![
         // Masked, phones as their SHA-256 (mainland mobiles only, as 巨量引擎 and 腾讯广告 take them).
         (

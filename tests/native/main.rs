@@ -11,6 +11,7 @@ mod export_paths;
 mod formats;
 mod ingest;
 mod oneid;
+mod outside;
 mod rfm;
 mod rules;
 mod rules_catalog;

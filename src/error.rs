@@ -146,7 +146,7 @@ catalogue! {
     /// An amount that cannot be read.
     row_bad_amount() => "bad_amount", "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。",
         "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.";
-    /// An amount beyond [`crate::base::values::MAX_AMOUNT`] (or beyond what a number holds).
+    /// An amount beyond the largest an order row may carry (`MAX_AMOUNT` of the values module: 10 trillion yuan).
     row_amount_out_of_range() => "amount_out_of_range",
         "金额超出可以计算的范围（一笔不能超过 10 万亿元），这一行被跳过。请检查单位或小数点。",
         "The amount is beyond what can be computed (at most 10 trillion yuan per row); the row was skipped. Check its unit or decimal point.";
@@ -184,6 +184,18 @@ catalogue! {
         "Give the audience a name (without line breaks or control characters).";
     /// A name already taken.
     duplicate_name(name: &str) => "duplicate_name", "已经有叫“{name}”的定义了。", "Something is already called “{name}”.";
+    /// A name defined twice in one rule text; `first` and `second` are the lines.
+    duplicate_definition(name: &str, first: usize, second: usize) => "duplicate_definition",
+        "“{name}”定义了两次：第 {first} 行和第 {second} 行。第 {second} 行的定义没有导入；请改名或删去其中一个。",
+        "“{name}” is defined twice, on line {first} and line {second}. The definition on line {second} was not imported; rename or remove one of them.";
+    /// A name that reads like another one (a warning).
+    look_alike_name(name: &str, other: &str) => "look_alike_name",
+        "“{name}”和“{other}”看起来一样，但用了不同文字的字母（如西里尔字母 і、р）。请确认没有输错。",
+        "“{name}” looks the same as “{other}” but uses letters of another script (such as Cyrillic letters that look Latin). Check that it is not a typo.";
+    /// A name mixing Latin with Cyrillic or Greek letters (a warning).
+    mixed_script_name(name: &str) => "mixed_script_name",
+        "“{name}”混用了拉丁字母和西里尔或希腊字母，容易和别的名字混淆。",
+        "“{name}” mixes Latin letters with Cyrillic or Greek ones, which is easy to confuse with other names.";
     /// A version a definition does not have.
     no_such_version(name: &str, version: u32) => "no_such_version", "“{name}”没有第 {version} 版。", "“{name}” has no version {version}.";
     /// A tag pack that is not valid JSON.
@@ -270,7 +282,7 @@ mod tests {
     use super::*;
 
     /// Technical words a Chinese message may carry as they are (file formats, encodings, commands, units).
-    const KEPT: [&str; 23] = [
+    const KEPT: [&str; 27] = [
         "Excel",
         "YYYY",
         "MM",
@@ -294,6 +306,10 @@ mod tests {
         "huaxiang",
         "profile",
         "orders",
+        "format",
+        "version",
+        "settings",
+        "definitions",
     ];
 
     #[test]

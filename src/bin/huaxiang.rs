@@ -282,11 +282,20 @@ fn read_rules(ws: &mut Workspace, path: &Path) -> Result<usize, String> {
     let utf16 = |byte: u32| text[..byte as usize].encode_utf16().count() as u32;
     let imported: Vec<(u32, u32)> =
         program.defs.iter().filter(|d| d.expr.is_some()).map(|d| (utf16(d.span.start), utf16(d.span.end))).collect();
-    let problems: Vec<_> = problems.into_iter().filter(|d| !imported.iter().any(|&(a, b)| d.at.start16 >= a && d.at.start16 < b)).collect();
+    // Problems of the text as a whole (a name defined twice, a look-alike name) are never reported again.
+    const OF_THE_TEXT: [&str; 3] = ["duplicate_definition", "look_alike_name", "mixed_script_name"];
+    let problems: Vec<_> = problems
+        .into_iter()
+        .filter(|d| OF_THE_TEXT.contains(&d.code) || !imported.iter().any(|&(a, b)| d.at.start16 >= a && d.at.start16 < b))
+        .collect();
+    let mut errors = 0;
     for d in &problems {
-        note!("{}:{}:{}: error: {} / {}", path.display(), d.at.line, d.at.col, d.en, d.zh);
+        let error = d.severity == huaxiang::rules::Severity::Error;
+        let kind = if error { "error" } else { "warning" };
+        note!("{}:{}:{}: {kind}: {} / {}", path.display(), d.at.line, d.at.col, d.en, d.zh);
+        errors += usize::from(error);
     }
-    Ok(problems.len())
+    Ok(errors)
 }
 
 /// Evaluates the catalog; any rule error stops the run with every problem listed by file, line and column.

@@ -10,6 +10,7 @@ mod delta;
 mod export_paths;
 mod formats;
 mod ingest;
+mod names;
 mod oneid;
 mod outside;
 mod rfm;

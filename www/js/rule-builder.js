@@ -3,7 +3,7 @@
 // editor, and reads back rules of the same shape, so the builder and the text editor edit the same rule.
 import { h } from './dom.js';
 import { language, t } from './i18n.js';
-import { quoteName, quoteText, tokenize } from './rule-syntax.js';
+import { quoteName, quoteText, tokenize, unquoteName } from './rule-syntax.js';
 
 /** Metric fields: `[expression, zh, en, type]`. */
 const METRICS = [
@@ -320,7 +320,7 @@ function parseRows(text, fields) {
       row.filter = splitList(agg[4] ?? '').join(', ');
       row.days = agg[6] ?? '';
     } else {
-      field = fields.find((f) => !f.agg && (norm(f.expr) === left || f.expr === quoteName(left.replace(/^`|`$/g, ''))));
+      field = fields.find((f) => !f.agg && (norm(f.expr) === left || f.expr === quoteName(unquoteName(left))));
     }
     if (!field) return null;
     if (row.op === 'is' && field.type !== 'bool') return null;

@@ -10,7 +10,7 @@ use huaxiang::rules::ast::DefKind;
 use huaxiang::rules::check::check;
 use huaxiang::rules::parser::{parse_expr, parse_program};
 use huaxiang::rules::Diagnostic;
-use huaxiang::tags::{schema_of, Catalog, DiagnosticInfo, Edit};
+use huaxiang::tags::{schema_of, DiagnosticInfo, Edit};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::cell::{Cell, RefCell};

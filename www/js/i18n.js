@@ -54,6 +54,8 @@ const words = {
   repeatedOrderIds: ['重复订单号', 'Repeated order ids'],
   emptyRates: ['空值率', 'Empty cells'],
   problems: ['问题示例', 'Examples of problems'],
+  warnings: ['已加载但需要核对的行', 'Rows loaded that need a look'],
+  filesFailed: ['{1} 个文件中有 {0} 个没有导入：{2}', '{0} of {1} files were not loaded: {2}'],
   line: ['行', 'Line'],
   value: ['值', 'Value'],
   reason: ['原因', 'Reason'],

@@ -132,6 +132,13 @@ catalogue! {
         "This Excel file cannot be read: {detail}. Check that it is .xlsx (not .xls).";
     /// A sheet that cannot be read.
     bad_sheet(name: &str, detail: &str) => "bad_xlsx", "无法读取工作表“{name}”（详情：{detail}）。", "Sheet “{name}” cannot be read: {detail}.";
+    /// A workbook that would take more memory than the budget.
+    xlsx_too_large_to_read(part: &str, size_mb: u64, budget_mb: u64) => "xlsx_too_large",
+        "这个 Excel 文件解压后太大（“{part}”处已超过 {size_mb} MB，上限 {budget_mb} MB），没有读取，已加载的数据没有丢失。请把工作表另存为 CSV 再导入。",
+        "This Excel file is too large once decompressed (past {size_mb} MB at “{part}”, the limit is {budget_mb} MB); it was not read and the data already loaded is kept. Save the sheet as CSV and load that.";
+    /// A sheet with a cell beyond Excel's last column.
+    xlsx_too_many_columns_to_read(sheet: &str, max: usize) => "xlsx_too_many_columns",
+        "工作表“{sheet}”有超出 Excel 上限 {max} 列的单元格，不是有效的表格。", "Sheet “{sheet}” has a cell beyond Excel's {max} columns; it is not a valid spreadsheet.";
     /// A sheet name the workbook lacks.
     no_such_sheet(name: &str) => "no_sheet", "工作簿里没有名为“{name}”的工作表。", "The workbook has no sheet called “{name}”.";
     /// A workbook without sheets.

@@ -37,6 +37,12 @@ impl Day {
         i64::from(self.0) * SECS_PER_DAY
     }
 
+    /// The first second after this day: a time `ts` falls on or before this day exactly when `ts < day.end()`.
+    /// The one test of "on or before the analysis date" that RFM, metrics and rules share.
+    pub fn end(self) -> i64 {
+        Day(self.0 + 1).start()
+    }
+
     /// Parses `YYYY-MM-DD` exactly (the form used for the analysis date).
     pub fn parse_iso(text: &str) -> Option<Day> {
         let t = text.trim();

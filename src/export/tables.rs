@@ -74,23 +74,12 @@ pub fn member_ids(data: &Dataset, people: &People) -> Vec<String> {
         .collect()
 }
 
-/// One CSV field.
-fn field(out: &mut String, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
-        out.push('"');
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(text);
-    }
-}
-
 fn row(out: &mut String, fields: &[&str]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        field(out, f);
+        crate::export::activation::csv::push_field(out, f);
     }
     out.push('\n');
 }

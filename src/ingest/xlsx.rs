@@ -24,27 +24,71 @@ pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>> {
     Ok(open(bytes)?.sheet_names().to_vec())
 }
 
-/// The rows of a sheet (the first sheet when `sheet` is `None`), numbered as in Excel.
+/// The memory a workbook may take when no budget is given: what a browser tab holds comfortably.
+pub const DEFAULT_BUDGET: u64 = 1 << 30;
+
+/// The rows of a sheet (the first sheet when `sheet` is `None`), numbered as in Excel, within
+/// [`DEFAULT_BUDGET`].
 pub fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Vec<OwnedRow>)> {
+    read_sheet_within(bytes, sheet, DEFAULT_BUDGET)
+}
+
+/// The rows of a sheet, refusing a workbook that would take more than `budget` bytes of memory before it is
+/// allocated: the parts' declared sizes are checked against the budget before any part is decompressed (a
+/// zip bomb), and the sheet is read cell by cell, so a declared dimension (`A1:XFD1048576`) allocates nothing and
+/// the text held is counted as it grows.
+pub fn read_sheet_within(bytes: &[u8], sheet: Option<&str>, budget: u64) -> Result<(String, Vec<OwnedRow>)> {
+    check_parts(bytes, budget)?;
     let mut book = open(bytes)?;
     let names = book.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| Error::no_such_sheet(s))?,
         None => names.first().cloned().ok_or_else(Error::no_sheets)?,
     };
-    let range = book.worksheet_range(&name).map_err(|e| Error::bad_sheet(&name, &e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut out: Vec<String> = vec![String::new(); first_col];
-            out.extend(cells.iter().map(cell_text));
-            OwnedRow { line: first_row + i as u64 + 1, cells: out }
-        })
-        .collect();
+    let mut cells = book.worksheet_cells_reader(&name).map_err(|e| Error::bad_sheet(&name, &e.to_string()))?;
+    let mut rows: Vec<OwnedRow> = Vec::new();
+    // What the rows hold: each cell's text and its `String` (24 bytes).
+    let mut held = 0u64;
+    while let Some(cell) = cells.next_cell().map_err(|e| Error::bad_sheet(&name, &e.to_string()))? {
+        let (row, col) = cell.get_position();
+        let (line, col) = (u64::from(row) + 1, col as usize);
+        if col >= MAX_COLUMNS {
+            return Err(Error::xlsx_too_many_columns_to_read(&name, MAX_COLUMNS));
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if rows.last().map_or(true, |r| r.line != line) {
+            rows.push(OwnedRow { line, cells: Vec::new() });
+        }
+        let Some(last) = rows.last_mut() else { continue };
+        if last.cells.len() <= col {
+            held += 24 * (col + 1 - last.cells.len()) as u64;
+            last.cells.resize(col + 1, String::new());
+        }
+        held += text.len() as u64;
+        last.cells[col] = text;
+        if held > budget {
+            return Err(Error::xlsx_too_large_to_read(&name, held >> 20, budget >> 20));
+        }
+    }
     Ok((name, rows))
+}
+
+/// Excel's column limit (XFD): a cell beyond it is not a spreadsheet's.
+const MAX_COLUMNS: usize = 16_384;
+
+/// Refuses a workbook whose parts declare more bytes than `budget` once decompressed, reading only the zip
+/// directory (nothing is decompressed).
+fn check_parts(bytes: &[u8], budget: u64) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Error::bad_xlsx(&e.to_string()))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| Error::bad_xlsx(&e.to_string()))?;
+        total = total.saturating_add(part.size());
+        if total > budget {
+            return Err(Error::xlsx_too_large_to_read(part.name(), total >> 20, budget >> 20));
+        }
+    }
+    Ok(())
 }
 
 fn cell_text(cell: &Data) -> String {

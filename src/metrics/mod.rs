@@ -96,7 +96,6 @@ impl Settings {
 
 /// Per-member sums over orders, computed in one pass.
 struct PurchaseStats {
-    spend: Vec<i64>,
     first: Vec<i64>,
     last: Vec<i64>,
     purchase_rows: Vec<u32>,
@@ -168,7 +167,7 @@ impl<'a> Frame<'a> {
     pub fn with_cache(data: &'a Dataset, people: &'a People, rfm: &'a Rfm, settings: Settings, cache: Rc<FrameCache>) -> Frame<'a> {
         let order_person = cache.order_person.get_or_init(|| Rc::new(data.orders.node.map_nodes(|n| people.resolution.person(n)))).clone();
         let event_person = cache.event_person.get_or_init(|| Rc::new(data.events.node.map_nodes(|n| people.resolution.person(n)))).clone();
-        Frame { data, people, rfm, as_of: rfm.as_of, limit: Day(rfm.as_of.0 + 1).start(), settings, order_person, event_person, cache }
+        Frame { data, people, rfm, as_of: rfm.as_of, limit: rfm.as_of.end(), settings, order_person, event_person, cache }
     }
 
     /// The number of members.
@@ -205,7 +204,6 @@ impl<'a> Frame<'a> {
             let n = self.len();
             let o = &self.data.orders;
             let mut s = PurchaseStats {
-                spend: vec![0; n],
                 first: vec![NO_TIME; n],
                 last: vec![NO_TIME; n],
                 purchase_rows: vec![0; n],
@@ -224,8 +222,6 @@ impl<'a> Frame<'a> {
                         continue;
                     }
                     let p = p as usize;
-                    // RFM refuses data whose sums overflow (`Error::money_overflow`) before any metric is read.
-                    s.spend[p] = s.spend[p].saturating_add(amount[k]);
                     if amount[k] > 0 {
                         s.purchase_rows[p] += 1;
                         s.discounted[p] += u32::from(discount[k] > 0);
@@ -320,7 +316,7 @@ impl<'a> Frame<'a> {
                 }
                 out
             }
-            Metric::Monetary => self.stats().spend.iter().map(|&v| yuan(v)).collect(),
+            Metric::Monetary => self.rfm.spend.iter().map(|&v| yuan(v)).collect(),
             Metric::PurchaseInterval => {
                 let s = self.stats();
                 let freq = self.num(Metric::Frequency);

@@ -253,6 +253,9 @@ pub struct Rfm {
     pub orders_used: u64,
     /// Order rows after the analysis date (left out).
     pub orders_after: u64,
+    /// Every person's net spend on or before the analysis date, in minor units (refunds included; 0 without
+    /// orders): summed once here, and read by the metric frame's `monetary`.
+    pub spend: Vec<i64>,
     /// Order rows dated outside the plausible window ([`PLAUSIBLE_FROM`] to [`PLAUSIBLE_UNTIL`]), which the default
     /// analysis date ignores.
     pub implausible_dates: u64,
@@ -296,6 +299,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
     let (latest, implausible) = plausible_latest(orders, latest);
     let as_of = as_of.unwrap_or(Day(Day::of_timestamp(latest).0 + 1));
     let n = people;
+    let limit = as_of.end();
     let mut last = vec![i32::MIN; n];
     let mut count = vec![0u32; n];
     let mut spend = vec![0i64; n];
@@ -308,8 +312,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
         let amount = orders.amount.chunk(lo, hi, &mut amount_buf);
         let ids = orders.order_id.chunk(lo, hi, &mut id_buf);
         for (k, &person) in person_of_order[lo..hi].iter().enumerate() {
-            let day = Day::of_timestamp(ts[k]);
-            if day > as_of {
+            if ts[k] >= limit {
                 after += 1;
                 continue;
             }
@@ -317,7 +320,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
             let m = person as usize;
             spend[m] = spend[m].checked_add(amount[k]).ok_or_else(Error::money_overflow)?;
             if amount[k] > 0 {
-                last[m] = last[m].max(day.0);
+                last[m] = last[m].max(Day::of_timestamp(ts[k]).0);
                 if ids[k] == 0 {
                     count[m] += 1;
                 } else {
@@ -367,7 +370,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
             }
         })
         .collect();
-    Ok(Rfm { as_of, as_of_default, rows, means, segments, orders_used: used, orders_after: after, implausible_dates: implausible })
+    Ok(Rfm { as_of, as_of_default, rows, means, segments, orders_used: used, orders_after: after, spend, implausible_dates: implausible })
 }
 
 /// Quintile scores: `1 + floor(5 × (values strictly smaller) / n)`; larger values are better.

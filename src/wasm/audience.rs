@@ -11,11 +11,7 @@ use super::error::{request, to_js};
 use super::workspace::JsWorkspace;
 use crate::audience::{LiftRequest, PortraitRequest, SplitRequest, StaticAudience};
 use crate::base::ids::IdKind;
-use crate::base::roles::Role;
 use crate::engine::AudienceExportRequest;
-use crate::error::Error;
-use crate::rules::eval::Outcome;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 /// What `saveStaticAudience` reads: the ids as a list, or as the text of an uploaded file (first column of every

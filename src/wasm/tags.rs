@@ -3,8 +3,9 @@
 //!
 //! Times and authors come from the page (`at` is an ISO date-time string): the core never reads a clock.
 
-use super::error::{bad_argument, to_js, to_js_error};
+use super::error::{request, to_js};
 use super::workspace::JsWorkspace;
+use crate::error::Error;
 use crate::metrics::Settings;
 use crate::tags::{DiagnosticInfo, Edit};
 use wasm_bindgen::prelude::*;
@@ -21,8 +22,7 @@ struct RulesImport {
 
 /// Reads an `Edit` object: `{ kind, name, previousName, group, description, owner, rule }`.
 fn edit_of(edit: JsValue) -> Result<Edit, JsValue> {
-    serde_wasm_bindgen::from_value(edit)
-        .map_err(|e| bad_argument("bad_edit", format!("标签内容无效：{e}"), format!("The tag edit is not valid: {e}")))
+    Ok(request(edit, "bad_edit", "标签内容", "tag edit")?)
 }
 
 #[wasm_bindgen(js_class = Workspace)]
@@ -125,7 +125,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = importPack)]
     pub fn import_pack(&mut self, json: &str, merge: bool) -> Result<f64, JsValue> {
-        self.0.import_pack(json, merge).map(|n| n as f64)
+        Ok(self.0.import_pack(json, merge)? as f64)
     }
 
     /// Reads rule text (`tag 名称 in 分组 = …` lines, `set` lines, `#` comments) into the catalog:
@@ -149,15 +149,9 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = exportSql)]
     pub fn export_sql(&self, dialect: &str, as_of: Option<String>) -> Result<JsValue, JsValue> {
-        let dialect = crate::export::sql::Dialect::parse(dialect).ok_or_else(|| {
-            bad_argument(
-                "bad_dialect",
-                format!("不支持的 SQL 方言：{dialect}（可选 duckdb、clickhouse、spark）"),
-                format!("Unknown SQL dialect: {dialect} (use duckdb, clickhouse or spark)."),
-            )
-        })?;
+        let dialect = crate::export::sql::Dialect::parse(dialect).ok_or_else(|| Error::bad_dialect(dialect))?;
         let options = crate::export::sql::SqlOptions { as_of, ..crate::export::sql::SqlOptions::new(dialect) };
-        let export = crate::export::sql::workspace_sql(&self.0, &options)?;
+        let export = self.0.export_sql(&options)?;
         to_js(&export)
     }
 
@@ -180,8 +174,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = setSettings)]
     pub fn set_settings(&mut self, settings: JsValue) -> Result<JsValue, JsValue> {
-        let settings: Settings = serde_wasm_bindgen::from_value(settings)
-            .map_err(|e| bad_argument("bad_settings", format!("设置无效：{e}"), format!("The settings are not valid: {e}")))?;
+        let settings: Settings = request(settings, "bad_settings", "设置", "settings")?;
         let report = self.0.set_settings(settings)?;
         to_js(&report)
     }

@@ -1,9 +1,10 @@
 //! `Workspace`: files in by chunks, RFM results out as small objects.
 
-use super::error::{bad_argument, to_js, to_js_error};
+use super::error::{request, to_js};
 use crate::base::date::Day;
 use crate::base::roles::{FileKind, Role};
 use crate::engine::{SortKey, Workspace};
+use crate::error::Error;
 use crate::identity::IdentityRule;
 use crate::ingest::LoadOptions;
 use wasm_bindgen::prelude::*;
@@ -49,7 +50,7 @@ impl JsWorkspace {
     #[wasm_bindgen(js_name = beginFile)]
     pub fn begin_file(&mut self, name: &str, options: JsValue) -> Result<(), JsValue> {
         let options = load_options(options)?;
-        self.0.begin_file(name, options)
+        Ok(self.0.begin_file(name, options)?)
     }
 
     /// Looks at a file before loading it: pass its first bytes (say 1 MiB; the whole file for a workbook) and
@@ -118,8 +119,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = setIdentityRule)]
     pub fn set_identity_rule(&mut self, rule: JsValue) -> Result<(), JsValue> {
-        let rule: IdentityRule = serde_wasm_bindgen::from_value(rule)
-            .map_err(|e| bad_argument("bad_rule", format!("身份规则无效：{e}"), format!("The identity rule is not valid: {e}")))?;
+        let rule: IdentityRule = request(rule, "bad_rule", "身份规则", "identity rule")?;
         self.0.set_identity_rule(rule);
         Ok(())
     }
@@ -154,7 +154,7 @@ impl JsWorkspace {
     /// for (let r = await reader.read(); !r.done; r = await reader.read()) ws.push(r.value);
     /// ```
     pub fn push(&mut self, chunk: &[u8]) -> Result<f64, JsValue> {
-        self.0.push(chunk).map(|n| n as f64)
+        Ok(self.0.push(chunk)? as f64)
     }
 
     /// The open file's report so far (its detected columns once the header is read), or `null`.
@@ -209,13 +209,7 @@ impl JsWorkspace {
     pub fn compute(&mut self, as_of: Option<String>) -> Result<JsValue, JsValue> {
         let day = match as_of.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(text) => Some(Day::parse_iso(text).ok_or_else(|| {
-                bad_argument(
-                    "bad_date",
-                    format!("分析日期“{text}”无效，请用 YYYY-MM-DD。"),
-                    format!("The analysis date “{text}” is not valid; use YYYY-MM-DD."),
-                )
-            })?),
+            Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_date("分析日期", "analysis date", text))?),
         };
         let summary = self.0.compute(day)?;
         to_js(&summary)
@@ -231,9 +225,7 @@ impl JsWorkspace {
     pub fn member_page(&self, offset: u32, limit: u32, sort: Option<String>, descending: Option<bool>) -> Result<JsValue, JsValue> {
         let key = match sort.as_deref() {
             None | Some("") => SortKey::Monetary,
-            Some(s) => {
-                SortKey::parse(s).ok_or_else(|| bad_argument("bad_sort", format!("不能按“{s}”排序。"), format!("Cannot sort by “{s}”.")))?
-            }
+            Some(s) => SortKey::parse(s).ok_or_else(|| Error::bad_sort(s))?,
         };
         let page = self.0.member_page(offset as usize, limit as usize, key, descending.unwrap_or(true))?;
         to_js(&page)
@@ -258,15 +250,8 @@ fn load_options(options: JsValue) -> Result<LoadOptions, JsValue> {
         if kind.is_empty() {
             return Ok(LoadOptions::default());
         }
-        let kind = FileKind::parse(&kind).ok_or_else(|| {
-            bad_argument(
-                "bad_kind",
-                format!("未知的文件类型“{kind}”。"),
-                format!("Unknown file kind “{kind}”; use orders, members, events or identity."),
-            )
-        })?;
+        let kind = FileKind::parse(&kind).ok_or_else(|| Error::bad_kind(&kind))?;
         return Ok(LoadOptions { kind: Some(kind), ..LoadOptions::default() });
     }
-    serde_wasm_bindgen::from_value(options)
-        .map_err(|e| bad_argument("bad_options", format!("导入选项无效：{e}"), format!("The load options are not valid: {e}")))
+    Ok(request(options, "bad_options", "导入选项", "load options")?)
 }

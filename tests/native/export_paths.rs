@@ -46,13 +46,15 @@ fn columns(keys: &[(&str, bool)]) -> Vec<ExportColumn> {
 
 const ALL: &str = "monetary > -1 or not 老客";
 
+/// One case: the command line's flags, the request's columns (key, hashed) and options.
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, bool)>, ExportOptions);
+
 #[test]
 fn the_command_line_and_the_request_api_write_the_same_bytes() {
     let mut ws = workspace();
     let keys = "member_id,name,phone,email,attr:city,attr:note,monetary,tag:均价,tag:天均,tag:城市,tag:老客";
     let chosen: Vec<(&str, bool)> = keys.split(',').map(|k| (k, false)).collect();
-    #[allow(clippy::type_complexity)]
-    let cases: Vec<(Vec<&str>, Vec<(&str, bool)>, ExportOptions)> = vec![
+    let cases: Vec<Case> = vec![
         // Masked, phones as their SHA-256 (mainland mobiles only, as 巨量引擎 and 腾讯广告 take them).
         (
             vec!["--mask", "--hash", "sha256", "--columns", keys],

@@ -9,6 +9,7 @@ mod cli;
 mod delta;
 mod export_paths;
 mod formats;
+mod hostile;
 mod ingest;
 mod names;
 mod oneid;
@@ -19,6 +20,9 @@ mod rules_catalog;
 mod rules_diagnostics;
 mod rules_docs;
 mod rules_fuzz;
+mod rules_reference;
+mod rules_reference_props;
+mod rules_semantics;
 mod sql;
 mod tidy;
 

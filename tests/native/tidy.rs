@@ -204,3 +204,16 @@ fn the_layer_check_finds_an_upward_reference() {
     // Unit tests may use anything.
     assert!(upward_references("base", "//! x\n\n#[cfg(test)]\nmod tests {\n    use crate::engine::Workspace;\n}\n").is_empty());
 }
+
+#[test]
+fn errors_are_built_only_in_the_catalogue() {
+    for (path, text) in sources() {
+        if path == "src/error.rs" || path == "src/wasm/error.rs" {
+            continue;
+        }
+        let text = non_test(&text);
+        for banned in ["Error { code", "code: \"", "map_err(to_js_error)", "bad_argument(", "Error::new("] {
+            assert!(!text.contains(banned), "{path} builds an error outside the catalogue (`{banned}`): add a constructor to src/error.rs");
+        }
+    }
+}

@@ -27,9 +27,10 @@ impl CsvSink {
     }
 }
 
-/// Appends one field, quoted when it has to be.
+/// Appends one field, quoted when it holds `,`, `"`, CR or LF, or starts or ends with white space (which some
+/// readers, DuckDB's among them, would trim). Every CSV the product writes goes through it.
 pub fn push_field(line: &mut String, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
+    if field.contains([',', '"', '\r', '\n']) || field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace) {
         line.push('"');
         line.push_str(&field.replace('"', "\"\""));
         line.push('"');

@@ -271,6 +271,28 @@ impl Dialect {
         }
     }
 
+    /// A number rounded to the nearest hundredth (a sum or difference of decimals, as the engine keeps it).
+    pub fn cents(self, x: &str) -> String {
+        format!("({} / 100)", self.round(&format!("({x}) * 100")))
+    }
+
+    /// The whole fen of a decimal row value (as a 64-bit integer).
+    pub fn fen(self, x: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Spark => format!("CAST({} AS BIGINT)", self.round(&format!("({x}) * 100"))),
+            Dialect::ClickHouse => format!("toInt64({})", self.round(&format!("({x}) * 100"))),
+        }
+    }
+
+    /// `a / b` of integers (`b > 0`) rounded half to even, as a 64-bit float.
+    pub fn half_even_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("round_even(CAST({a} AS DOUBLE) / ({b}), 0)"),
+            Dialect::ClickHouse => format!("roundBankers(toFloat64({a}) / ({b}))"),
+            Dialect::Spark => format!("bround(CAST({a} AS DOUBLE) / ({b}), 0)"),
+        }
+    }
+
     /// A sum that adds the values in row order, as the engine does (only DuckDB can say so; elsewhere the
     /// order is the engine's choice, which may differ in the last bits of a float).
     pub fn ordered_sum(self, value: &str, order: &str) -> String {

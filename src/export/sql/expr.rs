@@ -3,11 +3,12 @@
 //! because the evaluator picks how to compare, convert and combine by that kind.
 
 use super::{unsupported, DefState, Gen, Item, ValueType, R};
+use crate::base::date::Day;
 use crate::base::values::parse_timestamp;
 use crate::metrics::names::Metric;
 use crate::rules::ast::*;
 use crate::rules::check::{resolve, AttrRef, Resolved, Ty};
-use crate::rules::eval::arith;
+use crate::rules::eval::{arith, day_literal, round_cents, Decimals};
 
 /// The kind of a member-level value.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,14 +179,20 @@ impl Gen<'_> {
                 let x = self.eval(value)?;
                 let l = self.eval(list)?;
                 let K::List(items) = &l.k else { return Ok(v(K::Bool, "FALSE".into(), 0)) };
+                // A literal reads as itself: `"a" in ["a"]` holds for everyone.
+                if let K::CText(s) = &x.k {
+                    let hit = items.iter().any(|i| matches!(i, Item::Text(t) if t == s)) != *negated;
+                    return Ok(c(K::CBool(hit)));
+                }
                 let hit = self.member_in(&x, items)?;
                 let sql = if *negated { format!("({} AND NOT {hit})", self.present(&x)) } else { hit };
                 v(K::Bool, sql, x.depth)
             }
             ExprKind::Between { value, low, high } => {
                 let (x, lo, hi) = (self.eval(value)?, self.eval(low)?, self.eval(high)?);
-                let ge = self.compare(BinOp::Ge, &x, &lo)?;
-                let le = self.compare(BinOp::Le, &x, &hi)?;
+                let (dv, dl, dh) = (day_literal(value), day_literal(low), day_literal(high));
+                let ge = self.compare(BinOp::Ge, &x, &lo, [dv, dl])?;
+                let le = self.compare(BinOp::Le, &x, &hi, [dv, dh])?;
                 v(K::Bool, format!("({} AND {})", ge.sql, le.sql), ge.depth.max(le.depth))
             }
             ExprKind::Call { name, args, .. } => self.call(&name.to_lowercase(), args)?,
@@ -250,8 +257,12 @@ impl Gen<'_> {
                 Ok(v(K::Bool, format!("({} {word} {})", self.bits(&x), self.bits(&y)), depth))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                // Sums and differences of decimals are exact to the hundredth (the evaluator's rule).
+                let decimals = Decimals { program: &self.compiled.program, index: &self.index, schema: self.schema };
+                let exact = matches!(op, BinOp::Add | BinOp::Sub) && decimals.cents(a) && decimals.cents(b);
                 if let (K::CNum(p), K::CNum(q)) = (&x.k, &y.k) {
-                    return Ok(c(K::CNum(arith(op, *p, *q))));
+                    let r = arith(op, *p, *q);
+                    return Ok(c(K::CNum(if exact { round_cents(r) } else { r })));
                 }
                 let (p, q) = (self.nums(&x)?, self.nums(&y)?);
                 let sql = match op {
@@ -260,21 +271,32 @@ impl Gen<'_> {
                     BinOp::Mul => format!("({p} * {q})"),
                     _ => format!("({p} / NULLIF({q}, 0))"),
                 };
+                let sql = if exact { self.d.cents(&sql) } else { sql };
                 Ok(v(K::Num, sql, depth))
             }
-            _ => self.compare(op, &x, &y),
+            _ => self.compare(op, &x, &y, [day_literal(a), day_literal(b)]),
         }
     }
 
-    /// A comparison, dispatched on the kinds as the evaluator's `compare` does.
-    pub(super) fn compare(&mut self, op: BinOp, x: &V, y: &V) -> R<V> {
+    /// A comparison, dispatched on the kinds as the evaluator's `compare` does; `days` are the days of the
+    /// operands that are date literals (a time against one compares calendar days).
+    pub(super) fn compare(&mut self, op: BinOp, x: &V, y: &V, days: [Option<Day>; 2]) -> R<V> {
         let depth = x.depth.max(y.depth);
         let time = |k: &K| matches!(k, K::Time | K::CTime(_));
         let num = |k: &K| matches!(k, K::Num | K::CNum(_));
         let boolean = |k: &K| matches!(k, K::Bool | K::CBool(_));
         let sql = if time(&x.k) || time(&y.k) {
             let (a, b) = (self.times(x)?, self.times(y)?);
-            cmp_sql(&a, op, &b)
+            if days.iter().any(Option::is_some) {
+                let side = |t: &str, day: Option<Day>| match day {
+                    Some(day) => self.d.date(day),
+                    None if t.starts_with("CAST(NULL") => t.to_string(),
+                    None => self.d.day_of(t),
+                };
+                cmp_sql(&side(&a, days[0]), op, &side(&b, days[1]))
+            } else {
+                cmp_sql(&a, op, &b)
+            }
         } else if num(&x.k) || num(&y.k) {
             let operand = |g: &mut Self, z: &V| match z.k {
                 K::CNum(n) => Ok(g.d.number_operand(n)),

@@ -4,9 +4,12 @@
 
 use super::expr::{cmp_sql, items_of, V};
 use super::{unsupported, Gen, Item, R};
+use crate::base::date::Day;
+use crate::base::dict::hash64;
 use crate::base::values::parse_timestamp;
 use crate::rules::ast::*;
 use crate::rules::check::row_column;
+use crate::rules::eval::{day_literal, folded_class, round_cents, row_class, Class};
 use crate::rules::names::{Column, Table};
 
 /// The kind of a row-level value.
@@ -88,6 +91,7 @@ impl Gen<'_> {
         Ok(match &x.k {
             RK::Num => x.sql.clone(),
             RK::CNum(n) => d.number(*n),
+            RK::CBool(b) => d.number(f64::from(u8::from(*b))),
             RK::Bool => format!("CASE WHEN {} THEN {} ELSE {} END", x.sql, d.number(1.0), d.number(0.0)),
             RK::Time => return unsupported("时间不能当作数字导出", "reading a time as a number cannot be exported"),
             _ => d.null_double(),
@@ -131,18 +135,23 @@ impl Gen<'_> {
                         rv(RK::Bool, format!("({} {word} {})", self.truth(&x), self.truth(&y)))
                     }
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                        // Sums and differences of decimals are exact to the fen (the evaluator's rule).
+                        let exact = matches!(op, BinOp::Add | BinOp::Sub)
+                            && row_class(a, table) >= Class::Cents
+                            && row_class(b, table) >= Class::Cents;
+                        if let (RK::CNum(p), RK::CNum(q), true) = (&x.k, &y.k, exact) {
+                            return Ok(rc(RK::CNum(round_cents(crate::rules::eval::arith(*op, *p, *q)))));
+                        }
                         let (p, q) = (self.row_nums(&x)?, self.row_nums(&y)?);
-                        rv(
-                            RK::Num,
-                            match op {
-                                BinOp::Add => format!("({p} + {q})"),
-                                BinOp::Sub => format!("({p} - {q})"),
-                                BinOp::Mul => format!("({p} * {q})"),
-                                _ => format!("({p} / NULLIF({q}, 0))"),
-                            },
-                        )
+                        let sql = match op {
+                            BinOp::Add => format!("({p} + {q})"),
+                            BinOp::Sub => format!("({p} - {q})"),
+                            BinOp::Mul => format!("({p} * {q})"),
+                            _ => format!("({p} / NULLIF({q}, 0))"),
+                        };
+                        rv(RK::Num, if exact { d.cents(&sql) } else { sql })
                     }
-                    _ => rv(RK::Bool, self.row_compare(*op, &x, &y)?),
+                    _ => rv(RK::Bool, self.row_compare(*op, &x, &y, [day_literal(a), day_literal(b)])?),
                 }
             }
             ExprKind::In { value, list, negated } => {
@@ -152,7 +161,9 @@ impl Gen<'_> {
             }
             ExprKind::Between { value, low, high } => {
                 let (x, lo, hi) = (self.row_eval(value, table)?, self.row_eval(low, table)?, self.row_eval(high, table)?);
-                rv(RK::Bool, format!("({} AND {})", self.row_compare(BinOp::Ge, &x, &lo)?, self.row_compare(BinOp::Le, &x, &hi)?))
+                let (dv, dl, dh) = (day_literal(value), day_literal(low), day_literal(high));
+                let ge = self.row_compare(BinOp::Ge, &x, &lo, [dv, dl])?;
+                rv(RK::Bool, format!("({ge} AND {})", self.row_compare(BinOp::Le, &x, &hi, [dv, dh])?))
             }
             ExprKind::Call { name, args, .. } => {
                 let lower = name.to_lowercase();
@@ -193,6 +204,7 @@ impl Gen<'_> {
                         match x.k {
                             RK::Codes if needle.is_empty() => rv(RK::Bool, format!("({} IS NOT NULL)", x.sql)),
                             RK::Codes => rv(RK::Bool, format!("coalesce({}, FALSE)", d.contains(&x.sql, &needle))),
+                            RK::CText(s) => rc(RK::CBool(s.contains(needle.as_str()))),
                             _ => rv(RK::Bool, "FALSE"),
                         }
                     }
@@ -234,19 +246,40 @@ impl Gen<'_> {
         Ok(rv(if boolean { RK::Bool } else { RK::Num }, sql))
     }
 
-    fn row_compare(&mut self, op: BinOp, x: &RV, y: &RV) -> R<String> {
+    fn row_compare(&mut self, op: BinOp, x: &RV, y: &RV, days: [Option<Day>; 2]) -> R<String> {
         let d = self.d;
         let time = |k: &RK| matches!(k, RK::Time | RK::CTime(_));
         if time(&x.k) || time(&y.k) {
             let a = self.row_times(x).unwrap_or_else(|| d.null_time());
             let b = self.row_times(y).unwrap_or_else(|| d.null_time());
+            if days.iter().any(Option::is_some) {
+                let side = |t: &str, day: Option<Day>| match day {
+                    Some(day) => d.date(day),
+                    None if t.starts_with("CAST(NULL") => t.to_string(),
+                    None => d.day_of(t),
+                };
+                return Ok(cmp_sql(&side(&a, days[0]), op, &side(&b, days[1])));
+            }
             return Ok(cmp_sql(&a, op, &b));
         }
+        let ord = |o: std::cmp::Ordering| match op {
+            BinOp::Eq => o.is_eq(),
+            BinOp::Ne => o.is_ne(),
+            BinOp::Lt => o.is_lt(),
+            BinOp::Le => o.is_le(),
+            BinOp::Gt => o.is_gt(),
+            _ => o.is_ge(),
+        };
         Ok(match (&x.k, &y.k) {
+            // Literals read as themselves.
+            (RK::CText(p), RK::CText(q)) => if ord(p.cmp(q)) { "TRUE" } else { "FALSE" }.into(),
+            (RK::CBool(p), RK::CBool(q)) => if (p == q) == (op == BinOp::Eq) { "TRUE" } else { "FALSE" }.into(),
             (RK::Codes, RK::CText(s)) => cmp_sql(&x.sql, op, &d.string(s)),
             (RK::CText(s), RK::Codes) => cmp_sql(&d.string(s), op, &y.sql),
-            (RK::Ids, RK::CText(_)) | (RK::CText(_), RK::Ids) => {
-                return unsupported("订单号只能计数，不能与文字比较", "order numbers can only be counted, not compared with text")
+            // The table holds order numbers as the hex of the engine's hash of the trimmed number.
+            (RK::Ids, RK::CText(s)) | (RK::CText(s), RK::Ids) => {
+                let id = if x.k == RK::Ids { x } else { y };
+                cmp_sql(&id.sql, op, &d.string(&format!("{:016x}", hash64(s.trim()))))
             }
             (RK::Codes, RK::Codes) => cmp_sql(&x.sql, op, &y.sql),
             (RK::Bool, _) | (_, RK::Bool) => {
@@ -271,6 +304,20 @@ impl Gen<'_> {
     fn row_in(&mut self, x: &RV, items: &[Item], negated: bool) -> R<String> {
         let d = self.d;
         let not = if negated { "NOT " } else { "" };
+        if let RK::CText(s) = &x.k {
+            let hit = items.iter().any(|i| matches!(i, Item::Text(t) if t == s)) != negated;
+            return Ok(if hit { "TRUE" } else { "FALSE" }.into());
+        }
+        if x.k == RK::Ids {
+            let ids: Vec<String> = items
+                .iter()
+                .filter_map(|i| if let Item::Text(s) = i { Some(d.string(&format!("{:016x}", hash64(s.trim())))) } else { None })
+                .collect();
+            if ids.is_empty() {
+                return Ok(if negated { format!("({} IS NOT NULL)", x.sql) } else { "FALSE".into() });
+            }
+            return Ok(format!("({} IS NOT NULL AND {not}{} IN ({}))", x.sql, x.sql, ids.join(", ")));
+        }
         if x.k == RK::Codes {
             let texts: Vec<String> = items.iter().filter_map(|i| if let Item::Text(s) = i { Some(d.string(s)) } else { None }).collect();
             if texts.is_empty() {
@@ -362,6 +409,20 @@ impl Gen<'_> {
                 let agg = format!("{} / {}", d.double(&format!("sum(CASE WHEN {hit} THEN 1 ELSE 0 END)")), d.double("count(*)"));
                 (K::Num, Out::Plain(grouped(agg)))
             }
+            AggFn::Sum | AggFn::Avg if folded_class(source, arg) >= Class::Cents => match &num_fold {
+                // Decimals are summed in whole fen; the mean of money is rounded half to even to the fen.
+                Some(s) => {
+                    let fen = format!("sum({})", d.fen(s));
+                    let count = format!("count({s})");
+                    let agg = match (func, folded_class(source, arg)) {
+                        (AggFn::Sum, _) => format!("{} / 100", d.double(&fen)),
+                        (_, Class::Money) => format!("{} / 100", d.half_even_div(&fen, &format!("NULLIF({count}, 0)"))),
+                        _ => format!("{} / 100 / {}", d.double(&fen), d.double(&format!("NULLIF({count}, 0)"))),
+                    };
+                    (K::Num, if func == AggFn::Sum { Out::ZeroIfMissing(grouped(agg)) } else { Out::Plain(grouped(agg)) })
+                }
+                None => (K::Num, Out::Const(if func == AggFn::Sum { d.number(0.0) } else { d.null_double() })),
+            },
             AggFn::Sum | AggFn::Avg => match &num_fold {
                 Some(s) => {
                     let sum = d.ordered_sum(s, "r.row_no");

@@ -494,7 +494,7 @@ impl Checker<'_> {
                     for x in items {
                         let ok = matches!(
                             (&x.kind, vt),
-                            (_, Ty::Unknown | Ty::Attr) | (ExprKind::Str(_), Ty::Text) | (ExprKind::Num(_), Ty::Num)
+                            (_, Ty::Unknown | Ty::Attr) | (ExprKind::Str(_), Ty::Text | Ty::Id) | (ExprKind::Num(_), Ty::Num)
                         );
                         if !ok {
                             let it = if matches!(x.kind, ExprKind::Num(_)) { Ty::Num } else { Ty::Text };
@@ -515,8 +515,20 @@ impl Checker<'_> {
                 for x in [low, high] {
                     let t = self.infer(x, scope);
                     // A member-file column may hold dates: `register_date between date("…") and date("…")`.
-                    let ok = t.numeric() || (want == Ty::Time && matches!(t, Ty::Time | Ty::Text)) || (vt == Ty::Attr && t == Ty::Time);
-                    if !ok {
+                    let date_text = matches!(&x.kind, ExprKind::Str(s) if crate::base::values::parse_timestamp(s).is_some());
+                    let ok = if want == Ty::Time {
+                        matches!(t, Ty::Time | Ty::Attr | Ty::Unknown) || date_text
+                    } else {
+                        t.numeric() || (vt == Ty::Attr && t == Ty::Time)
+                    };
+                    if want == Ty::Time && t == Ty::Text && matches!(x.kind, ExprKind::Str(_)) && !date_text {
+                        self.error(
+                            "bad_date",
+                            x.span,
+                            "与时间比较的文字要写成日期，例如 \"2025-01-01\"".into(),
+                            "A text compared with a time must be a date, as in \"2025-01-01\".".into(),
+                        );
+                    } else if !ok {
                         self.mismatch(x.span, "between 的边界", "A between bound", want, t);
                     }
                 }
@@ -687,9 +699,24 @@ impl Checker<'_> {
                     (Ty::Time, Ty::Text) => matches!(b.kind, ExprKind::Str(_)),
                     (Ty::Text, Ty::Time) => matches!(a.kind, ExprKind::Str(_)),
                     (Ty::Bool, Ty::Bool) => matches!(op, BinOp::Eq | BinOp::Ne),
+                    // Order numbers are only equal or not: `order_id == "O1001"`.
+                    (Ty::Id, Ty::Text) => matches!(op, BinOp::Eq | BinOp::Ne) && matches!(b.kind, ExprKind::Str(_)),
+                    (Ty::Text, Ty::Id) => matches!(op, BinOp::Eq | BinOp::Ne) && matches!(a.kind, ExprKind::Str(_)),
                     _ => false,
                 };
-                if !ok {
+                // A text compared with a time is a date or a date and time.
+                let bad_date = [(ta, b), (tb, a)].into_iter().find_map(|(t, other)| match &other.kind {
+                    ExprKind::Str(s) if t == Ty::Time && crate::base::values::parse_timestamp(s).is_none() => Some(other.span),
+                    _ => None,
+                });
+                if let (true, Some(span)) = (ok, bad_date) {
+                    self.error(
+                        "bad_date",
+                        span,
+                        "与时间比较的文字要写成日期，例如 \"2025-01-01\" 或 \"2025-01-01 10:00:00\"".into(),
+                        "A text compared with a time must be a date, as in \"2025-01-01\" or \"2025-01-01 10:00:00\".".into(),
+                    );
+                } else if !ok {
                     let (az, ae) = ta.describe();
                     let (bz, be) = tb.describe();
                     self.error(

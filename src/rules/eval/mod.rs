@@ -8,10 +8,12 @@
 mod rows;
 
 use super::ast::*;
-use super::check::{resolve, AttrRef, Resolved, Schema};
+use super::check::{self, resolve, AttrRef, Resolved, Schema};
+use super::names::{Column, Table};
 use crate::base::date::Day;
 use crate::base::dict::NONE;
 use crate::base::values::parse_timestamp;
+use crate::metrics::names::Metric;
 use crate::metrics::{Frame, TextColumn, NO_TIME};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
@@ -97,6 +99,11 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// The classifier of decimal expressions over this program.
+    pub(crate) fn decimals(&self) -> Decimals<'_> {
+        Decimals { program: self.program, index: &self.index, schema: self.schema }
+    }
+
     fn bits(&self, v: Val) -> RoaringBitmap {
         match v {
             Val::Bool(b) => b,
@@ -122,6 +129,7 @@ impl<'a> Evaluator<'a> {
                 }
                 out
             }
+            Val::Const(Lit::Bool(b)) => vec![f64::from(u8::from(b)); n],
             _ => vec![f64::NAN; n],
         }
     }
@@ -191,14 +199,19 @@ impl<'a> Evaluator<'a> {
             ExprKind::Neg(x) => Val::Num(Rc::new(self.nums(self.eval(x, results)).into_iter().map(|v| -v).collect())),
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, results),
             ExprKind::In { value, list, negated } => {
-                let v = self.eval(value, results);
+                let v = match self.eval(value, results) {
+                    // A literal reads as itself: `"a" in ["a"]` holds for everyone.
+                    c @ Val::Const(Lit::Text(_)) => Val::Text(self.text(c)),
+                    v => v,
+                };
                 let Val::List(items) = self.eval(list, results) else { return Val::Bool(RoaringBitmap::new()) };
                 let b = self.member_in(v, &items);
                 Val::Bool(if *negated { self.present(value, results) - b } else { b })
             }
             ExprKind::Between { value, low, high } => {
-                let ge = self.compare(BinOp::Ge, self.eval(value, results), self.eval(low, results));
-                let le = self.compare(BinOp::Le, self.eval(value, results), self.eval(high, results));
+                let (dv, dl, dh) = (day_literal(value), day_literal(low), day_literal(high));
+                let ge = self.compare(BinOp::Ge, self.eval(value, results), self.eval(low, results), [dv, dl]);
+                let le = self.compare(BinOp::Le, self.eval(value, results), self.eval(high, results), [dv, dh]);
                 Val::Bool(ge & le)
             }
             ExprKind::Call { name, args, .. } => self.call(&name.to_lowercase(), args, results),
@@ -256,24 +269,38 @@ impl<'a> Evaluator<'a> {
             BinOp::Or => Val::Bool(self.bits(self.eval(a, results)) | self.bits(self.eval(b, results))),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let (x, y) = (self.eval(a, results), self.eval(b, results));
+                // Sums and differences of decimals (money, numbers written with at most two decimals) are exact
+                // to the hundredth.
+                let exact = matches!(op, BinOp::Add | BinOp::Sub) && self.decimals().cents(a) && self.decimals().cents(b);
+                let f = |p: f64, q: f64| if exact { round_cents(arith(op, p, q)) } else { arith(op, p, q) };
                 if let (Val::Const(Lit::Num(p)), Val::Const(Lit::Num(q))) = (&x, &y) {
-                    return Val::Const(Lit::Num(arith(op, *p, *q)));
+                    return Val::Const(Lit::Num(f(*p, *q)));
                 }
                 let (x, y) = (self.nums(x), self.nums(y));
-                Val::Num(Rc::new(x.iter().zip(&y).map(|(&p, &q)| arith(op, p, q)).collect()))
+                Val::Num(Rc::new(x.iter().zip(&y).map(|(&p, &q)| f(p, q)).collect()))
             }
-            _ => Val::Bool(self.compare(op, self.eval(a, results), self.eval(b, results))),
+            _ => Val::Bool(self.compare(op, self.eval(a, results), self.eval(b, results), [day_literal(a), day_literal(b)])),
         }
     }
 
-    pub(crate) fn compare(&self, op: BinOp, x: Val, y: Val) -> RoaringBitmap {
+    /// `x op y` per member. `days` are the calendar days of the operands that are date literals (`"2025-01-01"`,
+    /// `date("2025-01-01")`): a time compared with a date literal is compared by its day.
+    pub(crate) fn compare(&self, op: BinOp, x: Val, y: Val, days: [Option<Day>; 2]) -> RoaringBitmap {
         let n = self.n as usize;
         let is = |v: &Val, f: fn(&Val) -> bool| f(v);
         let time = |v: &Val| matches!(v, Val::Time(_) | Val::Const(Lit::Time(_)));
         let num = |v: &Val| matches!(v, Val::Num(_) | Val::Const(Lit::Num(_)));
         let boolean = |v: &Val| matches!(v, Val::Bool(_) | Val::Const(Lit::Bool(_)));
         if is(&x, time) || is(&y, time) {
-            let (a, b) = (self.times(x), self.times(y));
+            let (mut a, mut b) = (self.times(x), self.times(y));
+            if days.iter().any(Option::is_some) {
+                for (side, day) in [(&mut a, days[0]), (&mut b, days[1])] {
+                    match day {
+                        Some(d) => side.iter_mut().for_each(|t| *t = i64::from(d.0)),
+                        None => side.iter_mut().filter(|t| **t != NO_TIME).for_each(|t| *t = t.div_euclid(86_400)),
+                    }
+                }
+            }
             return bits_where(n, |p| a[p] != NO_TIME && b[p] != NO_TIME && ord(op, a[p].cmp(&b[p])));
         }
         if is(&x, num) || is(&y, num) {
@@ -437,6 +464,138 @@ impl<'a> Evaluator<'a> {
             _ => Val::Const(Lit::Num(f64::NAN)),
         }
     }
+}
+
+/// How exactly a number expression is held: the decimal rules of `docs/rules.md` ("Numbers and money").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Class {
+    /// A binary floating-point number (about 15 significant digits).
+    Plain,
+    /// Exact to the hundredth: a number written with at most two decimals, and sums and differences of such.
+    Cents,
+    /// Money (yuan, exact to the fen): amounts, discounts, `monetary` and what is built from them by `+`, `-`,
+    /// `sum`, `avg`, `min`, `max`, `first`, `last`, `abs`, `round`, `coalesce` and `case`.
+    Money,
+}
+
+/// Whether a number is exact to the hundredth as written (`10.3`, `-5`, `0.05`; not `0.125`).
+pub(crate) fn is_cents(x: f64) -> bool {
+    x.is_finite() && x.abs() < 1e13 && round_cents(x) == x
+}
+
+/// `x` rounded to the nearest hundredth (a sum of decimals is within a few units in the last place of one).
+pub(crate) fn round_cents(x: f64) -> f64 {
+    if !x.is_finite() || x.abs() >= 1e13 {
+        return x;
+    }
+    (x * 100.0).round() / 100.0
+}
+
+/// `a ± b`, `coalesce(a, b)`, `case` results: decimals when every part is; money when one of them is.
+fn combine(classes: impl IntoIterator<Item = Class>) -> Class {
+    let mut out = None;
+    for c in classes {
+        out = Some(match (out, c) {
+            (_, Class::Plain) | (Some(Class::Plain), _) => Class::Plain,
+            (Some(Class::Money), _) | (_, Class::Money) => Class::Money,
+            _ => Class::Cents,
+        });
+    }
+    out.unwrap_or(Class::Plain)
+}
+
+/// The class of a row expression over `table` (inside `where` or an aggregate's argument).
+pub(crate) fn row_class(e: &Expr, table: Table) -> Class {
+    match &e.kind {
+        ExprKind::Num(x) if is_cents(*x) => Class::Cents,
+        ExprKind::Name(parts) => match check::row_column(parts, table) {
+            Some(Column::Amount | Column::Discount) => Class::Money,
+            _ => Class::Plain,
+        },
+        ExprKind::Neg(x) => row_class(x, table),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub, a, b) => combine([row_class(a, table), row_class(b, table)]),
+        ExprKind::Call { name, args, .. } => match name.to_lowercase().as_str() {
+            "abs" | "round" if args.len() == 1 => row_class(&args[0], table),
+            "coalesce" if args.len() == 2 => combine(args.iter().map(|a| row_class(a, table))),
+            _ => Class::Plain,
+        },
+        ExprKind::Case { arms, default } => combine(arms.iter().map(|(_, v)| v).chain(default.as_deref()).map(|v| row_class(v, table))),
+        _ => Class::Plain,
+    }
+}
+
+/// The class of what an aggregate folds: its column, or its second argument.
+pub(crate) fn folded_class(source: &Source, arg: Option<&Expr>) -> Class {
+    let Some(table) = Table::parse(&source.table) else { return Class::Plain };
+    match (&source.column, arg) {
+        (Some((c, _)), _) => match table.column(c).map(|c| c.column) {
+            Some(Column::Amount | Column::Discount) => Class::Money,
+            _ => Class::Plain,
+        },
+        (None, Some(a)) => row_class(a, table),
+        (None, None) => Class::Plain,
+    }
+}
+
+/// Classifies member-level number expressions of one program (a metric definition is what its rule is).
+pub(crate) struct Decimals<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) index: &'a HashMap<String, usize>,
+    pub(crate) schema: &'a Schema,
+}
+
+impl Decimals<'_> {
+    /// Whether `e` is exact to the hundredth (a decimal or money).
+    pub(crate) fn cents(&self, e: &Expr) -> bool {
+        self.class(e, 0) >= Class::Cents
+    }
+
+    /// The class of a member-level expression.
+    pub(crate) fn class(&self, e: &Expr, depth: u32) -> Class {
+        if depth > 64 {
+            return Class::Plain;
+        }
+        match &e.kind {
+            ExprKind::Num(x) if is_cents(*x) => Class::Cents,
+            ExprKind::Name(parts) => match resolve(parts, self.index, self.schema) {
+                Some(Resolved::Metric(Metric::Monetary)) => Class::Money,
+                Some(Resolved::Def(j)) => self.program.defs[j].expr.as_ref().map_or(Class::Plain, |x| self.class(x, depth + 1)),
+                _ => Class::Plain,
+            },
+            ExprKind::Neg(x) => self.class(x, depth + 1),
+            ExprKind::Binary(BinOp::Add | BinOp::Sub, a, b) => combine([self.class(a, depth + 1), self.class(b, depth + 1)]),
+            ExprKind::Call { name, args, .. } => match name.to_lowercase().as_str() {
+                "abs" | "round" if args.len() == 1 => self.class(&args[0], depth + 1),
+                "coalesce" if args.len() == 2 => combine(args.iter().map(|a| self.class(a, depth + 1))),
+                _ => Class::Plain,
+            },
+            ExprKind::Case { arms, default } => {
+                combine(arms.iter().map(|(_, v)| v).chain(default.as_deref()).map(|v| self.class(v, depth + 1)))
+            }
+            ExprKind::Agg { func, source, arg, .. } => match (func, folded_class(source, arg.as_deref())) {
+                (AggFn::Sum | AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last, c) => c,
+                (AggFn::Avg, Class::Money) => Class::Money,
+                _ => Class::Plain,
+            },
+            _ => Class::Plain,
+        }
+    }
+}
+
+/// The calendar day a date literal names: a text (`"2025-01-01"`) or `date("2025-01-01")` written without a time
+/// of day. A time compared with one is compared by its day.
+pub fn day_literal(e: &Expr) -> Option<Day> {
+    let text = match &e.kind {
+        ExprKind::Str(s) => s,
+        ExprKind::Call { name, args, .. } if name.eq_ignore_ascii_case("date") && args.len() == 1 => match &args[0].kind {
+            ExprKind::Str(s) => s,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let t = parse_timestamp(text)?;
+    let timed = text.contains([':', '：', '时', '點', '点']);
+    (t.rem_euclid(86_400) == 0 && !timed).then(|| Day(t.div_euclid(86_400) as i32))
 }
 
 /// `v` as an unsigned key whose order is `f64::total_cmp`'s (sign flipped, negatives inverted), so sorts and radix

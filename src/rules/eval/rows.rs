@@ -5,7 +5,8 @@
 //! Only rows dated on or before the analysis date are read. `last N d` keeps rows whose day is at most N days
 //! before the analysis date (`days_since(time) <= N`, the same boundary as `days_since(last(orders.time)) <= N`).
 
-use super::{window_start, Lit, Val};
+use super::{day_literal, folded_class, round_cents, window_start, Class, Lit, Val};
+use crate::base::date::Day;
 use crate::base::dict::{hash64, Dict, NONE};
 use crate::metrics::{Frame, TextColumn, NO_TIME};
 use crate::model::column::{Codes, Ints, Nodes};
@@ -159,6 +160,7 @@ impl<'a> Rows<'a> {
             RVal::Const(Lit::Num(c)) => vec![c; len],
             RVal::Time(t) => t.iter().map(|&x| x as f64).collect(),
             RVal::Bool(b) => b.iter().map(|&x| f64::from(u8::from(x))).collect(),
+            RVal::Const(Lit::Bool(b)) => vec![f64::from(u8::from(b)); len],
             _ => vec![f64::NAN; len],
         }
     }
@@ -189,8 +191,9 @@ impl<'a> Rows<'a> {
                 RVal::Bool(self.member_in(v, &items, *negated, len))
             }
             ExprKind::Between { value, low, high } => {
-                let ge = self.compare(BinOp::Ge, self.eval(value, lo, hi), self.eval(low, lo, hi), len);
-                let le = self.compare(BinOp::Le, self.eval(value, lo, hi), self.eval(high, lo, hi), len);
+                let (dv, dl, dh) = (day_literal(value), day_literal(low), day_literal(high));
+                let ge = self.compare(BinOp::Ge, self.eval(value, lo, hi), self.eval(low, lo, hi), len, [dv, dl]);
+                let le = self.compare(BinOp::Le, self.eval(value, lo, hi), self.eval(high, lo, hi), len, [dv, dh]);
                 RVal::Bool(ge.iter().zip(le).map(|(a, b)| *a && b).collect())
             }
             ExprKind::Call { name, args, .. } => {
@@ -230,6 +233,7 @@ impl<'a> Rows<'a> {
                                 let hit: Vec<bool> = dict.values().map(|v| v.contains(needle.as_str())).collect();
                                 RVal::Bool(codes.iter().map(|&c| c != NONE && hit[c as usize]).collect())
                             }
+                            RVal::Const(Lit::Text(s)) => RVal::Const(Lit::Bool(s.contains(needle.as_str()))),
                             _ => RVal::Bool(vec![false; len]),
                         }
                     }
@@ -286,13 +290,23 @@ impl<'a> Rows<'a> {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let x = self.nums(self.eval(a, lo, hi), len);
                 let y = self.nums(self.eval(b, lo, hi), len);
-                RVal::Num(x.iter().zip(&y).map(|(&p, &q)| super::arith(op, p, q)).collect())
+                // Sums and differences of decimals (amounts, numbers with at most two decimals) are exact to the fen.
+                let exact = matches!(op, BinOp::Add | BinOp::Sub)
+                    && super::row_class(a, self.table) >= Class::Cents
+                    && super::row_class(b, self.table) >= Class::Cents;
+                RVal::Num(
+                    x.iter()
+                        .zip(&y)
+                        .map(|(&p, &q)| if exact { round_cents(super::arith(op, p, q)) } else { super::arith(op, p, q) })
+                        .collect(),
+                )
             }
-            _ => RVal::Bool(self.compare(op, self.eval(a, lo, hi), self.eval(b, lo, hi), len)),
+            _ => RVal::Bool(self.compare(op, self.eval(a, lo, hi), self.eval(b, lo, hi), len, [day_literal(a), day_literal(b)])),
         }
     }
 
-    fn compare(&self, op: BinOp, x: RVal<'a>, y: RVal<'a>, len: usize) -> Vec<bool> {
+    /// `x op y` per row; `days` as in the member-level comparison (a time against a date literal compares days).
+    fn compare(&self, op: BinOp, x: RVal<'a>, y: RVal<'a>, len: usize, days: [Option<Day>; 2]) -> Vec<bool> {
         use super::ord;
         let time_of = |v: &RVal<'a>| -> Option<Vec<i64>> {
             match v {
@@ -303,10 +317,21 @@ impl<'a> Rows<'a> {
             }
         };
         if matches!(x, RVal::Time(_) | RVal::Const(Lit::Time(_))) || matches!(y, RVal::Time(_) | RVal::Const(Lit::Time(_))) {
-            let (a, b) = (time_of(&x).unwrap_or(vec![NO_TIME; len]), time_of(&y).unwrap_or(vec![NO_TIME; len]));
+            let (mut a, mut b) = (time_of(&x).unwrap_or(vec![NO_TIME; len]), time_of(&y).unwrap_or(vec![NO_TIME; len]));
+            if days.iter().any(Option::is_some) {
+                for (side, day) in [(&mut a, days[0]), (&mut b, days[1])] {
+                    match day {
+                        Some(d) => side.iter_mut().for_each(|t| *t = i64::from(d.0)),
+                        None => side.iter_mut().filter(|t| **t != NO_TIME).for_each(|t| *t = t.div_euclid(86_400)),
+                    }
+                }
+            }
             return a.iter().zip(&b).map(|(&p, &q)| p != NO_TIME && q != NO_TIME && ord(op, p.cmp(&q))).collect();
         }
         match (x, y) {
+            // Literals read as themselves: `"a" == "a"` holds on every row, `true == true` too.
+            (RVal::Const(Lit::Text(p)), RVal::Const(Lit::Text(q))) => vec![ord(op, p.cmp(&q)); len],
+            (RVal::Const(Lit::Bool(p)), RVal::Const(Lit::Bool(q))) => vec![if op == BinOp::Eq { p == q } else { p != q }; len],
             (RVal::Codes(codes, dict), RVal::Const(Lit::Text(s))) => codes_vs_literal(&codes, dict, op, &s, false),
             (RVal::Const(Lit::Text(s)), RVal::Codes(codes, dict)) => codes_vs_literal(&codes, dict, op, &s, true),
             (RVal::Ids(ids), RVal::Const(Lit::Text(s))) | (RVal::Const(Lit::Text(s)), RVal::Ids(ids)) => {
@@ -333,6 +358,12 @@ impl<'a> Rows<'a> {
 
     fn member_in(&self, v: RVal<'a>, items: &[Lit], negated: bool, len: usize) -> Vec<bool> {
         match v {
+            RVal::Const(Lit::Text(s)) => vec![items.iter().any(|l| matches!(l, Lit::Text(t) if *t == s)) != negated; len],
+            RVal::Ids(ids) => {
+                let hashes: Vec<u64> =
+                    items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(hash64(s.trim())) } else { None }).collect();
+                ids.iter().map(|&i| i != 0 && hashes.contains(&(i as u64)) != negated).collect()
+            }
             RVal::Codes(codes, dict) => {
                 let texts: Vec<&str> = items.iter().filter_map(|l| if let Lit::Text(s) = l { Some(s.as_str()) } else { None }).collect();
                 let hit: Vec<bool> = dict.values().map(|s| texts.contains(&s) != negated).collect();
@@ -368,6 +399,9 @@ enum FoldRef<'a> {
 
 /// Evaluates an aggregate for every member.
 pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Option<&Expr>, window: Option<Window>) -> Val {
+    // Decimals (money) are summed in whole fen, exactly.
+    let class = folded_class(source, arg);
+    let in_fen = class >= Class::Cents;
     let n = frame.len();
     let Some(table) = Table::parse(&source.table) else { return Val::Num(Rc::new(vec![f64::NAN; n])) };
     let rows = Rows::new(frame, table);
@@ -380,7 +414,8 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
     let best = matches!(func, AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last);
     let mut count = vec![0u32; sized(counts)];
     let mut hits = vec![0u32; sized(func == AggFn::Share)];
-    let mut sum = vec![0f64; sized(matches!(func, AggFn::Sum | AggFn::Avg))];
+    let mut sum = vec![0f64; sized(matches!(func, AggFn::Sum | AggFn::Avg) && !in_fen)];
+    let mut fen = vec![0i64; sized(matches!(func, AggFn::Sum | AggFn::Avg) && in_fen)];
     let mut best_ts = vec![NO_TIME; sized(matches!(func, AggFn::First | AggFn::Last))];
     let mut best_num = vec![f64::NAN; sized(best)];
     let mut best_time = vec![NO_TIME; sized(best)];
@@ -446,6 +481,11 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
                     kept.iter().filter(|&&k| v[k as usize] > 0.0).for_each(|&k| hits[person[k as usize] as usize] += 1);
                 }
             }
+            (AggFn::Sum | AggFn::Avg, Some(FoldRef::Num(v))) if in_fen => kept.iter().for_each(|&k| {
+                let p = person[k as usize] as usize;
+                fen[p] = fen[p].saturating_add((v[k as usize] * 100.0).round() as i64);
+                count[p] += 1;
+            }),
             (AggFn::Sum | AggFn::Avg, Some(FoldRef::Num(v))) => kept.iter().for_each(|&k| {
                 let p = person[k as usize] as usize;
                 sum[p] += v[k as usize];
@@ -501,7 +541,8 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
                 for &k in &kept {
                     let k = k as usize;
                     let key = match f {
-                        FoldRef::Num(v) => v[k].to_bits(),
+                        // `0` and `-0` are one value.
+                        FoldRef::Num(v) => (v[k] + 0.0).to_bits(),
                         FoldRef::Time(v) => v[k] as u64,
                         FoldRef::Codes(v) => u64::from(v[k]),
                         FoldRef::Ids(v) => v[k] as u64,
@@ -526,7 +567,19 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
         AggFn::Share => {
             Val::Num(Rc::new(count.iter().zip(&hits).map(|(&c, &h)| if c == 0 { f64::NAN } else { f64::from(h) / f64::from(c) }).collect()))
         }
+        AggFn::Sum if in_fen => Val::Num(Rc::new(fen.iter().map(|&f| f as f64 / 100.0).collect())),
         AggFn::Sum => Val::Num(Rc::new(sum)),
+        // The mean of money is rounded half to even to the fen; of other decimals it is the exact sum divided.
+        AggFn::Avg if in_fen => Val::Num(Rc::new(
+            fen.iter()
+                .zip(&count)
+                .map(|(&f, &c)| match (c, class) {
+                    (0, _) => f64::NAN,
+                    (c, Class::Money) => half_even_div(f, i64::from(c)) as f64 / 100.0,
+                    (c, _) => f as f64 / 100.0 / f64::from(c),
+                })
+                .collect(),
+        )),
         AggFn::Avg => Val::Num(Rc::new(sum.iter().zip(&count).map(|(&s, &c)| if c == 0 { f64::NAN } else { s / f64::from(c) }).collect())),
         AggFn::Min | AggFn::Max | AggFn::First | AggFn::Last => {
             if is_time {
@@ -589,6 +642,16 @@ pub(super) fn aggregate(frame: &Frame<'_>, func: AggFn, source: &Source, arg: Op
             });
             text_column(codes)
         }
+    }
+}
+
+/// `a / b` for `b > 0`, rounded half to even.
+pub(crate) fn half_even_div(a: i64, b: i64) -> i64 {
+    let (q, r) = (a.div_euclid(b), a.rem_euclid(b));
+    match (2 * r).cmp(&b) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
     }
 }
 

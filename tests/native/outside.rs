@@ -295,3 +295,34 @@ fn one_long_line_without_a_newline_is_not_called_empty() {
     let e = push_file(&mut Workspace::new(), "empty.csv", b"", 1, LoadOptions::default()).unwrap_err();
     assert_eq!(e.code, "empty_file");
 }
+
+// --- a catalog of thousands of tags ---
+
+#[test]
+fn lineage_is_drawn_around_the_selected_tag_and_duplicates_are_summarised() {
+    let mut ws = Workspace::new();
+    ws.load_bytes("rfm_small.csv", None, &std::fs::read(fixture("rfm_small.csv")).unwrap(), 4096).unwrap();
+    ws.compute(None).unwrap();
+    // A chain of 40 tags, each reading the one before, and 12 tags with the same members.
+    let mut text = String::from("tag c0 = frequency >= 1\n");
+    for i in 1..40 {
+        text.push_str(&format!("tag c{i} = c{} and monetary >= {}\n", i - 1, i % 3));
+    }
+    for i in 0..12 {
+        text.push_str(&format!("tag d{i} = frequency >= {}\n", if i % 2 == 0 { "1" } else { "0.5" }));
+    }
+    let (saved, diags) = ws.import_rules(&text, "t", "t");
+    assert_eq!(saved, 52, "{diags:?}");
+    let depth = huaxiang::tags::report::LINEAGE_DEPTH;
+    let g = ws.lineage("c20").unwrap();
+    let defs: Vec<&str> = g.nodes.iter().filter(|n| n.id.starts_with("def:")).map(|n| n.label.as_str()).collect();
+    let want: Vec<String> = (20 - depth..=20 + depth).map(|i| format!("c{i}")).collect();
+    let mut got: Vec<&str> = defs.clone();
+    got.sort_by_key(|n| n[1..].parse::<usize>().unwrap());
+    assert_eq!(got, want.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((g.more_up, g.more_down), (1, 1), "one more each way is counted, not drawn");
+    let report = ws.tags().unwrap();
+    let d0 = report.tags.iter().find(|t| t.name == "d0").unwrap();
+    assert!(d0.flags.duplicate_count >= 11, "{:?}", d0.flags);
+    assert_eq!(d0.flags.duplicates.len(), huaxiang::tags::report::DUPLICATES_LISTED);
+}

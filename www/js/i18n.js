@@ -153,6 +153,8 @@ const words = {
   flagEmpty: ['空标签', 'empty'],
   flagNearEmpty: ['近乎为空', 'near-empty'],
   flagDuplicate: ['同义标签：{0}', 'near-duplicate of {0}'],
+  flagDuplicates: ['同义标签：{0} 等 {1} 个', 'near-duplicate of {0} and {1} more'],
+  lineageMore: ['只画出前后三层：上游还有 {0} 个、下游还有 {1} 个定义未画出', 'Three steps each way are drawn: {0} more upstream and {1} more downstream are not'],
   flagUnused: ['未使用', 'unused'],
   flagErrors: ['规则有错', 'rule has errors'],
   readOnly: ['只读', 'read-only'],

@@ -265,6 +265,7 @@ pub struct LineageEdge {
 
 /// What is upstream and downstream of one definition, up to [`LINEAGE_DEPTH`] steps each way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Lineage {
     /// The definition's node id.
     pub root: String,

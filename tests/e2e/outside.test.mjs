@@ -145,3 +145,34 @@ test('names the page quotes are read back by the engine as exactly themselves', 
   assert.doesNotMatch(text, /^tag 注入/m);
   s.assertClean();
 });
+
+test('a catalog of 600 tags: rows drawn as a window, near-duplicates summarised, lineage around the selected tag', async () => {
+  const page = await s.open();
+  await page.click('#sample-button');
+  await page.waitForSelector('#progress[data-state="done"]');
+  await page.click('nav [data-view="tags"]');
+  await page.waitForSelector('body[data-tags="ready"]');
+  // Chains of 20 tags, each reading the one before (most with the same members: near-duplicates).
+  const lines = Array.from({ length: 600 }, (_, i) => (i % 20 === 0 ? `tag 链${i} = frequency >= 1` : `tag 链${i} = 链${i - 1} and monetary >= 0`));
+  await page.setInputFiles('#tag-import', write('chain.rules', `${lines.join('\n')}\n`));
+  await page.waitForFunction(() => Number(document.getElementById('tag-table').dataset.rows) >= 600);
+  const drawn = await page.$$eval('#tag-table tbody tr:not(.spacer)', (rows) => rows.length);
+  assert.ok(drawn > 5 && drawn < 100, `${drawn} rows in the DOM for 600 tags`);
+  // Scrolled to the end, the last rows are drawn.
+  await page.$eval('#tag-table', (t) => {
+    t.parentElement.scrollTop = t.parentElement.scrollHeight;
+  });
+  await page.waitForFunction(() => [...document.querySelectorAll('#tag-table tbody tr[data-tag]')].some((r) => r.dataset.tag === '链599'));
+  // One chip per tag for its near-duplicates, naming one and counting the rest.
+  const chips = await page.$$eval('#tag-table tbody tr[data-tag="链599"] [data-flag="duplicate"]', (els) => els.map((e) => e.textContent));
+  assert.equal(chips.length, 1, JSON.stringify(chips));
+  assert.match(chips[0], /等 \d+ 个|and \d+ more/);
+  // The lineage of a tag in the middle of a chain is drawn three steps each way, and says what is left out.
+  await page.fill('#tag-filter', '链210');
+  await page.click('#tag-table tbody tr[data-tag="链210"] button.link');
+  await page.waitForSelector('#lineage-list li[data-more]');
+  const edges = await page.$$eval('#lineage-list li[data-from]', (els) => els.length);
+  assert.ok(edges <= 12, `${edges} edges drawn`);
+  assert.equal(await page.getAttribute('#lineage-list li[data-more]', 'data-more'), '1/1');
+  s.assertClean();
+});

@@ -675,6 +675,15 @@ export class TagsView {
   }
 
   builderContext() {
+    // The same object while nothing it is made from changed, so the builder's field list is made once.
+    const memo = this.contextMemo;
+    if (memo && memo.report === this.report && memo.selected === this.selected && memo.completions === this.completions) return memo.value;
+    const value = this.makeBuilderContext();
+    this.contextMemo = { report: this.report, selected: this.selected, completions: this.completions, value };
+    return value;
+  }
+
+  makeBuilderContext() {
     const values = {};
     for (const c of this.completions) {
       if (c.kind !== 'value') continue;

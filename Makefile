@@ -17,7 +17,7 @@ export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -68,12 +68,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-wasm: rust-target wasm-bindgen-cli
-	cargo build --locked --release --lib --target $(WASM_TARGET)
-	"$(WASM_BINDGEN)" --target web --out-dir pkg target/$(WASM_TARGET)/release/huaxiang.wasm
+# wasm-build OUT-DIR TARGET-DIR CARGO-FLAGS: the release wasm, bound by wasm-bindgen into OUT-DIR, then wasm-opt.
+define wasm-build
+	cargo build --locked --release --lib --target $(WASM_TARGET) --target-dir $(2) $(3)
+	"$(WASM_BINDGEN)" --target web --out-dir $(1) $(2)/$(WASM_TARGET)/release/huaxiang.wasm
 	@if [ -x node_modules/.bin/wasm-opt ]; then \
 	  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	    pkg/huaxiang_bg.wasm -o pkg/huaxiang_bg.wasm; fi
+	    $(1)/huaxiang_bg.wasm -o $(1)/huaxiang_bg.wasm; fi
+endef
+
+# The app's module: no `bench` feature, so pkg/huaxiang.js exports no benchmark helper (an e2e test checks it).
+wasm: rust-target wasm-bindgen-cli
+	$(call wasm-build,pkg,target,)
+
+# The benchmarks' module: the same engine plus the `bench` feature's helpers (synthetic data, the generated pack),
+# in its own target folder (switching features in one folder would rebuild the LTO'd module every time) and pkg-bench/.
+wasm-bench: rust-target wasm-bindgen-cli node-deps
+	$(call wasm-build,pkg-bench,target/bench,--features bench)
 
 # The static site: www/ plus the generated pkg/ plus vendored npm modules. Any static host can serve dist/.
 site: wasm node-deps
@@ -89,6 +100,7 @@ lint: rust-target
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --locked --lib --target $(WASM_TARGET) --features bench -- -D warnings
 
 native-test: duckdb
 	cargo test --locked
@@ -109,7 +121,7 @@ test: setup lint native-test wasm-test e2e
 # tags, 1,000 audience counts, 20 portraits, touch-every-byte baseline, memory; docs/performance.md), run once per
 # size in BENCH_SIZES (members; about 10 orders and 30 events each); HUAXIANG_BENCH_RUNS (default 3) runs per size.
 BENCH_SIZES ?= 100000 1000000
-bench: setup site bench-deps
+bench: setup site wasm-bench bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
 	cargo bench --locked --bench tags
@@ -125,4 +137,4 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 	@touch $@
 
 clean:
-	rm -rf target pkg dist
+	rm -rf target pkg pkg-bench dist

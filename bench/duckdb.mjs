@@ -47,6 +47,7 @@ const names = { members: 'sample_members.csv', orders: 'sample_orders.csv', even
 for (const [path, fix] of [
   [cli, 'cargo build --release --bin huaxiang'],
   [join(root, 'dist', 'pkg', 'huaxiang.js'), 'make site'],
+  [join(root, 'pkg-bench', 'huaxiang.js'), 'make wasm-bench'],
   [join(modules, '@duckdb', 'duckdb-wasm', 'dist', 'duckdb-eh.wasm'), 'make bench-deps'],
 ]) {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`${fix}\` first (or \`make bench\`)`);
@@ -75,6 +76,8 @@ const native = JSON.parse(readFileSync(join(root, 'results', 'bench-steps-native
 
 const { server, url } = await startServer(join(root, 'dist'), 0, {
   '/bench/': join(root, 'bench', 'page'),
+  // The engine with the `bench` feature's helpers (benchRules, benchTouch), built by `make wasm-bench`.
+  '/pkg-bench/': join(root, 'pkg-bench'),
   '/bench-modules/': modules,
   '/bench-data/': dataDir,
 }, ISOLATED);

@@ -17,7 +17,9 @@ const num = (name, fallback) => Number(String(process.env[name] ?? fallback).rep
 const members = num('HUAXIANG_BENCH_MEMBERS', 1_000_000);
 const size = { members, orders: num('HUAXIANG_BENCH_ORDERS', members * 10), events: num('HUAXIANG_BENCH_EVENTS', members * 5), n: num('HUAXIANG_BENCH_TAGS', 300) };
 
-const { server, url } = await startServer(join(root, 'dist'), 0, { '/bench/': join(root, 'bench', 'page') }, ISOLATED);
+// The engine with the `bench` feature's helpers (loadSynthetic, benchRules): `make wasm-bench` builds it into pkg-bench/.
+if (!existsSync(join(root, 'pkg-bench', 'huaxiang.js'))) throw new Error('pkg-bench/ is missing: run `make wasm-bench` first (or `make bench`)');
+const { server, url } = await startServer(join(root, 'dist'), 0, { '/bench/': join(root, 'bench', 'page'), '/pkg-bench/': join(root, 'pkg-bench') }, ISOLATED);
 const profile = mkdtempSync(join(tmpdir(), 'hx-bench-tags-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.HUAXIANG_CHROMIUM ?? '/usr/bin/chromium',

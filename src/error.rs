@@ -96,6 +96,8 @@ catalogue! {
     /// A date argument that is not `YYYY-MM-DD`; `what_zh` / `what_en` name it (分析日期 / analysis date).
     bad_date(what_zh: &str, what_en: &str, text: &str) => "bad_date", "{what_zh}“{text}”不是 YYYY-MM-DD 格式的日期。",
         "The {what_en} “{text}” is not a date in the form YYYY-MM-DD.";
+    /// An analysis date for the SQL export that is not `YYYY-MM-DD`.
+    bad_as_of(text: &str) => "bad_as_of", "分析日期“{text}”不是 YYYY-MM-DD 格式的日期。", "The analysis date “{text}” is not a date in the form YYYY-MM-DD.";
     /// A campaign window that ends before it starts.
     bad_window() => "bad_window", "活动结束日期早于开始日期。", "The campaign ends before it starts.";
 
@@ -265,8 +267,7 @@ catalogue! {
         "Unknown SQL dialect “{dialect}” (use duckdb, clickhouse or spark).";
 
     // Arguments from the page or the command line.
-    /// A request object that does not have the expected shape; `what_zh` / `what_en` name it (call sites may give
-    /// it the code of the request with [`Error::with_code`]).
+    /// A request object that does not have the expected shape; `what_zh` / `what_en` name it.
     bad_request(what_zh: &str, what_en: &str, detail: &str) => "bad_request",
         "{what_zh}无效（详情：{detail}）。", "The {what_en} is not valid: {detail}.";
     /// A sort key that is not offered.
@@ -274,14 +275,6 @@ catalogue! {
     /// A file kind that is not known.
     bad_kind(kind: &str) => "bad_kind", "未知的文件类型“{kind}”（可选 orders、members、events、identity）。",
         "Unknown file kind “{kind}”; use orders, members, events or identity.";
-}
-
-impl Error {
-    /// The same error under another stable code (a request error keeps the code of the request it is about).
-    pub fn with_code(mut self, code: &'static str) -> Error {
-        self.code = code;
-        self
-    }
 }
 
 #[cfg(test)]

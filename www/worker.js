@@ -1,8 +1,13 @@
 // The engine worker: owns the wasm instance and every byte of member data. The main thread sends requests
 // `{ id, method, args }` and gets `{ id, result }`, `{ id, error }` or `{ id, progress }` back. Requests run one at a
 // time in arrival order; only `cancel` is handled at once, so it can stop a file being read.
-import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version } from './pkg/huaxiang.js';
+//
+// Most methods are plain: a Workspace method of the same name, declared in one line of js/methods.js and dispatched
+// generically (Perspective's `view_method` is the model). Explicit code is kept for what is special: start-up and
+// reading files (`handlers`) and changing the catalog (`catalog`, whose replies carry the tag pack the page keeps).
+import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version, vocabulary } from './pkg/huaxiang.js';
 import { AHEAD, CHUNK, readSlice } from './js/file-reader.js';
+import { METHODS, positional } from './js/methods.js';
 
 const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
@@ -11,6 +16,24 @@ let ws = null;
 let wasmMemory = null;
 let cancelRequested = false;
 let queue = Promise.resolve();
+
+/**
+ * Catalog changes: each returns its result under a name, and the dispatch adds the pack (the catalog as JSON) that
+ * the page keeps in localStorage, so the catalog survives a reload or a restarted engine.
+ */
+const catalog = {
+  saveTag: ({ edit, at, author }) => ({ report: ws.saveTag(edit, at, author ?? '') }),
+  removeTag: ({ name }) => ({ report: ws.removeTag(name) }),
+  revertTag: ({ name, version, at, author }) => ({ report: ws.revertTag(name, version, at, author ?? '') }),
+  setSettings: ({ settings }) => ({ report: ws.setSettings(settings) }),
+  importPack: ({ json, merge = false }) => ({ count: ws.importPack(json, merge), report: ws.tags() }),
+  importRules: ({ text, at, author }) => ({ ...ws.importRules(text, at, author ?? ''), report: ws.tags() }),
+  /** `request.file` (a File of ids, one a line or in the first column) is read here, in the worker. */
+  async saveStaticAudience({ request: { file, ...rest }, at, author }) {
+    return { saved: ws.saveStaticAudience(file ? { ...rest, text: await file.text() } : rest, at, author ?? '') };
+  },
+  snapshotAudience: ({ name, snapshot, at, author }) => ({ saved: ws.snapshotAudience(name, snapshot || undefined, at, author ?? '') }),
+};
 
 const isWorkbook = (name, head) =>
   /\.(xlsx|xlsm)$/i.test(name) || (head && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04);
@@ -55,13 +78,15 @@ async function streamInto(name, size, readChunk, options, progress) {
   return report;
 }
 
+/** The special methods: start-up, reading files, and the test hooks. */
 const handlers = {
+  /** Starts the engine; the reply carries the core's vocabulary (metrics, keywords, roles …), so the page keeps no copy. */
   async init() {
     if (!ws) {
       wasmMemory = (await init()).memory;
       ws = new Workspace();
     }
-    return { version: version(), roles: ws.roles(), identityRule: ws.identityRule() };
+    return { version: version(), vocabulary: vocabulary() };
   },
 
   async preview({ file, options }) {
@@ -99,155 +124,20 @@ const handlers = {
     return reports;
   },
 
-  compute({ asOf }) {
-    return ws.compute(asOf || undefined);
-  },
-  memberPage({ offset = 0, limit = 50, sort = 'monetary', desc = true }) {
-    return ws.memberPage(offset, limit, sort, desc);
-  },
-  files() {
-    return ws.files();
-  },
-  memory() {
-    return ws.memory();
-  },
-  setIdentityRule({ rule }) {
-    ws.setIdentityRule(rule);
-    return ws.identityRule();
-  },
-  setMemoryLimit({ bytes }) {
-    ws.setMemoryLimit(bytes);
-    return null;
-  },
   /** The size of the wasm linear memory; it never shrinks, so it is the peak the engine needed. */
-  stats() {
-    return { wasmBytes: wasmMemory.buffer.byteLength };
-  },
-  reset() {
-    ws.reset();
-    return null;
-  },
-
-  // Tags. Calls that change the catalog return the new report and the tag pack (JSON), which the page keeps in
-  // localStorage so the catalog survives a reload or a restarted engine.
-  tags() {
-    return ws.tags();
-  },
-  checkRule({ edit }) {
-    return ws.checkRule(edit);
-  },
-  saveTag({ edit, at, author }) {
-    return changed(ws.saveTag(edit, at, author ?? ''));
-  },
-  removeTag({ name }) {
-    return changed(ws.removeTag(name));
-  },
-  revertTag({ name, version, at, author }) {
-    return changed(ws.revertTag(name, version, at, author ?? ''));
-  },
-  tagDiff({ name, from, to }) {
-    return ws.tagDiff(name, from, to);
-  },
-  exportPack() {
-    return ws.exportPack();
-  },
-  importPack({ json, merge = false }) {
-    const count = ws.importPack(json, merge);
-    return { count, ...changed(ws.tags()) };
-  },
-  importRules({ text, at, author }) {
-    const { saved, diagnostics } = ws.importRules(text, at, author ?? '');
-    return { saved, diagnostics, ...changed(ws.tags()) };
-  },
-  exportSql({ dialect, asOf }) {
-    return ws.exportSql(dialect, asOf || undefined);
-  },
-  rulesText() {
-    return ws.rulesText();
-  },
-  setSettings({ settings }) {
-    return changed(ws.setSettings(settings));
-  },
-  lineage({ name }) {
-    return ws.lineage(name);
-  },
-  completions() {
-    return ws.completions();
-  },
-  tagMembers({ name, value }) {
-    return ws.tagMembers(name, value ?? undefined);
-  },
-  tagCount({ name, value }) {
-    return ws.tagCount(name, value ?? undefined);
-  },
-
-  // Audiences. Dynamic audiences are saved with saveTag (kind 'audience'); static audiences and snapshots are
-  // catalog entries too, so those calls return the pack to keep, as catalog changes do.
-  audienceCount({ expr }) {
-    return ws.audienceCount(expr);
-  },
-  audiencePreview({ expr, samples = 5, mask = true }) {
-    return ws.audiencePreview(expr, samples, mask);
-  },
-  audienceMembers({ expr }) {
-    return ws.audienceMembers(expr);
-  },
-  audienceTags({ expr }) {
-    return ws.audienceTags(expr);
-  },
-  findMember({ id }) {
-    return ws.findMember(id) ?? null;
-  },
-  explainMember({ target, member, mask = true }) {
-    return ws.explainMember(target, member, mask);
-  },
-  audiences() {
-    return ws.audiences();
-  },
-  /** `request.file` (a File of ids, one a line or in the first column) is read here, in the worker. */
-  async saveStaticAudience({ request, at, author }) {
-    const { file, ...rest } = request;
-    const body = file ? { ...rest, text: await file.text() } : rest;
-    const saved = ws.saveStaticAudience(body, at, author ?? '');
-    return { saved, pack: ws.exportPack() };
-  },
-  snapshotAudience({ name, snapshot, at, author }) {
-    const saved = ws.snapshotAudience(name, snapshot || undefined, at, author ?? '');
-    return { saved, pack: ws.exportPack() };
-  },
-  portrait({ request }) {
-    return ws.portrait(request);
-  },
-  crosstab({ audience, row, column }) {
-    return ws.crosstab(audience, row, column);
-  },
-  compareAudiences({ a, b, minCount }) {
-    return ws.compareAudiences(a, b, minCount ?? undefined);
-  },
-  splitAudience({ request }) {
-    return ws.splitAudience(request);
-  },
-  splitMembers({ request }) {
-    return ws.splitMembers(request);
-  },
-  campaignLift({ request }) {
-    return ws.campaignLift(request);
-  },
-  exportColumns({ expr }) {
-    return ws.exportColumns(expr || undefined);
-  },
-  exportAudience({ request, at }) {
-    return ws.exportAudience(request, at);
-  },
+  stats: () => ({ wasmBytes: wasmMemory.buffer.byteLength }),
   // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable');
   },
 };
 
-/** A catalog change: the report after it and the pack to keep. */
-function changed(report) {
-  return { report, pack: ws.exportPack() };
+async function dispatch(method, args, progress) {
+  if (!ws && method !== 'init') await handlers.init();
+  if (Object.hasOwn(handlers, method)) return handlers[method](args, progress);
+  if (Object.hasOwn(catalog, method)) return { ...(await catalog[method](args)), pack: ws.exportPack() };
+  if (Object.hasOwn(METHODS, method)) return ws[method](...positional(method, args)) ?? null;
+  throw Object.assign(new Error(method), { code: 'unknown_method', zh: `未知请求 ${method}`, en: `Unknown request ${method}` });
 }
 
 function describe(err) {
@@ -267,10 +157,7 @@ self.onmessage = (event) => {
   const progress = (p) => self.postMessage({ id, progress: p });
   queue = queue.then(async () => {
     try {
-      const handler = handlers[method];
-      if (!handler) throw Object.assign(new Error(method), { code: 'unknown_method', zh: `未知请求 ${method}`, en: `Unknown request ${method}` });
-      if (!ws && method !== 'init') await handlers.init();
-      self.postMessage({ id, result: await handler(args ?? {}, progress) });
+      self.postMessage({ id, result: await dispatch(method, args ?? {}, progress) });
     } catch (err) {
       self.postMessage({ id, error: describe(err) });
     }

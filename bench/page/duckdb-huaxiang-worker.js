@@ -2,7 +2,7 @@
 // does. Files arrive as `File` objects and are streamed in chunks through beginFile/push/finishFile, read ahead by
 // a reader worker (the app's own `www/js/file-reader.js`); each step is timed here (engine time) while the page times the round trip
 // (time as seen by the page).
-import init, { Workspace, benchAudiences, benchRules, benchTouch } from '/pkg/huaxiang.js';
+import init, { Workspace, benchAudiences, benchRules, benchTouch } from '/pkg-bench/huaxiang.js';
 import { AHEAD, CHUNK, readSlice } from '/js/file-reader.js';
 
 /** Streams each `{ file }` in CHUNK slices read ahead, as `load` does, handing every chunk (a Uint8Array) to `use`. */

@@ -1,6 +1,6 @@
 // The tags benchmark's engine worker: owns one wasm Workspace, as the app's worker does, and times each step
 // inside the worker (engine time); the page times the same calls through postMessage (time as seen by the page).
-import init, { Workspace, benchAudiences, benchRules } from '/pkg/huaxiang.js';
+import init, { Workspace, benchAudiences, benchRules } from '/pkg-bench/huaxiang.js';
 
 let ws = null;
 let memory = null;

@@ -104,6 +104,13 @@ fn civil_from_days(z: i32) -> (i32, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// `YYYY-MM-DD HH:MM:SS` of a naive timestamp.
+pub fn format_timestamp(ts: i64) -> String {
+    let day = Day::of_timestamp(ts);
+    let secs = ts.rem_euclid(SECS_PER_DAY);
+    format!("{day} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

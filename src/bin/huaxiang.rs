@@ -5,7 +5,8 @@
 //!                  [--rules FILE [--sql duckdb|clickhouse|spark]] [--strict] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
 //! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
-//!                   [--mask] [--hash sha256|md5]
+//!                   [--mask] [--hash sha256|md5] [--phone-form national|e164] [--columns KEY[=HEADER],…]
+//!                   [--format csv|xlsx] [--encoding utf8_bom|utf8|gbk]
 //! ```
 
 use huaxiang::base::date::Day;
@@ -38,12 +39,17 @@ const USAGE: &str = "usage:
       (about 1.5 orders and 5.4 events per member unless the rates are given; the benchmark uses 10 and 30)
       (or one of them)
   huaxiang audience --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-                    --rules FILE --expr EXPRESSION --out FILE [--mask] [--hash sha256|md5]
-      writes FILE (CSV, UTF-8): one row per member of the audience the expression selects (any tag, audience
-      or metric of the rules can be named), with a header row: member_id, name and phone when loaded, recency,
-      frequency, monetary, segment, then a column per tag the expression names. --mask masks names (张*) and
-      phones (138****8000); --hash adds phone_sha256 (or phone_md5): the lower-case hex digest of the phone
-      normalised to 11 digits.";
+                    --rules FILE --expr EXPRESSION --out FILE [--mask] [--hash sha256|md5] [--phone-form national|e164]
+                    [--columns KEY[=HEADER],...] [--format csv|xlsx] [--encoding utf8_bom|utf8|gbk]
+      writes FILE exactly as the app's export of the same audience (the same bytes for the same request): one
+      row per member of the audience the expression selects (any tag, audience or metric of the rules can be
+      named). Columns: member_id, name and phone when loaded, recency, frequency, monetary, segment and a column
+      per definition the expression names, or those of --columns (keys: member_id, name, phone, email,
+      attr:HEADER, recency, frequency, monetary, r_score, f_score, m_score, segment, segment_en, tag:NAME; a
+      header after `=`). --mask masks names (张*), phones (138****8000) and e-mail addresses; --hash adds the
+      phone's lower-case hex digest (phone_sha256), of the 11-digit mainland mobile (--phone-form national, the
+      default) or of +E.164 (e164); with --columns every phone column is hashed in place. CSV is UTF-8 with a
+      byte-order mark unless --encoding says otherwise; text a spreadsheet would run as a formula gets a `'`.";
 
 /// Prints a line to stderr with the control characters of the text it carries shown escaped (`\u{1b}`), so a
 /// header, value or name from a file can never drive the terminal (retitle the window, clear the screen).
@@ -361,7 +367,7 @@ fn base_columns(available: &[ColumnInfo]) -> Vec<ExportColumn> {
 
 /// The tags as SQL and the normalised tables they read.
 fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str, out: &Path) -> Result<(), String> {
-    use huaxiang::export::{sql, tables};
+    use huaxiang::export::sql;
     let export = ws.export_sql(&sql::SqlOptions::new(dialect)).map_err(|e| e.to_string())?;
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let file = out.join(format!("tags.{key}.sql"));
@@ -375,7 +381,7 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
     for (name, text) in [("members.csv", &t.members), ("orders.csv", &t.orders), ("events.csv", &t.events)] {
         std::fs::write(dir.join(name), text).map_err(|e| io(&dir.join(name), e))?;
     }
-    std::fs::write(dir.join("load.sql"), tables::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
+    std::fs::write(dir.join("load.sql"), sql::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
     note!("wrote {} and {}", file.display(), dir.display());
     Ok(())
 }

@@ -23,6 +23,7 @@ mod loading;
 mod pages;
 mod summary;
 mod tagging;
+pub mod vocabulary;
 
 pub use export::{AudienceExport, AudienceExportRequest};
 pub use pages::{MemberRow, Page, SortKey};

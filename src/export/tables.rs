@@ -18,7 +18,6 @@ use crate::base::dict::NONE;
 use crate::base::roles::Role;
 use crate::base::values::format_amount;
 use crate::error::Result;
-use crate::export::sql::Dialect;
 use crate::model::{Dataset, People};
 use crate::rules::check::ATTRIBUTE_ROLES;
 use std::collections::HashSet;
@@ -134,7 +133,7 @@ pub fn normalised_tables(data: &Dataset, people: &People) -> Result<NormalisedTa
             &mut t.orders,
             &[
                 &ids[person(o.node.get(i))],
-                &crate::export::sql::format_timestamp(o.ts.get(i)),
+                &crate::base::date::format_timestamp(o.ts.get(i)),
                 &format_amount(o.amount.get(i)),
                 &format_amount(o.discount.get(i)),
                 &text(o.category.get(i), &o.categories),
@@ -153,7 +152,7 @@ pub fn normalised_tables(data: &Dataset, people: &People) -> Result<NormalisedTa
             &mut t.events,
             &[
                 &ids[person(e.node.get(i))],
-                &crate::export::sql::format_timestamp(e.ts.get(i)),
+                &crate::base::date::format_timestamp(e.ts.get(i)),
                 &text(e.event_type.get(i), &e.types),
                 &text(e.target.get(i), &e.targets),
                 &i.to_string(),
@@ -161,21 +160,4 @@ pub fn normalised_tables(data: &Dataset, people: &People) -> Result<NormalisedTa
         );
     }
     Ok(t)
-}
-
-/// DuckDB statements that load the three CSV files written by [`normalised_tables`] from `dir` into tables with
-/// the types the SQL expects (other engines load CSV their own way).
-pub fn duckdb_load_sql(dir: &str) -> String {
-    let d = Dialect::DuckDb;
-    let path = |f: &str| d.string(&format!("{}/{f}", dir.trim_end_matches('/')));
-    format!(
-        "CREATE OR REPLACE TABLE members AS SELECT * FROM read_csv({}, header = true, all_varchar = true);\n\
-         CREATE OR REPLACE TABLE orders AS SELECT * FROM read_csv({}, header = true, columns = {{'member_id': 'VARCHAR', 'time': 'TIMESTAMP', \
-         'amount': 'DOUBLE', 'discount': 'DOUBLE', 'category': 'VARCHAR', 'channel': 'VARCHAR', 'order_id': 'VARCHAR', 'row_no': 'BIGINT'}});\n\
-         CREATE OR REPLACE TABLE events AS SELECT * FROM read_csv({}, header = true, columns = {{'member_id': 'VARCHAR', 'time': 'TIMESTAMP', \
-         'type': 'VARCHAR', 'target': 'VARCHAR', 'row_no': 'BIGINT'}});\n",
-        path("members.csv"),
-        path("orders.csv"),
-        path("events.csv")
-    )
 }

@@ -253,11 +253,36 @@ fn detect(bytes: &[u8], at_start: bool, complete: bool) -> TextEncoding {
             return TextEncoding::Utf16Be;
         }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(_) => TextEncoding::Utf8,
-        // An incomplete sequence cut off at the window's end is still UTF-8.
-        Err(e) if e.error_len().is_none() && !complete => TextEncoding::Utf8,
-        Err(_) => TextEncoding::Gbk,
+    let (valid, invalid) = utf8_votes(bytes, complete);
+    // GBK text almost never forms valid multi-byte UTF-8, so a window that does, bar a few bytes, is UTF-8 with
+    // some damage (read with the bad bytes replaced and reported), not GBK (which would turn every character,
+    // headers included, into mojibake).
+    if invalid == 0 || (valid >= 8 && invalid * 20 <= valid) {
+        TextEncoding::Utf8
+    } else {
+        TextEncoding::Gbk
+    }
+}
+
+/// The non-ASCII characters of `bytes` that are valid UTF-8, and the invalid sequences (an incomplete sequence
+/// cut off at the window's end counts as neither unless the input is complete).
+fn utf8_votes(mut bytes: &[u8], complete: bool) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0, 0);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => return (valid + text.chars().filter(|c| !c.is_ascii()).count(), invalid),
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                valid += std::str::from_utf8(good).map_or(0, |t| t.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        invalid += 1;
+                        bytes = &rest[n..];
+                    }
+                    None => return (valid, invalid + usize::from(complete)),
+                }
+            }
+        }
     }
 }
 
@@ -273,6 +298,22 @@ mod tests {
         }
         d.finish(&mut out);
         (out, d.encoding().unwrap())
+    }
+
+    #[test]
+    fn utf8_with_a_few_bad_bytes_stays_utf8_and_gbk_stays_gbk() {
+        let mut bytes = "会员编号,姓名,城市\n".as_bytes().to_vec();
+        for i in 0..50 {
+            bytes.extend_from_slice(format!("M{i:03},张伟,上海\n").as_bytes());
+        }
+        // Two stray bytes (a cell cut in a Latin-1 editor, say).
+        bytes.extend_from_slice(b"M999,\xE9t\xE9,x\n");
+        let (text, enc) = decode_in_chunks(&bytes, 4096);
+        assert_eq!(enc, TextEncoding::Utf8);
+        assert!(text.starts_with("会员编号,姓名,城市\n"), "headers read as UTF-8");
+        assert_eq!(text.matches('\u{FFFD}').count(), 2, "the bad bytes replaced");
+        let (gbk, _, _) = GB18030.encode("会员编号,姓名,城市\nM001,张伟,上海\n");
+        assert_eq!(decode_in_chunks(&gbk, 4096).1, TextEncoding::Gbk);
     }
 
     #[test]

@@ -5,6 +5,19 @@
 
 use super::diagnostic::{Diagnostic, Span};
 
+/// The units a number may carry to make a duration (case-insensitive), with the seconds each stands for.
+pub const DURATION_UNITS: &[(&str, f64)] = &[
+    ("d", 86_400.0),
+    ("day", 86_400.0),
+    ("days", 86_400.0),
+    ("天", 86_400.0),
+    ("日", 86_400.0),
+    ("h", 3_600.0),
+    ("hour", 3_600.0),
+    ("hours", 3_600.0),
+    ("小时", 3_600.0),
+];
+
 /// A token's kind and value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
@@ -225,12 +238,8 @@ pub fn lex(text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                 j += 1;
             }
             let unit: String = chars[i..j].iter().map(|&(_, c)| c).collect();
-            let seconds = match unit.to_lowercase().as_str() {
-                "" => None,
-                "d" | "day" | "days" | "天" | "日" => Some(86_400.0),
-                "h" | "hour" | "hours" | "小时" => Some(3_600.0),
-                _ => None,
-            };
+            let lower = unit.to_lowercase();
+            let seconds = DURATION_UNITS.iter().find(|(u, _)| *u == lower).map(|&(_, s)| s);
             match seconds {
                 Some(s) => {
                     push(Tok::Duration(value * s), j, &mut line_start);

@@ -124,7 +124,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = saveStaticAudience)]
     pub fn save_static_audience(&mut self, request_value: JsValue, at: &str, author: &str) -> Result<JsValue, JsValue> {
-        let r: StaticRequest = request(request_value, "bad_static_audience", "静态人群", "static audience")?;
+        let r: StaticRequest = request(request_value, "静态人群", "static audience")?;
         let ids = match (r.ids, r.text) {
             (Some(ids), _) => ids,
             (None, Some(text)) => crate::audience::lists::ids_from_text(&text),
@@ -171,7 +171,7 @@ impl JsWorkspace {
     /// console.log(p.traits[0].dimension, p.traits[0].value, p.traits[0].tgi);
     /// ```
     pub fn portrait(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
-        let r: PortraitRequest = request(request_value, "bad_portrait", "画像请求", "portrait request")?;
+        let r: PortraitRequest = request(request_value, "画像请求", "portrait request")?;
         let portrait = self.0.portrait(&r)?;
         to_js(&portrait)
     }
@@ -212,7 +212,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = splitAudience)]
     pub fn split_audience(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
-        let r: SplitRequest = request(request_value, "bad_split", "分组请求", "split request")?;
+        let r: SplitRequest = request(request_value, "分组请求", "split request")?;
         let report = self.0.split_audience(&r)?;
         to_js(&report)
     }
@@ -225,7 +225,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = splitMembers)]
     pub fn split_members(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
-        let r: SplitRequest = request(request_value, "bad_split", "分组请求", "split request")?;
+        let r: SplitRequest = request(request_value, "分组请求", "split request")?;
         let arms = self.0.split_members(&r)?;
         let arms: Vec<ArmMembers> = arms.into_iter().map(|(name, bits)| ArmMembers { name, members: bits.iter().collect() }).collect();
         to_js(&arms)
@@ -242,7 +242,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = campaignLift)]
     pub fn campaign_lift(&mut self, request_value: JsValue) -> Result<JsValue, JsValue> {
-        let r: LiftRequest = request(request_value, "bad_lift", "效果追踪请求", "lift request")?;
+        let r: LiftRequest = request(request_value, "效果追踪请求", "lift request")?;
         let report = self.0.campaign_lift(&r)?;
         to_js(&report)
     }
@@ -274,7 +274,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = exportAudience)]
     pub fn export_audience(&mut self, request_value: JsValue, at: &str) -> Result<JsValue, JsValue> {
-        let r: AudienceExportRequest = request(request_value, "bad_export", "导出请求", "export request")?;
+        let r: AudienceExportRequest = request(request_value, "导出请求", "export request")?;
         let done = self.0.export_audience(&r, at)?;
         let out = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value).map(|_| ());

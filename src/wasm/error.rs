@@ -24,7 +24,7 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
-/// Reads a request object, or fails with `code` and a message naming it (`what_zh` / `what_en`).
-pub fn request<T: DeserializeOwned>(value: JsValue, code: &'static str, what_zh: &str, what_en: &str) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::bad_request(what_zh, what_en, &e.to_string()).with_code(code))
+/// Reads a request object, or fails with `bad_request` and a message naming it (`what_zh` / `what_en`).
+pub fn request<T: DeserializeOwned>(value: JsValue, what_zh: &str, what_en: &str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::bad_request(what_zh, what_en, &e.to_string()))
 }

@@ -4,6 +4,8 @@
 //! errors as JS `Error`s carrying `code`, `zh` and `en`. The dataset itself never crosses into JS.
 
 mod audience;
+// Only the benchmark build (`make bench`, into pkg-bench/) exports the benchmark helpers; the app's pkg/ has none.
+#[cfg(feature = "bench")]
 mod bench;
 mod error;
 mod sample;
@@ -30,4 +32,17 @@ pub fn start() {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The words the page shares with the core: metrics with their labels in both languages, rule keywords and
+/// duration units, file kinds, identifier kinds and column roles (see `engine::vocabulary`).
+///
+/// ```js
+/// const { metrics, keywords, roles } = vocabulary();
+/// metrics.find((m) => m.key === 'recency').en; // 'Days since last purchase'
+/// for (const r of roles) select.add(new Option(r.zh, r.role));
+/// ```
+#[wasm_bindgen]
+pub fn vocabulary() -> Result<JsValue, JsValue> {
+    error::to_js(&crate::engine::vocabulary::vocabulary())
 }

@@ -22,7 +22,7 @@ struct RulesImport {
 
 /// Reads an `Edit` object: `{ kind, name, previousName, group, description, owner, rule }`.
 fn edit_of(edit: JsValue) -> Result<Edit, JsValue> {
-    Ok(request(edit, "bad_edit", "标签内容", "tag edit")?)
+    Ok(request(edit, "标签内容", "tag edit")?)
 }
 
 #[wasm_bindgen(js_class = Workspace)]
@@ -174,7 +174,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = setSettings)]
     pub fn set_settings(&mut self, settings: JsValue) -> Result<JsValue, JsValue> {
-        let settings: Settings = request(settings, "bad_settings", "设置", "settings")?;
+        let settings: Settings = request(settings, "设置", "settings")?;
         let report = self.0.set_settings(settings)?;
         to_js(&report)
     }

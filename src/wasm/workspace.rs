@@ -2,7 +2,7 @@
 
 use super::error::{request, to_js};
 use crate::base::date::Day;
-use crate::base::roles::{FileKind, Role};
+use crate::base::roles::FileKind;
 use crate::engine::{SortKey, Workspace};
 use crate::error::Error;
 use crate::identity::IdentityRule;
@@ -82,25 +82,6 @@ impl JsWorkspace {
         to_js(&report)
     }
 
-    /// Every column role with its names, for a mapping editor: `[{ role, zh, en }]`.
-    ///
-    /// ```js
-    /// for (const r of ws.roles()) select.add(new Option(r.zh, r.role));
-    /// ```
-    pub fn roles(&self) -> Result<JsValue, JsValue> {
-        #[derive(serde::Serialize)]
-        struct RoleInfo {
-            role: &'static str,
-            zh: &'static str,
-            en: &'static str,
-            kinds: Vec<FileKind>,
-        }
-        let roles: Vec<RoleInfo> = Role::all()
-            .map(|r| RoleInfo { role: r.key(), zh: r.zh(), en: r.en(), kinds: FileKind::ALL.into_iter().filter(|&k| r.fits(k)).collect() })
-            .collect();
-        to_js(&roles)
-    }
-
     /// The identity rule: `{ link: [...], unique: [...] }` with kinds `member`, `phone`, `union_id`, `open_id`,
     /// `device`, `email`.
     ///
@@ -119,7 +100,7 @@ impl JsWorkspace {
     /// ```
     #[wasm_bindgen(js_name = setIdentityRule)]
     pub fn set_identity_rule(&mut self, rule: JsValue) -> Result<(), JsValue> {
-        let rule: IdentityRule = request(rule, "bad_rule", "身份规则", "identity rule")?;
+        let rule: IdentityRule = request(rule, "身份规则", "identity rule")?;
         self.0.set_identity_rule(rule);
         Ok(())
     }
@@ -253,5 +234,5 @@ fn load_options(options: JsValue) -> Result<LoadOptions, JsValue> {
         let kind = FileKind::parse(&kind).ok_or_else(|| Error::bad_kind(&kind))?;
         return Ok(LoadOptions { kind: Some(kind), ..LoadOptions::default() });
     }
-    Ok(request(options, "bad_options", "导入选项", "load options")?)
+    Ok(request(options, "导入选项", "load options")?)
 }

@@ -25,6 +25,7 @@ mod rules_reference_props;
 mod rules_semantics;
 mod sql;
 mod tidy;
+mod tidy_www;
 
 use huaxiang::base::roles::FileKind;
 use huaxiang::engine::{Summary, Workspace};

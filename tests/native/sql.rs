@@ -11,8 +11,9 @@
 use huaxiang::base::date::Day;
 use huaxiang::base::roles::FileKind;
 use huaxiang::engine::Workspace;
+use huaxiang::export::sql::duckdb_load_sql;
 use huaxiang::export::sql::{Dialect, SqlExport, SqlOptions, ValueType};
-use huaxiang::export::tables::{duckdb_load_sql, member_ids};
+use huaxiang::export::tables::member_ids;
 use huaxiang::metrics::Settings;
 use huaxiang::rfm::MonetaryBasis;
 use huaxiang::rules::eval::Outcome;

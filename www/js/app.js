@@ -1,5 +1,7 @@
 // The app's entry point: starts the engine worker, wires the tabs, the language switch, the progress bar and
 // messages, and hands a shared `app` object to each view. The main thread only renders; all data lives in the worker.
+// Views never import or flag one another: they talk through the app — `app.catalogChanged(pack)` after a change to
+// the tag catalog, and `app.on('catalog', …)` to hear of one.
 import { Engine } from './client.js';
 import { applyLanguage, language, pick, setLanguage, t } from './i18n.js';
 import { h } from './dom.js';
@@ -8,19 +10,38 @@ import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
-import { restorePack } from './tagstore.js';
+import { restorePack, savePack } from './tagstore.js';
+import { metricLabel, setVocabulary } from './vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
+const events = new EventTarget();
 
 const app = {
   engine: new Engine(),
-  roles: [],
   summary: null,
   /** Files loaded so far, with the options they were loaded with, to replay them if the worker is restarted. */
   loaded: [],
   views: {},
   /** Settles once the tag pack saved in the browser has been imported into the (current) engine. */
   tagsReady: Promise.resolve(),
+
+  /** Calls `listener(detail)` on every `name` event: `catalog` (`{ pack, source }`) after a change to the tag catalog. */
+  on(name, listener) {
+    events.addEventListener(name, (e) => listener(e.detail));
+  },
+
+  /**
+   * Takes a catalog change made by any view (`source`): keeps the pack (the engine's exportPack JSON) in the
+   * browser's storage and tells every view, which reads the catalog again when next shown.
+   */
+  catalogChanged(pack, source = null) {
+    try {
+      savePack(pack);
+    } catch (err) {
+      this.error(err);
+    }
+    events.dispatchEvent(new CustomEvent('catalog', { detail: { pack, source } }));
+  },
 
   /** Shows a message; `error` may be an engine error with `zh`/`en`. */
   message(text, kind = 'info') {
@@ -77,6 +98,7 @@ async function main() {
   applyLanguage();
   $('lang-toggle').addEventListener('click', () => {
     setLanguage(language() === 'zh' ? 'en' : 'zh');
+    labelMetrics();
     app.render();
   });
   for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
@@ -84,10 +106,20 @@ async function main() {
   $('recompute').addEventListener('click', () => app.compute());
   $('as-of').addEventListener('change', () => app.compute());
 
+  // The engine's vocabulary (metrics, keywords, roles …) comes first: the views and the rule editors read it.
+  let info = null;
+  try {
+    info = await app.engine.ready;
+    setVocabulary(info.vocabulary);
+  } catch (err) {
+    app.error(err);
+  }
+  labelMetrics();
+
+  app.tagsReady = restoreTags();
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
   app.views.members = new MembersView(app);
-  app.tagsReady = restoreTags();
   app.views.tags = new TagsView(app);
   app.views.audiences = new AudiencesView(app);
 
@@ -108,22 +140,22 @@ async function main() {
     }
     app.message(t('workerRestarted'), 'warning');
     app.replaying = true;
-    const info = await app.engine.ready;
-    app.roles = info.roles;
+    await app.engine.ready;
     await app.tagsReady;
     await app.views.data.replay(files);
     app.replaying = false;
   };
 
-  try {
-    const info = await app.engine.ready;
-    app.roles = info.roles;
+  if (info) {
     document.body.dataset.engine = 'ready';
     document.body.dataset.version = info.version;
-  } catch (err) {
-    app.error(err);
   }
   app.render();
+}
+
+/** Fills every element marked `data-metric-label` with that metric's label in the current language. */
+function labelMetrics() {
+  for (const el of document.querySelectorAll('[data-metric-label]')) el.textContent = metricLabel(el.dataset.metricLabel);
 }
 
 /** Imports the saved tag pack into the engine; a pack that cannot be read is reported and kept aside. */

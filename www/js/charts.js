@@ -2,6 +2,7 @@
 // readers through ECharts' aria support, so its figures are also readable as text.
 import * as echarts from '../vendor/echarts.esm.min.mjs';
 import { t, language } from './i18n.js';
+import { metricLabel } from './vocabulary.js';
 
 const charts = new Map();
 
@@ -55,8 +56,8 @@ export function rfHeatmap(el, grid) {
       animation: false,
       tooltip: { position: 'top' },
       grid: { left: 8, right: 16, top: 16, bottom: 48, containLabel: true },
-      xAxis: { type: 'category', name: t('fScore'), data: ['F1', 'F2', 'F3', 'F4', 'F5'], splitArea: { show: true } },
-      yAxis: { type: 'category', name: t('rScore'), data: ['R1', 'R2', 'R3', 'R4', 'R5'], splitArea: { show: true } },
+      xAxis: { type: 'category', name: metricLabel('rfm.f'), data: ['F1', 'F2', 'F3', 'F4', 'F5'], splitArea: { show: true } },
+      yAxis: { type: 'category', name: metricLabel('rfm.r'), data: ['R1', 'R2', 'R3', 'R4', 'R5'], splitArea: { show: true } },
       visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
       series: [{ type: 'heatmap', name: t('count'), data, label: { show: true } }],
     },

@@ -59,3 +59,19 @@ export function bytes(n) {
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
   return `${n} B`;
 }
+
+/** An ISO time as local `YYYY-MM-DD HH:mm` (other text as it is). */
+export function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A bar for a share 0..1 (width through CSSOM: the CSP allows no inline style attributes). */
+export function shareBar(share, kind = '') {
+  const fillEl = h('span');
+  fillEl.style.width = `${Math.max(0, Math.min(100, 100 * (share ?? 0))).toFixed(1)}%`;
+  return h('span', { class: `bar ${kind}`, 'aria-hidden': 'true' }, fillEl);
+}

@@ -2,30 +2,9 @@
 // event-type filter for aggregates), each optionally negated, joined by and / or. It writes rule text into the
 // editor, and reads back rules of the same shape, so the builder and the text editor edit the same rule.
 import { h } from './dom.js';
-import { language, t } from './i18n.js';
+import { language, pick, t } from './i18n.js';
 import { quoteName, quoteText, tokenize, unquoteName } from './rule-syntax.js';
-
-/** Metric fields: `[expression, zh, en, type]`. */
-const METRICS = [
-  ['recency', '最近消费天数', 'Days since last purchase', 'num'],
-  ['frequency', '消费次数', 'Purchases', 'num'],
-  ['monetary', '消费金额', 'Net spend', 'num'],
-  ['avg_spend', '客单价', 'Average order value', 'num'],
-  ['purchase_interval', '平均购买间隔（天）', 'Mean days between purchases', 'num'],
-  ['discount_share', '优惠订单占比', 'Share of discounted purchases', 'num'],
-  ['refunds', '退款次数', 'Refunds', 'num'],
-  ['tenure', '入会天数', 'Days since joining', 'num'],
-  ['age', '年龄', 'Age', 'num'],
-  ['event_count', '行为次数', 'Behaviour events', 'num'],
-  ['days_since(first_purchase)', '距首次购买天数', 'Days since the first purchase', 'num'],
-  ['days_since(last_seen)', '距最近活跃天数', 'Days since last seen', 'num'],
-  ['rfm.r', 'R 分', 'R score', 'num'],
-  ['rfm.f', 'F 分', 'F score', 'num'],
-  ['rfm.m', 'M 分', 'M score', 'num'],
-  ['rfm.segment', 'RFM 分群', 'RFM class', 'text', 'RFM分群'],
-  ['rfm.segment11', 'RFM 十一分群', 'RFM 11 segments', 'text', 'RFM十一分群'],
-  ['lifecycle', '生命周期', 'Lifecycle stage', 'text', '生命周期'],
-];
+import { vocabulary } from './vocabulary.js';
 
 /** Aggregates over orders or events: `[function, table, column, argument, zh, en, type]`. */
 const AGGREGATES = [
@@ -37,14 +16,11 @@ const AGGREGATES = [
   ['share', 'orders', '', 'discount > 0', '优惠订单行占比', 'Share of discounted order rows', 'num'],
   ['top', 'orders', 'category', '', '最常购买品类', 'Most bought category', 'text', 'orders.category'],
   ['top', 'orders', 'channel', '', '最常用渠道', 'Most used channel', 'text', 'orders.channel'],
-  ['count', 'events', '', '', '行为条数', 'Behaviour events', 'num'],
+  ['count', 'events', '', '', '行为条数', 'Event rows', 'num'],
 ];
 
-const ATTRIBUTES = [
-  ['gender', '性别', 'Gender'],
-  ['city', '城市', 'City'],
-  ['level', '会员等级', 'Level'],
-];
+/** Member attributes offered as text fields (column roles; their labels are the engine's). */
+const ATTRIBUTES = ['gender', 'city', 'level'];
 
 const FILTER = { orders: 'category', events: 'type' };
 const OPS = {
@@ -116,13 +92,22 @@ export class RuleBuilder {
     const { tags = [], values = {} } = context;
     const valuesOf = (tagName) => tags.find((x) => x.name === tagName)?.values?.map((v) => v.value) ?? [];
     const out = [];
-    for (const [expr, z, e, type, from] of METRICS) out.push({ key: `m:${expr}`, expr, label: zh ? `${z} · ${expr}` : `${e} · ${expr}`, type, group: 'metric', values: from ? valuesOf(from) : [] });
+    // The engine's metrics (js/vocabulary.js); a time is offered as the days since it. A text metric's values are
+    // those of the built-in tag of the same Chinese name (RFM分群, 生命周期), when there is one.
+    for (const m of vocabulary().metrics) {
+      const time = m.type === 'time';
+      const expr = time ? `days_since(${m.key})` : m.key;
+      const label = time ? t('builderDaysSince', pick(m)) : pick(m);
+      out.push({ key: `m:${expr}`, expr, label: `${label} · ${expr}`, type: time ? 'num' : m.type, group: 'metric', values: m.type === 'text' ? valuesOf(m.zh) : [] });
+    }
     for (const a of AGGREGATES) {
       const [fn, table, column, arg, z, e, type, known] = a;
       const name = `${fn}(${table}${column ? `.${column}` : ''}${arg ? `, ${arg}` : ''})`;
       out.push({ key: `a:${name}`, agg: a, expr: name, label: zh ? `${z} · ${name}` : `${e} · ${name}`, type, group: 'aggregate', values: values[known] ?? [], window: true, filterValues: values[`${table}.${FILTER[table]}`] ?? [] });
     }
-    for (const [key, z, e] of ATTRIBUTES) out.push({ key: `p:${key}`, expr: key, label: zh ? `${z} · ${key}` : `${e} · ${key}`, type: 'text', group: 'attribute', values: [] });
+    for (const role of vocabulary().roles.filter((r) => ATTRIBUTES.includes(r.role))) {
+      out.push({ key: `p:${role.role}`, expr: role.role, label: `${pick(role)} · ${role.role}`, type: 'text', group: 'attribute', values: [] });
+    }
     for (const name of context.headers ?? []) out.push({ key: `p:${name}`, expr: quoteName(name), label: name, type: 'any', group: 'attribute', values: [] });
     for (const tag of tags) {
       const type = tag.valueType === 'bool' ? 'bool' : tag.valueType === 'enum' ? 'text' : tag.valueType === 'number' ? 'num' : null;

@@ -2,24 +2,19 @@
 // (src/rules/lexer.rs: Chinese punctuation and quotes, `30d`/`30天` durations, `60%`, backtick names, `#` comments)
 // closely enough to colour text; the engine remains the judge of what is valid. The highlighted copy is built from
 // DOM nodes and text nodes only, so typed or imported text never becomes markup. Offsets are UTF-16 code units,
-// as a <textarea> and the engine's `start16`/`end16` count them.
+// as a <textarea> and the engine's `start16`/`end16` count them. Keywords and duration units are the engine's own
+// (js/vocabulary.js).
+import { isDurationUnit, isKeyword } from './vocabulary.js';
 
 const NAME_START = /[\p{Alphabetic}_]/u;
 const NAME_CHAR = /[\p{Alphabetic}\p{N}_]/u;
 const QUOTES = { '"': '"', "'": "'", '“': '”', '‘': '’', '「': '」', '『': '』' };
 const OPERATORS = ['==', '!=', '<>', '<=', '>=', '=', '<', '>', '≤', '≥', '≠', '+', '-', '*', '/'];
 const PUNCTUATION = '()（）[]【】［］,，、.';
-const UNITS = new Set(['d', 'day', 'days', '天', '日', 'h', 'hour', 'hours', '小时']);
-
-/** Words with a meaning in the language (src/rules/lexer.rs RESERVED). */
-export const KEYWORDS = new Set([
-  'tag', 'audience', 'metric', 'set', 'in', 'not', 'and', 'or', 'where', 'last', 'then', 'within', 'case', 'when', 'else', 'end',
-  'true', 'false', 'did', 'between',
-]);
 
 /** Whether `name` can be written bare in a rule (otherwise it needs backticks). */
 export function isBareName(name) {
-  if (!name || KEYWORDS.has(name.toLowerCase())) return false;
+  if (!name || isKeyword(name)) return false;
   const chars = [...name];
   return NAME_START.test(chars[0]) && chars.every((c) => NAME_CHAR.test(c));
 }
@@ -123,7 +118,7 @@ export function tokenize(text) {
       let j = i;
       while (j < text.length && NAME_CHAR.test(charAt(text, j))) j += charAt(text, j).length;
       const unit = text.slice(i, j).toLowerCase();
-      if (unit && UNITS.has(unit)) push(start, j, 'duration');
+      if (unit && isDurationUnit(unit)) push(start, j, 'duration');
       else if (unit) push(start, j, 'bad');
       else push(start, i, 'number');
       i = j;
@@ -143,7 +138,7 @@ export function tokenize(text) {
       let k = i;
       while (k < text.length && (text[k] === ' ' || text[k] === '\t')) k++;
       const call = text[k] === '(' || text[k] === '（';
-      const type = !name.includes('.') && KEYWORDS.has(name.toLowerCase()) ? 'keyword' : call ? 'function' : 'name';
+      const type = !name.includes('.') && isKeyword(name) ? 'keyword' : call ? 'function' : 'name';
       push(start, i, type);
       continue;
     }

@@ -6,7 +6,7 @@
 //! runs through the same comparison in an embedded ClickHouse with `make clickhouse-check`. Spark SQL is written
 //! from its documentation and has not been run here; the export's header says so.
 
-use crate::base::date::{Day, SECS_PER_DAY};
+use crate::base::date::Day;
 use serde::Serialize;
 
 /// A warehouse SQL dialect.
@@ -179,7 +179,7 @@ impl Dialect {
 
     /// A timestamp literal (naive local time, as the engine keeps it).
     pub fn timestamp(self, ts: i64) -> String {
-        let text = format_timestamp(ts);
+        let text = crate::base::date::format_timestamp(ts);
         match self {
             Dialect::DuckDb => format!("TIMESTAMP '{text}'"),
             Dialect::ClickHouse => format!("toDateTime64('{text}', 0)"),
@@ -443,13 +443,6 @@ impl Dialect {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` of a naive timestamp.
-pub fn format_timestamp(ts: i64) -> String {
-    let day = Day(ts.div_euclid(SECS_PER_DAY) as i32);
-    let secs = ts.rem_euclid(SECS_PER_DAY);
-    format!("{day} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,8 +459,8 @@ mod tests {
         assert_eq!(d.string("it's"), "'it''s'");
         assert_eq!(Dialect::Spark.string("a\\b'"), "'a\\\\b\\''");
         assert_eq!(d.ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(format_timestamp(1_748_097_319), "2025-05-24 14:35:19");
-        assert_eq!(format_timestamp(-1), "1969-12-31 23:59:59");
+        assert_eq!(crate::base::date::format_timestamp(1_748_097_319), "2025-05-24 14:35:19");
+        assert_eq!(crate::base::date::format_timestamp(-1), "1969-12-31 23:59:59");
         assert_eq!(Dialect::parse("Spark_SQL"), Some(Dialect::Spark));
     }
 }

@@ -48,7 +48,7 @@ mod expr;
 mod parse;
 mod rows;
 
-pub use dialect::{format_timestamp, Dialect};
+pub use dialect::Dialect;
 
 use crate::base::date::Day;
 use crate::error::{Error, Result};
@@ -208,11 +208,28 @@ pub fn tag_pack_sql(catalog: &Catalog, schema: &Schema, options: &SqlOptions) ->
     compiled_sql(&compiled, schema, &catalog.settings, options)
 }
 
+/// DuckDB statements that load the three CSV files written by [`crate::export::tables::normalised_tables`] from `dir` into tables with
+/// the types the SQL expects (other engines load CSV their own way).
+pub fn duckdb_load_sql(dir: &str) -> String {
+    let d = Dialect::DuckDb;
+    let path = |f: &str| d.string(&format!("{}/{f}", dir.trim_end_matches('/')));
+    format!(
+        "CREATE OR REPLACE TABLE members AS SELECT * FROM read_csv({}, header = true, all_varchar = true);\n\
+         CREATE OR REPLACE TABLE orders AS SELECT * FROM read_csv({}, header = true, columns = {{'member_id': 'VARCHAR', 'time': 'TIMESTAMP', \
+         'amount': 'DOUBLE', 'discount': 'DOUBLE', 'category': 'VARCHAR', 'channel': 'VARCHAR', 'order_id': 'VARCHAR', 'row_no': 'BIGINT'}});\n\
+         CREATE OR REPLACE TABLE events AS SELECT * FROM read_csv({}, header = true, columns = {{'member_id': 'VARCHAR', 'time': 'TIMESTAMP', \
+         'type': 'VARCHAR', 'target': 'VARCHAR', 'row_no': 'BIGINT'}});\n",
+        path("members.csv"),
+        path("orders.csv"),
+        path("events.csv")
+    )
+}
+
 /// Exports an already compiled catalog (`settings` are the catalog's).
 pub fn compiled_sql(compiled: &Compiled, schema: &Schema, settings: &Settings, options: &SqlOptions) -> Result<SqlExport> {
     let as_of = match options.as_of.as_deref() {
         None => None,
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_date("分析日期", "analysis date", text).with_code("bad_as_of"))?),
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| Error::bad_as_of(text))?),
     };
     let mut index = HashMap::new();
     for (i, d) in compiled.program.defs.iter().enumerate() {

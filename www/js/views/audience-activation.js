@@ -4,9 +4,9 @@
 // in the browser), and campaign lift of a saved split over a window of orders.
 import { liftChart, liftDailyChart } from '../audience-charts.js';
 import { savedSplits, saveSplit, removeSplit, exportLog, logExport, clearExportLog } from '../audience-store.js';
-import { fill, h, int, percent } from '../dom.js';
+import { fill, h, int, percent, when } from '../dom.js';
 import { language, t } from '../i18n.js';
-import { when } from './audiences.js';
+import { metricLabel, metricZh } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +36,6 @@ function download(bytes, name, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-const metricName = (m) => (language() === 'zh' ? m.zh : t(`metric_${m.metric}`));
 const fixed = (x, d = 2) => (x == null || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
 export class ActivationPanels {
@@ -112,7 +111,7 @@ export class ActivationPanels {
   renderStrata() {
     const select = $('aud-ab-stratify');
     const before = select.value;
-    const tags = (this.view.report?.tags ?? []).filter((x) => x.valueType === 'enum' && x.name !== 'RFM分群');
+    const tags = (this.view.report?.tags ?? []).filter((x) => x.valueType === 'enum' && x.name !== metricZh('rfm.segment'));
     fill(select,
       h('option', { value: '' }, t('audNoStrata')),
       h('option', { value: 'rfm' }, t('audStrataRfm')),
@@ -180,7 +179,7 @@ export class ActivationPanels {
       h('caption', {}, t('audBalance', s.balance.threshold)),
       h('thead', {}, h('tr', {}, h('th', {}, t('audMetric')), s.arms.map((a) => h('th', {}, `${a.name} ${t('audMeanSd')}`)), tests.map((a) => h('th', {}, `SMD ${a.name}`)))),
       h('tbody', {}, s.balance.metrics.map((m) => h('tr', { dataset: { metric: m.metric } },
-        h('td', {}, metricName(m)),
+        h('td', {}, metricLabel(m.metric)),
         m.arms.map((x) => h('td', { class: 'num' }, `${fixed(x.mean)} ± ${fixed(x.sd)} (n=${int(x.n)})`)),
         m.smd.map((x) => h('td', { class: `num ${x.flagged ? 'flagged' : ''}`, dataset: { flagged: String(x.flagged) } }, `${fixed(x.smd, 3)}${x.flagged ? ' ⚠' : ''}`))))));
     const splitName = h('input', { id: 'aud-ab-save-name', value: `${name}·${stamp()}`, autocomplete: 'off' });

@@ -3,9 +3,9 @@
 // and member attribute, histograms of the metrics, a cross-tab of two dimensions — and two audiences side by side
 // with their overlap. Charts are drawn only while their panel is visible (a hidden chart has no size).
 import { crosstabChart, histogramChart, overlapChart, sharesChart, traitsChart, valueLabel } from '../audience-charts.js';
-import { fill, h, int, percent } from '../dom.js';
-import { language, t } from '../i18n.js';
-import { shareBar } from './audiences.js';
+import { fill, h, int, percent, shareBar } from '../dom.js';
+import { t } from '../i18n.js';
+import { metricLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 const TOP_TRAITS = 15;
@@ -15,8 +15,6 @@ const MAX_FLAGS = 20;
 
 const tgiText = (x) => (x == null ? '—' : x.toFixed(0));
 
-/** A metric's name in the current language (the engine gives the Chinese one). */
-const metricName = (hist) => (language() === 'zh' ? hist.zh : t(`metric_${hist.metric}`));
 
 /** The traits as a table: rank, dimension, value, audience share, base share, TGI (`empty` when there are none). */
 function traitsTable(el, traits, limit, empty) {
@@ -127,7 +125,7 @@ export class InsightPanels {
     const histFigures = hists.map((x) => {
       const el = h('div', { class: 'chart', dataset: { metric: x.metric } });
       const stat = (s) => (s.mean == null ? '—' : `${t('audMean')} ${s.mean.toFixed(1)} · ${t('audMedian')} ${s.median.toFixed(1)}`);
-      return { el, x, figure: h('figure', { dataset: { metric: x.metric } }, h('figcaption', {}, metricName(x)),
+      return { el, x, figure: h('figure', { dataset: { metric: x.metric } }, h('figcaption', {}, metricLabel(x.metric)),
         h('p', { class: 'note' }, `${names.audience}: ${stat(x.audience)} · ${names.base}: ${stat(x.base)}`), el) };
     });
     fill($('aud-histograms'), histFigures.map((f) => f.figure));

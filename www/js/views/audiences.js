@@ -3,11 +3,12 @@
 // 'audience', so they are versioned and kept in the browser's storage with the tag pack), static audiences from an
 // uploaded id list, dated snapshots; and why a member is in or out. The panels below — portrait, comparison, A/B,
 // export and campaign lift — live in audience-insight.js and audience-activation.js.
-import { fill, h, int, percent } from '../dom.js';
+import { fill, h, int, percent, shareBar, when } from '../dom.js';
 import { language, pick, t } from '../i18n.js';
 import { RuleEditor } from '../rule-editor.js';
 import { quoteName, quoteText } from '../rule-syntax.js';
-import { author, savePack } from '../tagstore.js';
+import { author } from '../tagstore.js';
+import { metricLabel } from '../vocabulary.js';
 import { InsightPanels } from './audience-insight.js';
 import { ActivationPanels } from './audience-activation.js';
 
@@ -16,23 +17,7 @@ const PREVIEW_DELAY = 80;
 const SAMPLES = 8;
 const PICKER_VALUES = 24;
 
-/** An ISO time as local `YYYY-MM-DD HH:mm` (other text as it is). */
-export function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A bar for a share 0..1 (width through CSSOM: the CSP allows no inline style attributes). */
-export function shareBar(share, kind = '') {
-  const fillEl = h('span');
-  fillEl.style.width = `${Math.max(0, Math.min(100, 100 * (share ?? 0))).toFixed(1)}%`;
-  return h('span', { class: `bar ${kind}`, 'aria-hidden': 'true' }, fillEl);
-}
 
 export class AudiencesView {
   constructor(app) {
@@ -72,14 +57,9 @@ export class AudiencesView {
     return this.app.engine.call(method, args);
   }
 
-  /** Keeps a changed catalog (the pack) in the browser's storage; the Tags view reads it again when shown. */
+  /** Hands a changed catalog (the pack) to the app, which keeps it and tells the other views. */
   changed(pack) {
-    try {
-      savePack(pack);
-    } catch (err) {
-      this.app.error(err);
-    }
-    if (this.app.views.tags) this.app.views.tags.dirty = true;
+    this.app.catalogChanged(pack, this);
   }
 
   get computed() {
@@ -276,7 +256,7 @@ export class AudiencesView {
     ] : []);
     const samples = p.count == null ? [] : p.samples;
     fill($('aud-samples'), samples.length ? [
-      h('thead', {}, h('tr', {}, [t('memberId'), t('name'), t('recency'), t('frequency'), t('monetary'), t('segment'), ''].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, [t('memberId'), t('name'), metricLabel('recency'), metricLabel('frequency'), metricLabel('monetary'), t('segment'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, samples.map((m) => h('tr', { dataset: { member: m.id } },
         h('td', {}, m.id), h('td', { dataset: { cell: 'name' } }, m.name),
         h('td', { class: 'num' }, m.recency ?? '—'), h('td', { class: 'num' }, String(m.frequency)), h('td', { class: 'num' }, m.monetary ?? '—'),

@@ -2,6 +2,7 @@
 import { rfHeatmap, segmentChart } from '../charts.js';
 import { fill, h, int, percent, table } from '../dom.js';
 import { language, pick, t } from '../i18n.js';
+import { metricLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,7 +31,7 @@ export class DashboardView {
       // Why the default analysis date is not the latest order day + 1 (dates such as 9999-12-31 were ignored).
       s.asOfWarning ? h('p', { class: 'message warning', dataset: { warning: 'as-of' } }, pick(s.asOfWarning)) : null);
     const name = (seg) => (language() === 'zh' ? seg.zh : seg.en);
-    table($('segment-table'), [t('segment'), 'R', 'F', 'M', t('count'), t('share'), t('monetary')],
+    table($('segment-table'), [t('segment'), 'R', 'F', 'M', t('count'), t('share'), metricLabel('monetary')],
       s.segments.map((seg) => [name(seg), t(seg.r), t(seg.f), t(seg.m), seg.count, percent(seg.share), seg.monetary]),
       (i) => ({ dataset: { segment: s.segments[i].key } }));
     if (!$('view-dashboard').hidden) {

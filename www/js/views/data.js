@@ -3,19 +3,10 @@
 import { bytes, fill, h, int, percent, table } from '../dom.js';
 import { pick, t, language } from '../i18n.js';
 import { recall, remember, forgetMappings } from '../mappings.js';
-import { savePack } from '../tagstore.js';
+import { fileKindLabel, vocabulary } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
-const KINDS = ['members', 'orders', 'events', 'identity'];
 const ENCODINGS = ['', 'utf-8', 'gbk', 'utf-16le', 'utf-16be'];
-const ID_KINDS = [
-  ['member', '会员卡号', 'member card'],
-  ['phone', '手机号', 'phone'],
-  ['union_id', '微信 unionid', 'WeChat unionid'],
-  ['open_id', '微信 openid', 'WeChat openid'],
-  ['device', '设备号', 'device id'],
-  ['email', '邮箱', 'email'],
-];
 
 export class DataView {
   constructor(app) {
@@ -153,7 +144,7 @@ export class DataView {
       const lists = (await this.app.engine.call('audiences')).filter((a) => a.kind !== 'dynamic');
       let pack = null;
       for (const a of lists) pack = (await this.app.engine.call('removeTag', { name: a.name })).pack;
-      if (pack !== null) savePack(pack);
+      if (pack !== null) this.app.catalogChanged(pack, this);
     } catch (err) {
       this.app.error(err);
     }
@@ -191,7 +182,7 @@ export class DataView {
     if (report) {
       controls.append(
         h('label', {}, t('kind'), ' ', h('select', { class: 'kind-select', onchange: (e) => change({ kind: e.target.value, roles: undefined }) },
-          KINDS.map((k) => h('option', { value: k, selected: k === report.kind }, t(`kind_${k}`))))),
+          vocabulary().fileKinds.map((k) => h('option', { value: k.key, selected: k.key === report.kind }, pick(k))))),
       );
       if (p.sheets?.length) {
         controls.append(h('label', {}, t('sheet'), ' ', h('select', { class: 'sheet-select', onchange: (e) => change({ sheet: e.target.value, roles: undefined }) },
@@ -219,7 +210,7 @@ export class DataView {
   mappingTable(item) {
     const report = item.preview.report;
     const rows = item.preview.rows ?? [];
-    const fitting = this.app.roles.filter((r) => r.kinds.includes(report.kind));
+    const fitting = vocabulary().roles.filter((r) => r.kinds.includes(report.kind));
     const setRole = (index, role) => {
       const roles = report.columns.map((c) => c.role ?? null);
       roles[index] = role || null;
@@ -231,7 +222,7 @@ export class DataView {
       c.header,
       h('select', { class: 'role-select', dataset: { column: String(c.index) }, 'aria-label': `${t('role')} ${c.header}`, onchange: (e) => setRole(c.index, e.target.value) },
         h('option', { value: '' }, t('ignore')),
-        fitting.map((r) => h('option', { value: r.role, selected: r.role === c.role }, language() === 'zh' ? r.zh : r.en))),
+        fitting.map((r) => h('option', { value: r.role, selected: r.role === c.role }, pick(r)))),
       rows.slice(0, 3).map((r) => r[c.index] ?? '').filter((v) => v !== '').join(' · '),
       t(`source_${item.remembered && c.source === 'user' ? 'remembered' : c.source}`),
     ]));
@@ -259,9 +250,8 @@ export class DataView {
     $('identity').hidden = !s;
     if (!s) return;
     const id = s.identity;
-    const lang = language();
-    const linkBoxes = ID_KINDS.map(([kind, zh, en]) =>
-      h('label', {}, h('input', { type: 'checkbox', class: 'link-kind', value: kind, checked: id.rule.link.includes(kind) }), ' ', lang === 'zh' ? zh : en));
+    const linkBoxes = vocabulary().idKinds.map((k) =>
+      h('label', {}, h('input', { type: 'checkbox', class: 'link-kind', value: k.key, checked: id.rule.link.includes(k.key) }), ' ', pick(k)));
     const apply = async () => {
       const link = [...document.querySelectorAll('.link-kind:checked')].map((x) => x.value);
       try {
@@ -299,7 +289,7 @@ function fileQuality(f) {
       f.warnings.map((p) => [p.line, p.header || (p.column ? String(p.column) : ''), p.value, pick(p)]))
     : null;
   return h('details', { class: 'file-quality', dataset: { file: f.name, warned }, open: f.rowsSkipped > 0 || warned > 0 },
-    h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ['', t(`kind_${f.kind}`), f.format.toUpperCase(), f.encoding].filter((x, i) => i === 0 || x).join(' · ')),
+    h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ['', fileKindLabel(f.kind), f.format.toUpperCase(), f.encoding].filter((x, i) => i === 0 || x).join(' · ')),
     h('dl', { class: 'facts' },
       fact(t('rowsRead'), int(f.rowsRead), 'rows-read'),
       fact(t('rowsLoaded'), int(f.rowsLoaded), 'rows-loaded'),

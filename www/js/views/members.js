@@ -1,6 +1,7 @@
 // The Members view: one page of the member table at a time, sorted in the engine.
 import { fill, int, table } from '../dom.js';
 import { language, t } from '../i18n.js';
+import { metricLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -34,7 +35,7 @@ export class MembersView {
       if (offset >= page.total && offset > 0) return this.go(Math.max(0, page.total - PAGE));
       this.offset = offset;
       const zh = language() === 'zh';
-      table($('member-table'), [t('memberId'), t('name'), t('recency'), t('frequency'), t('monetary'), 'R', 'F', 'M', t('segment')],
+      table($('member-table'), [t('memberId'), t('name'), metricLabel('recency'), metricLabel('frequency'), metricLabel('monetary'), 'R', 'F', 'M', t('segment')],
         page.rows.map((r) => [r.id, r.name, r.recency, r.frequency, r.monetary, r.r, r.f, r.m, zh ? r.segmentZh : r.segmentEn]),
         (i) => ({ dataset: { member: page.rows[i].id } }));
       $('member-range').textContent = t('pageOf', int(page.total ? offset + 1 : 0), int(offset + page.rows.length), int(page.total));

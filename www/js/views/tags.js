@@ -7,7 +7,7 @@ import { fill, h, int, percent } from '../dom.js';
 import { language, pick, t } from '../i18n.js';
 import { RuleBuilder } from '../rule-builder.js';
 import { RuleEditor } from '../rule-editor.js';
-import { author, savePack, setAuthor } from '../tagstore.js';
+import { author, setAuthor } from '../tagstore.js';
 
 /** The example tags: one of each kind of rule (attributes, RFM, aggregates with windows, sequences, case, audiences). */
 const EXAMPLE_RULES = `# 重要价值客户 / RFM important-value members
@@ -89,6 +89,10 @@ export class TagsView {
     this.drafts = new Map();
     this.lastCheck = null;
     this.dirty = true;
+    // A change made elsewhere (an audience saved, lists forgotten): read the catalog again when next shown.
+    app.on('catalog', ({ source }) => {
+      if (source !== this) this.dirty = true;
+    });
 
     this.editor = new RuleEditor($('rule-editor-root'), { onChange: () => this.scheduleCheck() });
     this.builder = new RuleBuilder($('builder-body'), {
@@ -136,11 +140,7 @@ export class TagsView {
   changed({ report, pack }) {
     this.report = report;
     this.definitions = JSON.parse(pack).definitions ?? [];
-    try {
-      savePack(pack);
-    } catch (err) {
-      this.app.error(err);
-    }
+    this.app.catalogChanged(pack, this);
   }
 
   shown() {

@@ -138,6 +138,7 @@ bench: setup site wasm-bench bench-deps
 	node bench/run.mjs
 	cargo bench --locked --bench tags
 	node bench/tags.mjs
+	node bench/catalog.mjs
 	for n in $(BENCH_SIZES); do HUAXIANG_BENCH_MEMBERS=$$n node bench/duckdb.mjs || exit 1; done
 
 # DuckDB-WASM (about 150 MB) for the side-by-side benchmark: its own package under bench/, so `make test` never installs it.

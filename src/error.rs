@@ -80,11 +80,19 @@ catalogue! {
     // Data and computation.
     /// Something needs loaded, computed data.
     not_computed() => "not_computed", "请先加载数据并计算。", "Load data and compute first.";
+    /// A sum of money beyond what the engine's integer holds.
+    money_overflow() => "money_overflow",
+        "某位会员的金额合计超出了可以计算的范围（约 9 京分），无法计算。请检查订单中的异常金额（数据页的质量报告会列出特别大的金额）。",
+        "A member's total spend is beyond what can be computed (about 9 quintillion fen). Check the orders for absurd amounts (the quality report on the data page lists very large ones).";
     /// RFM needs orders.
     no_orders() => "no_orders", "还没有加载订单数据，无法计算 RFM。", "No orders are loaded, so RFM cannot be computed.";
     /// No purchase falls on or before the analysis date.
     no_purchases(as_of: &str) => "no_purchases", "分析日期 {as_of} 之前没有任何购买记录。",
         "There are no purchases on or before the analysis date {as_of}.";
+    /// Orders dated outside 1990–2099, which the default analysis date ignored (a warning).
+    implausible_order_dates(count: u64, as_of: &str) => "implausible_dates",
+        "有 {count} 笔订单的日期早于 1990 年或晚于 2099 年（例如 9999-12-31 这样的占位日期）。默认分析日期没有采用这些日期，定为 {as_of}；晚于它的订单不计入 RFM。请检查这些订单的日期。",
+        "{count} order(s) are dated before 1990 or after 2099 (placeholders such as 9999-12-31). The default analysis date ignores them and is {as_of}; orders after it are left out of RFM. Check those orders' dates.";
     /// A date argument that is not `YYYY-MM-DD`; `what_zh` / `what_en` name it (分析日期 / analysis date).
     bad_date(what_zh: &str, what_en: &str, text: &str) => "bad_date", "{what_zh}“{text}”不是 YYYY-MM-DD 格式的日期。",
         "The {what_en} “{text}” is not a date in the form YYYY-MM-DD.";
@@ -107,6 +115,10 @@ catalogue! {
         "Unknown encoding “{label}”. Use UTF-8, GBK, UTF-16LE or UTF-16BE.";
     /// A delimiter that cannot be one.
     bad_delimiter(c: char) => "bad_delimiter", "不能用“{c}”作分隔符。", "“{c}” cannot be a delimiter.";
+    /// A file whose first `mb` megabytes hold no line break (not a table of one row per line, or one enormous line).
+    no_line_end(mb: f64) => "no_line_end",
+        "文件的前 {mb:.1} MB 里没有换行：这不像每行一条记录的表格（也可能是一整行非常长的数据）。请确认文件格式。",
+        "The first {mb:.1} MB of the file hold no line break: this does not look like a table with one record per line (or it is one enormous line). Check the file's format.";
     /// A file without data rows.
     empty_file() => "empty_file", "文件是空的，没有任何数据。", "The file is empty: there is no data.";
     /// An identity file with fewer than two identifier columns; `headers_zh` / `headers_en` list the headers.
@@ -143,9 +155,21 @@ catalogue! {
     /// An amount that cannot be read.
     row_bad_amount() => "bad_amount", "无法识别的金额，这一行被跳过。可用的格式如 1234.5、¥1,234.50。",
         "Unrecognised amount; the row was skipped. Amounts like 1234.5 or ¥1,234.50 work.";
+    /// An amount beyond the largest an order row may carry (`MAX_AMOUNT` of the values module: 10 trillion yuan).
+    row_amount_out_of_range() => "amount_out_of_range",
+        "金额超出可以计算的范围（一笔不能超过 10 万亿元），这一行被跳过。请检查单位或小数点。",
+        "The amount is beyond what can be computed (at most 10 trillion yuan per row); the row was skipped. Check its unit or decimal point.";
+    /// An amount of 100 million yuan or more (a warning: the row is loaded).
+    row_large_amount() => "large_amount", "这一笔金额在 1 亿元以上，不像会员的一次购买；已加载，请核对单位或小数点。",
+        "This amount is 100 million yuan or more, which is unlikely for one purchase; it was loaded, but check its unit or decimal point.";
     /// A row without any identifier.
     row_missing_id() => "missing_id", "这一行没有可用的会员标识（会员编号、手机号等），被跳过。",
         "This row has no usable member identifier (member id, phone …); it was skipped.";
+    /// A quote opened on `line` and never closed: the line was read to its end as one record, and the lines
+    /// after it as records of their own (a warning: the row is loaded).
+    row_unterminated_quote(line: u64) => "unterminated_quote",
+        "第 {line} 行有一个没有闭合的双引号：这一行按读到行尾处理，后面的行照常逐行读取。请检查这一行的数据。",
+        "A double quote opened on line {line} is never closed: that line was read up to its end, and the lines after it as rows of their own. Check this line.";
     /// An order row already loaded from an earlier file.
     row_duplicate_order() => "duplicate_order", "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。",
         "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice.";
@@ -169,12 +193,30 @@ catalogue! {
         "Give the audience a name (without line breaks or control characters).";
     /// A name already taken.
     duplicate_name(name: &str) => "duplicate_name", "已经有叫“{name}”的定义了。", "Something is already called “{name}”.";
+    /// A name defined twice in one rule text; `first` and `second` are the lines.
+    duplicate_definition(name: &str, first: usize, second: usize) => "duplicate_definition",
+        "“{name}”定义了两次：第 {first} 行和第 {second} 行。第 {second} 行的定义没有导入；请改名或删去其中一个。",
+        "“{name}” is defined twice, on line {first} and line {second}. The definition on line {second} was not imported; rename or remove one of them.";
+    /// A name that reads like another one (a warning).
+    look_alike_name(name: &str, other: &str) => "look_alike_name",
+        "“{name}”和“{other}”看起来一样，但用了不同文字的字母（如西里尔字母 і、р）。请确认没有输错。",
+        "“{name}” looks the same as “{other}” but uses letters of another script (such as Cyrillic letters that look Latin). Check that it is not a typo.";
+    /// A name mixing Latin with Cyrillic or Greek letters (a warning).
+    mixed_script_name(name: &str) => "mixed_script_name",
+        "“{name}”混用了拉丁字母和西里尔或希腊字母，容易和别的名字混淆。",
+        "“{name}” mixes Latin letters with Cyrillic or Greek ones, which is easy to confuse with other names.";
     /// A version a definition does not have.
     no_such_version(name: &str, version: u32) => "no_such_version", "“{name}”没有第 {version} 版。", "“{name}” has no version {version}.";
     /// A tag pack that is not valid JSON.
     bad_pack_json(line: usize, column: usize, detail: &str) => "bad_pack",
         "这个文件不是有效的标签包（第 {line} 行第 {column} 列，详情：{detail}）。",
         "This file is not a valid tag pack (line {line}, column {column}): {detail}.";
+    /// JSON whose keys are not a tag pack's; `missing` and `unknown` list them (`-` for none).
+    pack_keys(missing: &str, unknown: &str) => "bad_pack",
+        "这个文件不是画像的标签包：缺少字段 {missing}，不认识的字段 {unknown}。标签包有 format、version、settings、definitions 四个字段。没有导入任何内容。",
+        "This file is not a huaxiang tag pack: missing keys {missing}, unknown keys {unknown}. A tag pack has the keys format, version, settings and definitions. Nothing was imported.";
+    /// A tag pack without definitions.
+    empty_pack() => "empty_pack", "这个标签包里没有任何标签或人群，没有导入任何内容。", "This tag pack holds no tags or audiences; nothing was imported.";
     /// JSON that is not a tag pack.
     not_a_pack() => "bad_pack", "这个文件不是画像的标签包。", "This file is not a huaxiang tag pack.";
     /// An audience expression with an error.
@@ -240,7 +282,7 @@ mod tests {
     use super::*;
 
     /// Technical words a Chinese message may carry as they are (file formats, encodings, commands, units).
-    const KEPT: [&str; 23] = [
+    const KEPT: [&str; 27] = [
         "Excel",
         "YYYY",
         "MM",
@@ -264,6 +306,10 @@ mod tests {
         "huaxiang",
         "profile",
         "orders",
+        "format",
+        "version",
+        "settings",
+        "definitions",
     ];
 
     #[test]

@@ -214,12 +214,14 @@ pub fn lift(data: &Dataset, people: &People, names: &[String], arms: &[RoaringBi
                 continue;
             }
             let day = Day::of_timestamp(ts).0 - start.0;
-            revenue[p] += amount[k];
+            // Rows are at most `MAX_AMOUNT`; sums saturate rather than wrap (RFM refuses data whose sums overflow).
+            revenue[p] = revenue[p].saturating_add(amount[k]);
             if amount[k] > 0 {
                 first_day[p] = first_day[p].min(day);
             }
             if daily {
-                day_revenue[arm as usize][day as usize] += amount[k];
+                let d = &mut day_revenue[arm as usize][day as usize];
+                *d = d.saturating_add(amount[k]);
             }
         }
     }
@@ -228,7 +230,7 @@ pub fn lift(data: &Dataset, people: &People, names: &[String], arms: &[RoaringBi
     for (i, set) in arms.iter().enumerate() {
         let (count, _, sd) = mean_sd(set.iter().map(|p| revenue[p as usize] as f64 / 100.0));
         // The mean from the exact total in cents (a running mean drifts in the last digit).
-        let total = set.iter().map(|p| revenue[p as usize]).sum::<i64>() as f64 / 100.0;
+        let total = set.iter().map(|p| i128::from(revenue[p as usize])).sum::<i128>() as f64 / 100.0;
         let mean = if count == 0 { 0.0 } else { total / count as f64 };
         let mut converters = 0;
         for p in set {

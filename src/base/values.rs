@@ -257,6 +257,22 @@ fn parse_plain_amount(text: &str) -> Option<i64> {
     Some(if negative { -total } else { total })
 }
 
+/// The largest amount one order row may carry, in minor units: 10 trillion yuan (10^15 fen). A row beyond it is
+/// refused, so that sums of a member's orders stay far inside `i64` (and are checked all the same).
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// An amount from which an order is flagged in the quality report as implausible for a member's purchase (100
+/// million yuan, 10^10 fen): loaded, but listed so a unit or decimal-point mistake is seen.
+pub const LARGE_AMOUNT: i64 = 10_000_000_000;
+
+/// Whether `text`, which [`parse_amount`] refused or which parsed beyond [`MAX_AMOUNT`], is a number too large to
+/// be an amount (as opposed to text that is not a number at all).
+pub fn amount_out_of_range(text: &str) -> bool {
+    let folded = fold_width(text.trim());
+    let t: String = folded.chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | '$' | '元' | ' ')).collect();
+    t.parse::<f64>().is_ok_and(|v| v.is_finite() && v.abs() * 100.0 > MAX_AMOUNT as f64)
+}
+
 /// Parses a money amount into minor units (hundredths), rounding half away from zero past two decimals.
 pub fn parse_amount(text: &str) -> Option<i64> {
     if let Some(v) = parse_plain_amount(text) {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-//!                  [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
+//!                  [--rules FILE [--sql duckdb|clickhouse|spark]] [--strict] --out DIR
 //! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
 //! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
 //!                   [--mask] [--hash sha256|md5] [--phone-form national|e164] [--columns KEY[=HEADER],…]
@@ -22,8 +22,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-                   [--rules FILE [--sql duckdb|clickhouse|spark]] --out DIR
-      each file flag may repeat; files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
+                   [--rules FILE [--sql duckdb|clickhouse|spark]] [--strict] --out DIR
+      each file flag may repeat; a file that cannot be read is listed and left out, the others' results are
+      written, and the exit status is 1 (--strict: stop at the first such file, writing nothing); files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
       and DIR/quality.json (the data quality report: per file and overall)
       --rules FILE (rule text, or a tag pack .json exported by the app): evaluates every tag; members.csv then
@@ -50,6 +51,27 @@ const USAGE: &str = "usage:
       default) or of +E.164 (e164); with --columns every phone column is hashed in place. CSV is UTF-8 with a
       byte-order mark unless --encoding says otherwise; text a spreadsheet would run as a formula gets a `'`.";
 
+/// Prints a line to stderr with the control characters of the text it carries shown escaped (`\u{1b}`), so a
+/// header, value or name from a file can never drive the terminal (retitle the window, clear the screen).
+macro_rules! note {
+    ($($t:tt)*) => { eprintln!("{}", terminal_safe(&format!($($t)*))) };
+}
+
+/// `text` with every control character but line feed and tab, and the bidirectional overrides, written as
+/// `\u{…}`.
+fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Reading chunk size: the same push path as the browser's worker.
 const CHUNK: usize = 1 << 20;
 
@@ -68,7 +90,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            note!("error: {e}");
             ExitCode::FAILURE
         }
     }
@@ -100,10 +122,11 @@ impl Flags {
 }
 
 fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) -> Result<(), String> {
-    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("{}: the file cannot be read / 无法读取这个文件 ({e})", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut buf = vec![0u8; CHUNK];
-    let n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
+    let n = file.read(&mut buf).map_err(|e| format!("{}: the file cannot be read / 无法读取这个文件 ({e})", path.display()))?;
     let format = Format::detect(&name, &buf[..n]);
     // The size lets the loader reserve its columns for the whole file; the CLI is not bound by a tab's memory.
     let size = file.metadata().map(|m| m.len()).ok();
@@ -111,18 +134,18 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
     let options = LoadOptions { kind: Some(kind), format: Some(format), sheet: sheet.map(str::to_string), size, ..LoadOptions::default() };
     let report = if format == Format::Xlsx {
         let mut bytes = buf[..n].to_vec();
-        file.read_to_end(&mut bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        file.read_to_end(&mut bytes).map_err(|e| format!("{}: the file cannot be read / 无法读取这个文件 ({e})", path.display()))?;
         ws.load_workbook(&name, &bytes, options).map_err(|e| format!("{name}: {e}"))?
     } else {
         ws.begin_file(&name, options).map_err(|e| e.to_string())?;
         let mut n = n;
         while n > 0 {
             ws.push(&buf[..n]).map_err(|e| format!("{name}: {e}"))?;
-            n = file.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
+            n = file.read(&mut buf).map_err(|e| format!("{}: the file cannot be read / 无法读取这个文件 ({e})", path.display()))?;
         }
         ws.finish_file().map_err(|e| format!("{name}: {e}"))?
     };
-    eprintln!(
+    note!(
         "{name}: {} rows read, {} loaded, {} skipped ({}{}{})",
         report.rows_read,
         report.rows_loaded,
@@ -132,13 +155,67 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
         if report.delimiter.is_empty() { String::new() } else { format!(", delimiter {:?}", report.delimiter) }
     );
     for p in &report.problems {
-        eprintln!("  {name}:{}:{} [{}] {:?}: {}", p.line, p.column, p.header, p.value, p.en);
+        note!("  {name}:{}:{} [{}] {:?}: {} / {}", p.line, p.column, p.header, p.value, p.en, p.zh);
+    }
+    for (code, count) in report.skipped_by_reason.iter().map(|r| (r.code, r.count)) {
+        let listed = report.problems.iter().filter(|p| p.code == code).count() as u64;
+        if count > listed {
+            note!("  {name}: {} more skipped [{code}] / 另有 {} 行因同样原因被跳过", count - listed, count - listed);
+        }
+    }
+    for p in &report.warnings {
+        let place = if p.column > 0 { format!("{}:{}", p.line, p.column) } else { p.line.to_string() };
+        note!("  {name}:{place}: warning: {} / {}", p.en, p.zh);
     }
     Ok(())
 }
 
+/// Loads every file given by the file flags (members, identity, orders, events). A file that cannot be read is
+/// reported and left out, and the others are kept; with `strict` the first such file stops the run. Returns the
+/// files left out, each with its error.
+fn load_all(ws: &mut Workspace, flags: &Flags, strict: bool) -> Result<Vec<(String, String)>, String> {
+    let mut failed = Vec::new();
+    for (flag, kind) in
+        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
+    {
+        for path in flags.all(flag) {
+            if let Err(e) = load(ws, Path::new(path), kind, flags.one("sheet")) {
+                if strict {
+                    return Err(format!("{e}\n(--strict: stopped at the first file that cannot be read / 遇到第一个无法读取的文件即停止)"));
+                }
+                note!("error: {e}");
+                note!("  {path}: left out; the other files are still read / 这个文件被跳过，其余文件照常读取");
+                failed.push((path.to_string(), e));
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// The error of a run that wrote its results without the files that could not be read.
+fn partial(failed: &[(String, String)], total: usize, wrote: &str) -> Result<(), String> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<&str> = failed.iter().map(|(p, _)| p.as_str()).collect();
+    Err(format!(
+        "{} of {total} file(s) could not be read and were left out: {}; {wrote} from the others.\n{} 个文件无法读取，已跳过：{}；其余文件的结果已写出。",
+        failed.len(),
+        list.join(", "),
+        failed.len(),
+        list.join("、"),
+    ))
+}
+
+/// How many input files the file flags name.
+fn file_count(flags: &Flags) -> usize {
+    ["members", "identity", "orders", "events"].iter().map(|f| flags.all(f).len()).sum()
+}
+
 fn profile(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "sql"])?;
+    let strict = args.iter().any(|a| a == "--strict");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--strict").cloned().collect();
+    let flags = Flags::parse(&args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "sql"])?;
     let dialect = match flags.one("sql") {
         Some(d) => Some((
             huaxiang::export::sql::Dialect::parse(d).ok_or_else(|| format!("`--sql {d}`: use duckdb, clickhouse or spark"))?,
@@ -159,14 +236,7 @@ fn profile(args: &[String]) -> Result<(), String> {
         None => None,
     };
     let mut ws = Workspace::new();
-    let sheet = flags.one("sheet");
-    for (flag, kind) in
-        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
-    {
-        for path in flags.all(flag) {
-            load(&mut ws, Path::new(path), kind, sheet)?;
-        }
-    }
+    let failed = load_all(&mut ws, &flags, strict)?;
     let unparsed = match flags.one("rules") {
         Some(rules) => read_rules(&mut ws, Path::new(rules))?,
         None => 0,
@@ -192,13 +262,16 @@ fn profile(args: &[String]) -> Result<(), String> {
     let quality = serde_json::json!({ "files": summary.files, "quality": summary.quality, "identity": summary.identity });
     let quality = serde_json::to_string_pretty(&quality).map_err(|e| e.to_string())?;
     std::fs::write(out.join("quality.json"), quality + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("as of {}: {} members, {} buyers, {} orders", summary.as_of, summary.members, summary.buyers, summary.orders);
+    note!("as of {}: {} members, {} buyers, {} orders", summary.as_of, summary.members, summary.buyers, summary.orders);
     let id = &summary.identity;
-    eprintln!("identity: {} identifiers -> {} people, {} conflicts", id.identifiers, id.people, id.conflicts);
-    for s in &summary.segments {
-        eprintln!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
+    note!("identity: {} identifiers -> {} people, {} conflicts", id.identifiers, id.people, id.conflicts);
+    if let Some(w) = &summary.as_of_warning {
+        note!("warning: {} / {}", w.en, w.zh);
     }
-    Ok(())
+    for s in &summary.segments {
+        note!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
+    }
+    partial(&failed, file_count(&flags), &format!("the results in {} are", out.display()))
 }
 
 /// Reads a rules file (rule text, or a tag pack JSON) into the workspace's catalog; prints the statements that
@@ -215,11 +288,20 @@ fn read_rules(ws: &mut Workspace, path: &Path) -> Result<usize, String> {
     let utf16 = |byte: u32| text[..byte as usize].encode_utf16().count() as u32;
     let imported: Vec<(u32, u32)> =
         program.defs.iter().filter(|d| d.expr.is_some()).map(|d| (utf16(d.span.start), utf16(d.span.end))).collect();
-    let problems: Vec<_> = problems.into_iter().filter(|d| !imported.iter().any(|&(a, b)| d.at.start16 >= a && d.at.start16 < b)).collect();
+    // Problems of the text as a whole (a name defined twice, a look-alike name) are never reported again.
+    const OF_THE_TEXT: [&str; 3] = ["duplicate_definition", "look_alike_name", "mixed_script_name"];
+    let problems: Vec<_> = problems
+        .into_iter()
+        .filter(|d| OF_THE_TEXT.contains(&d.code) || !imported.iter().any(|&(a, b)| d.at.start16 >= a && d.at.start16 < b))
+        .collect();
+    let mut errors = 0;
     for d in &problems {
-        eprintln!("{}:{}:{}: error: {} / {}", path.display(), d.at.line, d.at.col, d.en, d.zh);
+        let error = d.severity == huaxiang::rules::Severity::Error;
+        let kind = if error { "error" } else { "warning" };
+        note!("{}:{}:{}: {kind}: {} / {}", path.display(), d.at.line, d.at.col, d.en, d.zh);
+        errors += usize::from(error);
     }
-    Ok(problems.len())
+    Ok(errors)
 }
 
 /// Evaluates the catalog; any rule error stops the run with every problem listed by file, line and column.
@@ -245,14 +327,14 @@ fn check_and_evaluate(ws: &mut Workspace, rules: &str, unparsed: usize) -> Resul
                 None => (d.at.line, d.at.col),
             };
             let kind = if d.severity == huaxiang::rules::Severity::Error { "error" } else { "warning" };
-            eprintln!("{rules}:{line}:{col}: {kind} in {}: {} / {}", t.name, d.en, d.zh);
+            note!("{rules}:{line}:{col}: {kind} in {}: {} / {}", t.name, d.en, d.zh);
             errors += usize::from(d.severity == huaxiang::rules::Severity::Error);
         }
     }
     if errors > 0 {
         return Err(format!("{rules}: {errors} error(s) in the rules; nothing was written"));
     }
-    eprintln!("{} tags evaluated over {} members", report.tags.len(), report.members);
+    note!("{} tags evaluated over {} members", report.tags.len(), report.members);
     Ok(report)
 }
 
@@ -291,7 +373,7 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
     let file = out.join(format!("tags.{key}.sql"));
     std::fs::write(&file, &export.sql).map_err(|e| io(&file, e))?;
     for d in export.skipped() {
-        eprintln!("not exported to SQL: {}: {} / {}", d.name, d.skipped_en.as_deref().unwrap_or(""), d.skipped_zh.as_deref().unwrap_or(""));
+        note!("not exported to SQL: {}: {} / {}", d.name, d.skipped_en.as_deref().unwrap_or(""), d.skipped_zh.as_deref().unwrap_or(""));
     }
     let dir = out.join("tables");
     std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
@@ -300,7 +382,7 @@ fn write_sql(ws: &Workspace, dialect: huaxiang::export::sql::Dialect, key: &str,
         std::fs::write(dir.join(name), text).map_err(|e| io(&dir.join(name), e))?;
     }
     std::fs::write(dir.join("load.sql"), sql::duckdb_load_sql("tables")).map_err(|e| io(&dir.join("load.sql"), e))?;
-    eprintln!("wrote {} and {}", file.display(), dir.display());
+    note!("wrote {} and {}", file.display(), dir.display());
     Ok(())
 }
 
@@ -393,7 +475,8 @@ fn write_streamed(path: &std::path::Path, generate: &mut dyn FnMut(&mut Sink)) -
 /// as the app's download (`Workspace::export_audience`), so both give the same bytes.
 fn audience(args: &[String]) -> Result<(), String> {
     let mask = args.iter().any(|a| a == "--mask");
-    let args: Vec<String> = args.iter().filter(|a| *a != "--mask").cloned().collect();
+    let strict = args.iter().any(|a| a == "--strict");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--mask" && *a != "--strict").cloned().collect();
     let flags = Flags::parse(
         &args,
         &[
@@ -432,13 +515,7 @@ fn audience(args: &[String]) -> Result<(), String> {
         None => None,
     };
     let mut ws = Workspace::new();
-    for (flag, kind) in
-        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
-    {
-        for path in flags.all(flag) {
-            load(&mut ws, Path::new(path), kind, flags.one("sheet"))?;
-        }
-    }
+    let failed = load_all(&mut ws, &flags, strict)?;
     let unparsed = read_rules(&mut ws, Path::new(rules))?;
     ws.compute(as_of).map_err(|e| e.to_string())?;
     check_and_evaluate(&mut ws, rules, unparsed)?;
@@ -446,7 +523,7 @@ fn audience(args: &[String]) -> Result<(), String> {
     let errors: Vec<_> = check.diagnostics.iter().filter(|d| d.severity == huaxiang::rules::Severity::Error).collect();
     for d in &check.diagnostics {
         let kind = if d.severity == huaxiang::rules::Severity::Error { "error" } else { "warning" };
-        eprintln!("--expr:{}:{}: {kind}: {} / {}", d.at.line, d.at.col, d.en, d.zh);
+        note!("--expr:{}:{}: {kind}: {} / {}", d.at.line, d.at.col, d.en, d.zh);
     }
     if !errors.is_empty() {
         return Err(format!("--expr: {} error(s) in the expression; nothing was written", errors.len()));
@@ -455,8 +532,8 @@ fn audience(args: &[String]) -> Result<(), String> {
     let done = ws.export_audience(&request, "").map_err(|e| e.to_string())?;
     std::fs::write(&out, &done.export.bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     let people = ws.people().map_or(0, |p| p.len());
-    eprintln!("{} of {people} members in the audience; written to {}", done.export.report.rows, out.display());
-    Ok(())
+    note!("{} of {people} members in the audience; written to {}", done.export.report.rows, out.display());
+    partial(&failed, file_count(&flags), &format!("{} was written", out.display()))
 }
 
 /// The export request of `huaxiang audience`. With `--columns KEY[=HEADER],…` exactly those columns, as the app's

@@ -329,7 +329,7 @@ impl Workspace {
         };
         let target = snapshot.map_or_else(|| crate::audience::snapshot_name(name, at), str::to_string);
         self.refuse_builtin(&target)?;
-        let (_, members) = self.members_of(&quote(name))?;
+        let (_, members) = self.members_of(&crate::rules::lexer::quote_name(name))?;
         let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
         let list = ListEntry { name: &target, group: "", description: "", rule: &rule, keys, snapshot_of: Some(name), taken: Some(at) };
@@ -492,17 +492,5 @@ impl Workspace {
         let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let (names, sets): (Vec<String>, Vec<RoaringBitmap>) = arms.into_iter().unzip();
         Ok(lift::lift(&self.data, &c.people, &names, &sets, control, start, end))
-    }
-}
-
-/// A definition's name as an expression (in backticks when it is not a plain name).
-fn quote(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
-        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
-        && !crate::rules::lexer::is_reserved(name);
-    if plain {
-        name.to_string()
-    } else {
-        format!("`{name}`")
     }
 }

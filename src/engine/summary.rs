@@ -61,6 +61,11 @@ pub struct Summary {
     pub orders: u64,
     /// Order rows after the analysis date, left out.
     pub orders_after_as_of: u64,
+    /// Order rows dated before 1990 or after 2099 (placeholders such as 9999-12-31): the default analysis date
+    /// ignores them.
+    pub implausible_order_dates: u64,
+    /// Why the default analysis date is not simply the latest order day + 1, when it is not.
+    pub as_of_warning: Option<Error>,
     /// Members listed in a member file without a purchase.
     pub members_without_orders: u64,
     /// Order rows whose member is missing from the loaded member files (0 when none is loaded).
@@ -268,6 +273,9 @@ impl Workspace {
             buyers,
             orders: rfm.orders_used,
             orders_after_as_of: rfm.orders_after,
+            implausible_order_dates: rfm.implausible_dates,
+            as_of_warning: (rfm.as_of_default && rfm.implausible_dates > 0)
+                .then(|| Error::implausible_order_dates(rfm.implausible_dates, &rfm.as_of.to_string())),
             members_without_orders,
             orders_without_member,
             segments,

@@ -134,12 +134,17 @@ struct Table {
     reserved: bool,
     /// The last value and code of each identifier column.
     last_ids: Vec<(String, u32)>,
+    /// The first rows with an implausibly large amount, and how many there were.
+    large_amounts: Vec<Problem>,
+    large_count: u64,
 }
 
 /// How many data rows a preview shows.
 pub const PREVIEW_ROWS: usize = 20;
 
 enum Source {
+    /// A text file whose format was not given: decided from its name and first text (as the preview does).
+    Undecided(Option<u8>),
     Csv(Box<RecordReader>),
     Jsonl(JsonlReader),
     Rows,
@@ -153,6 +158,8 @@ pub struct FileLoader {
     text: String,
     state: State,
     report: FileReport,
+    /// White space read before the format was decided.
+    undecided: String,
 }
 
 impl FileLoader {
@@ -172,14 +179,21 @@ impl FileLoader {
             Some(c) if c.is_ascii() && c != '"' && c != '\n' => Some(c as u8),
             Some(c) => return Err(Error::bad_delimiter(c)),
         };
-        let format = options.format.unwrap_or(Format::Csv);
-        let source = match format {
-            Format::Csv => Source::Csv(Box::new(RecordReader::new(delimiter))),
-            Format::Jsonl => Source::Jsonl(JsonlReader::new()),
-            Format::Xlsx => Source::Rows,
+        // Without a format, a `.jsonl` name decides at once and the first text decides otherwise (a JSON Lines
+        // file is never read as CSV because the caller did not say).
+        let source = match options.format {
+            Some(Format::Csv) => Source::Csv(Box::new(RecordReader::new(delimiter))),
+            Some(Format::Jsonl) => Source::Jsonl(JsonlReader::new()),
+            Some(Format::Xlsx) => Source::Rows,
+            None if Format::detect(name, b"") == Format::Jsonl => Source::Jsonl(JsonlReader::new()),
+            None => Source::Undecided(delimiter),
         };
         let mut report = FileReport::new(name, options.kind.unwrap_or(FileKind::Orders));
-        report.format = format.label();
+        report.format = match &source {
+            Source::Jsonl(_) => Format::Jsonl.label(),
+            Source::Rows => Format::Xlsx.label(),
+            _ => Format::Csv.label(),
+        };
         report.sheet = options.sheet.clone();
         Ok(FileLoader {
             decoder: TextDecoder::new(encoding),
@@ -188,6 +202,7 @@ impl FileLoader {
             text: String::new(),
             state: State::Sampling(Vec::new()),
             report,
+            undecided: String::new(),
         })
     }
 
@@ -252,6 +267,19 @@ impl FileLoader {
     }
 
     fn feed(&mut self, text: &str, last: bool) {
+        if let Source::Undecided(delimiter) = self.source {
+            if text.trim_start().is_empty() && !last {
+                return self.text_before_format(text);
+            }
+            let mut head = std::mem::take(&mut self.undecided);
+            head.push_str(text);
+            self.source = match Format::detect(&self.report.name, head.as_bytes()) {
+                Format::Jsonl => Source::Jsonl(JsonlReader::new()),
+                _ => Source::Csv(Box::new(RecordReader::new(delimiter))),
+            };
+            self.report.format = if matches!(self.source, Source::Jsonl(_)) { Format::Jsonl.label() } else { Format::Csv.label() };
+            return self.feed(&head, last);
+        }
         let (state, report, options) = (&mut self.state, &mut self.report, &self.options);
         match &mut self.source {
             Source::Csv(reader) => {
@@ -266,8 +294,13 @@ impl FileLoader {
                     reader.finish(&mut |row| on_row(row, state, report, options));
                 }
             }
-            Source::Rows => {}
+            Source::Rows | Source::Undecided(_) => {}
         }
+    }
+
+    /// Keeps white space that arrives before the first text that shows the format.
+    fn text_before_format(&mut self, text: &str) {
+        self.undecided.push_str(text);
     }
 
     /// Settles the mapping now if it is still being sampled (for a preview of a file's first bytes).
@@ -328,6 +361,14 @@ impl FileLoader {
         self.end_of_text();
         self.settle_now();
         self.describe_text();
+        if let Source::Csv(reader) = &self.source {
+            let lines = reader.unterminated.clone();
+            let more = reader.unterminated_count.saturating_sub(lines.len() as u64);
+            for (i, line) in lines.iter().enumerate() {
+                let count = if i + 1 == lines.len() { 1 + more } else { 1 };
+                self.report.warn(Problem { line: *line, column: 0, ..Problem::of(Error::row_unterminated_quote(*line)) }, count);
+            }
+        }
         if let Source::Jsonl(reader) = &self.source {
             for (line, value) in &reader.bad_lines {
                 self.report.skip(Problem {
@@ -351,6 +392,11 @@ impl FileLoader {
             return Err(Error::empty_file());
         }
         let mut report = self.report;
+        let n = table.large_amounts.len();
+        for (i, p) in table.large_amounts.iter().enumerate() {
+            let count = if i + 1 == n { table.large_count - (n as u64 - 1) } else { 1 };
+            report.warn(p.clone(), count);
+        }
         let read = report.rows_read.max(1) as f64;
         for (c, n) in report.columns.iter_mut().zip(&table.empty) {
             c.empty = *n;
@@ -370,7 +416,7 @@ impl FileLoader {
 impl FileLoader {
     /// Fills in the detected encoding and delimiter.
     fn describe_text(&mut self) {
-        if matches!(self.source, Source::Csv(_) | Source::Jsonl(_)) {
+        if matches!(self.source, Source::Csv(_) | Source::Jsonl(_) | Source::Undecided(_)) {
             self.report.encoding = self.decoder.encoding().map_or("UTF-8", TextEncoding::label);
             self.report.malformed_text = self.decoder.had_malformed();
         }
@@ -401,9 +447,12 @@ impl FileLoader {
                 loader.flush_partial();
             }
         }
+        let no_line =
+            !complete && format != Format::Xlsx && !bytes.is_empty() && matches!(&loader.state, State::Sampling(s) if s.is_empty());
         loader.settle_now();
         loader.describe_text();
-        let error = loader.failure().cloned();
+        // The first bytes hold no complete line: say so, rather than showing an empty file.
+        let error = if no_line { Some(Error::no_line_end(bytes.len() as f64 / 1_048_576.0)) } else { loader.failure().cloned() };
         Ok(preview::Preview { rows: loader.preview_rows().to_vec(), report: loader.report, sheets, error })
     }
 }
@@ -537,6 +586,8 @@ impl Table {
             known: std::rc::Rc::default(),
             reserved: false,
             last_ids: Vec::new(),
+            large_amounts: Vec::new(),
+            large_count: 0,
         }
     }
 
@@ -575,7 +626,10 @@ impl Table {
             }
             FileKind::Identity => {
                 if cols.ids.len() < 2 {
-                    return Err(Error::identity_needs_two_ids(&headers.join("，"), &headers.join(", ")));
+                    return Err(Error::identity_needs_two_ids(
+                        &header_list(&headers, "，", "……（另有 {} 列）"),
+                        &header_list(&headers, ", ", "… ({} more)"),
+                    ));
                 }
                 BatchRows::Identity
             }
@@ -587,7 +641,19 @@ impl Table {
         };
         let empty = vec![0; headers.len()];
         let last_ids = vec![(String::new(), NONE); cols.ids.len()];
-        Ok(Table { headers, cols, date_order, batch, empty, time_range: None, known: std::rc::Rc::default(), reserved: false, last_ids })
+        Ok(Table {
+            headers,
+            cols,
+            date_order,
+            batch,
+            empty,
+            time_range: None,
+            known: std::rc::Rc::default(),
+            reserved: false,
+            last_ids,
+            large_amounts: Vec::new(),
+            large_count: 0,
+        })
     }
 
     /// Reads a row that is not blank; bit `i` of `blank` says whether cell `i` is blank (for the first 64 cells).
@@ -643,29 +709,36 @@ impl Table {
             Some(v) if !v.is_empty() => dict.intern(v),
             _ => NONE,
         };
+        let mut large = false;
         match &mut self.batch.rows {
             BatchRows::Orders(o) => {
+                // Amounts beyond `MAX_AMOUNT` are refused with their own message (sums stay far inside `i64`).
+                let in_range = |a: i64| (-values::MAX_AMOUNT..=values::MAX_AMOUNT).contains(&a);
                 let amount = match (self.cols.amount, self.cols.quantity, self.cols.unit_price) {
-                    (Some(c), _, _) => values::parse_amount(row.get(c)).ok_or(c),
+                    (Some(c), _, _) => values::parse_amount(row.get(c)).filter(|&a| in_range(a)).ok_or((c, false)),
                     (None, Some(q), Some(p)) => match (values::parse_amount(row.get(q)), values::parse_amount(row.get(p))) {
-                        (Some(qty), Some(price)) => Ok(((i128::from(qty) * i128::from(price)) as f64 / 100.0).round() as i64),
-                        (None, _) => Err(q),
-                        (_, None) => Err(p),
+                        (Some(qty), Some(price)) => {
+                            let fen = (i128::from(qty) * i128::from(price)) as f64 / 100.0;
+                            if fen.abs() <= values::MAX_AMOUNT as f64 {
+                                Ok(fen.round() as i64)
+                            } else {
+                                Err((p, true))
+                            }
+                        }
+                        (None, _) => Err((q, false)),
+                        (_, None) => Err((p, false)),
                     },
                     _ => unreachable!("an order file has an amount or a quantity and a unit price"),
                 };
                 let amount = match amount {
                     Ok(a) => a,
-                    Err(c) => {
-                        return Err(Box::new(Problem {
-                            line: row.line(),
-                            column: c + 1,
-                            header: self.headers.get(c).cloned().unwrap_or_default(),
-                            value: row.get(c).chars().take(100).collect(),
-                            ..Problem::of(Error::row_bad_amount())
-                        }))
+                    Err((c, product)) => {
+                        let huge = product || values::amount_out_of_range(row.get(c));
+                        let error = if huge { Error::row_amount_out_of_range() } else { Error::row_bad_amount() };
+                        return Err(self.problem(row, c, error));
                     }
                 };
+                large = amount.abs() >= values::LARGE_AMOUNT;
                 let discount = self.cols.discount.and_then(|c| values::parse_amount(row.get(c))).unwrap_or(0);
                 let order_hash = self.cols.order_id.map(|c| values::trim_cell(row.get(c))).filter(|v| !v.is_empty()).map_or(0, hash64);
                 let key = row_key(order_hash, ts.unwrap_or(0), amount);
@@ -698,6 +771,13 @@ impl Table {
                 }
             }
             BatchRows::Identity => {}
+        }
+        if large {
+            self.large_count += 1;
+            if self.large_amounts.len() < report::MAX_EXAMPLES {
+                let c = self.cols.amount.or(self.cols.unit_price).unwrap_or(0);
+                self.large_amounts.push(*self.problem(row, c, Error::row_large_amount()));
+            }
         }
         if let Some(t) = ts {
             self.time_range = Some(self.time_range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
@@ -744,8 +824,29 @@ impl Columns {
     }
 }
 
+/// The headers as a message lists them: the first 30, each cut to 40 characters, and how many more there are (a
+/// file's first line may be megabytes long).
+fn header_list(headers: &[String], sep: &str, more: &str) -> String {
+    const SHOWN: usize = 30;
+    const WIDTH: usize = 40;
+    let mut list: Vec<String> = headers
+        .iter()
+        .take(SHOWN)
+        .map(|h| if h.chars().count() > WIDTH { format!("{}…", h.chars().take(WIDTH).collect::<String>()) } else { h.clone() })
+        .collect();
+    if headers.len() > SHOWN {
+        list.push(more.replace("{}", &(headers.len() - SHOWN).to_string()));
+    }
+    list.join(sep)
+}
+
 fn missing_column(any_of: &[Role], headers: &[String]) -> Error {
     let zh: Vec<&str> = any_of.iter().map(|r| r.zh()).collect();
     let en: Vec<&str> = any_of.iter().map(|r| r.en()).collect();
-    Error::missing_column(&zh.join("”或“"), &en.join("” or “"), &headers.join("，"), &headers.join(", "))
+    Error::missing_column(
+        &zh.join("”或“"),
+        &en.join("” or “"),
+        &header_list(headers, "，", "……（另有 {} 列）"),
+        &header_list(headers, ", ", "… ({} more)"),
+    )
 }

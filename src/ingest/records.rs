@@ -2,7 +2,10 @@
 //!
 //! The delimiter (`,` `\t` `;` `|`) is sniffed from the first lines unless given. Quoting follows RFC 4180
 //! (quoted fields may hold delimiters, doubled quotes and newlines); CRLF and LF both end a record.
-//! Parsing is csv-core's state machine, so input may be split anywhere, even inside a quoted field.
+//! Parsing is csv-core's state machine, so input may be split anywhere, even inside a quoted field. A quote that
+//! is never closed (to the end of the text, or for 4 MiB) does not swallow the rest of the file: it runs to the
+//! end of the line it opened on, that line is one record, the reading goes on with the next line, and the line is
+//! noted (`unterminated`) for the file's report.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
@@ -12,6 +15,9 @@ pub const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 const SNIFF_BYTES: usize = 64 * 1024;
 /// How many lines are looked at to sniff the delimiter.
 const SNIFF_LINES: usize = 50;
+/// A quoted record still open after this many bytes is taken for a quote that was never closed (spreadsheets
+/// hold at most 32,767 characters in a cell), so it is re-read from its line instead of swallowing the file.
+const MAX_OPEN_QUOTE: usize = 4 << 20;
 
 /// One record: its fields and the line it starts on (1-based, counting physical lines).
 pub struct Record<'a> {
@@ -97,7 +103,14 @@ pub struct RecordReader {
     pending: Option<(usize, usize, usize)>,
     /// The field ends of the record being delivered.
     fields: Vec<u32>,
+    /// The lines where a quote opened and was never closed (the first [`MAX_NOTED`]), and how many there were.
+    pub unterminated: Vec<u64>,
+    /// How many quotes were never closed.
+    pub unterminated_count: u64,
 }
+
+/// How many unterminated quotes are listed by line.
+pub const MAX_NOTED: usize = 20;
 
 impl RecordReader {
     /// A reader with the given delimiter, or one that sniffs it.
@@ -113,6 +126,8 @@ impl RecordReader {
             ends: vec![0; 64],
             pending: None,
             fields: Vec::with_capacity(64),
+            unterminated: Vec::new(),
+            unterminated_count: 0,
         }
     }
 
@@ -244,7 +259,21 @@ impl RecordReader {
                 pos = at;
                 continue;
             }
-            match self.quoted(&bytes[pos..], last) {
+            let result = self.quoted(&bytes[pos..], last);
+            // A quote left open to the end of the text, or for megabytes, was never meant to be closed: note the
+            // line it opened on and read its line as a record (the quote running to the line's end), then go on
+            // with the next line, as spreadsheet tools do.
+            let at_end = matches!(result, Some((n, ..)) if pos + n == bytes.len()) && last;
+            let too_long = result.is_none() && bytes.len() - pos > MAX_OPEN_QUOTE;
+            if at_end || too_long {
+                if let Some(open) = open_quote(&bytes[pos..], delimiter) {
+                    if let Some(next) = self.reread_line(text, pos, open, last, on_record) {
+                        pos = next;
+                        continue;
+                    }
+                }
+            }
+            match result {
                 Some((n, out_len, ends_len)) => {
                     let taken = &bytes[pos..pos + n];
                     self.newlines += taken.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -262,6 +291,36 @@ impl RecordReader {
                 None => return pos,
             }
         }
+    }
+
+    /// Reads the record at `pos`, whose quote at `pos + open` is never closed, as its own line with the quote
+    /// closed at the line's end; notes the line the quote opened on. Returns where the next record starts, or
+    /// `None` when the line has not ended yet (more text is coming).
+    fn reread_line(&mut self, text: &str, pos: usize, open: usize, last: bool, on_record: &mut dyn FnMut(&Record<'_>)) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let end = bytes[pos + open..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |n| pos + open + n);
+        if end == bytes.len() && !last {
+            return None;
+        }
+        self.pending = None;
+        let line = self.newlines + 1;
+        let opened = line + bytes[pos..pos + open].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.unterminated_count += 1;
+        if self.unterminated.len() < MAX_NOTED {
+            self.unterminated.push(opened);
+        }
+        let mut fixed = String::with_capacity(end - pos + 1);
+        fixed.push_str(&text[pos..end]);
+        fixed.push('"');
+        if let Some((_, out_len, ends_len)) = self.quoted(fixed.as_bytes(), true) {
+            let out = String::from_utf8_lossy(&self.output[..out_len]).into_owned();
+            self.fields.clear();
+            self.fields.extend(self.ends[..ends_len].iter().map(|&e| e as u32));
+            on_record(&Record { line, text: &out, ends: &self.fields, gap: 0 });
+        }
+        self.pending = None;
+        self.newlines += bytes[pos..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        Some(end)
     }
 
     /// Reads one record that holds a quote with csv-core, from its start (or from where an incomplete one
@@ -307,6 +366,37 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// Where the quote that leaves the record starting `bytes` open begins (RFC 4180: a quote opens a field only at
+/// its start; `""` inside is a quote), or `None` when every quote of the record's text is closed. The scan stops
+/// at the first line break outside quotes (the record's end).
+fn open_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut s, mut opened) = (S::Start, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        s = match s {
+            S::Start | S::Plain if b == b'\n' || b == b'\r' => return None,
+            S::QuoteInQuoted if b == b'\n' || b == b'\r' => return None,
+            S::Start if b == b'"' => {
+                opened = i;
+                S::Quoted
+            }
+            S::Start | S::Plain | S::QuoteInQuoted if b == delimiter => S::Start,
+            S::Start | S::Plain => S::Plain,
+            S::Quoted if b == b'"' => S::QuoteInQuoted,
+            S::Quoted => S::Quoted,
+            S::QuoteInQuoted if b == b'"' => S::Quoted,
+            S::QuoteInQuoted => S::Plain,
+        };
+    }
+    (s == S::Quoted).then_some(opened)
 }
 
 /// Finding the bytes that matter to the fast path (the delimiter, `"`, `\n`, `\r`) eight at a time.
@@ -434,8 +524,47 @@ mod tests {
         }
     }
 
-    /// The reader before its fast path: every byte through csv-core, with the same line arithmetic.
+    /// csv-core's reading of `text` after the documented repair of quotes never closed: each such quote runs to
+    /// the end of its line (a closing quote is inserted there) and reading goes on with the next line.
     fn reference(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut fixed = text.to_string();
+        while let Some(at) = unclosed(fixed.as_bytes(), delimiter) {
+            fixed.insert(at, '"');
+        }
+        csv_core_reference(&fixed, delimiter)
+    }
+
+    /// Where a closing quote goes for the first quote of `text` that is never closed: the end of its line.
+    fn unclosed(text: &[u8], delimiter: u8) -> Option<usize> {
+        let (mut quoted, mut after_quote, mut field_start, mut opened) = (false, false, true, 0);
+        for (i, &b) in text.iter().enumerate() {
+            if quoted {
+                if b == b'"' {
+                    quoted = false;
+                    after_quote = true;
+                }
+                continue;
+            }
+            if after_quote && b == b'"' {
+                quoted = true;
+                after_quote = false;
+                continue;
+            }
+            after_quote = false;
+            if b == b'\n' || b == b'\r' || b == delimiter {
+                field_start = true;
+            } else if b == b'"' && field_start {
+                quoted = true;
+                opened = i;
+            } else {
+                field_start = false;
+            }
+        }
+        quoted.then(|| text[opened..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(text.len(), |n| opened + n))
+    }
+
+    /// The reader before its fast path: every byte through csv-core, with the same line arithmetic.
+    fn csv_core_reference(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
         let mut reader = ReaderBuilder::new().delimiter(delimiter).build();
         let (mut output, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 1 << 10]);
         let (mut out_len, mut ends_len, mut newlines, mut last_byte) = (0, 0, 0u64, b'\n');

@@ -113,6 +113,11 @@ pub struct FileReport {
     pub skipped_by_reason: Vec<ReasonCount>,
     /// The first skipped rows.
     pub problems: Vec<Problem>,
+    /// Rows that were loaded but need a look (a quote never closed, an amount far beyond a shop's orders): the
+    /// first few, each with its line and a message.
+    pub warnings: Vec<Problem>,
+    /// How many such rows there were, by code.
+    pub warned_by_reason: Vec<ReasonCount>,
     /// The first data rows as read, for a preview (not serialised with the report).
     #[serde(skip)]
     pub preview: Vec<Vec<String>>,
@@ -143,6 +148,8 @@ impl FileReport {
             columns: Vec::new(),
             skipped_by_reason: Vec::new(),
             problems: Vec::new(),
+            warnings: Vec::new(),
+            warned_by_reason: Vec::new(),
             preview: Vec::new(),
         }
     }
@@ -156,6 +163,17 @@ impl FileReport {
         }
         if self.problems.len() < MAX_EXAMPLES {
             self.problems.push(problem);
+        }
+    }
+
+    /// Records a row that was loaded but needs a look; `count` rows of this kind (the problem is one of them).
+    pub fn warn(&mut self, problem: Problem, count: u64) {
+        match self.warned_by_reason.iter_mut().find(|r| r.code == problem.code) {
+            Some(r) => r.count += count,
+            None => self.warned_by_reason.push(ReasonCount { code: problem.code, count }),
+        }
+        if self.warnings.len() < MAX_EXAMPLES {
+            self.warnings.push(problem);
         }
     }
 }

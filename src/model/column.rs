@@ -252,6 +252,11 @@ impl Ints {
         (self.len > 0).then_some(self.max)
     }
 
+    /// The smallest value, if any.
+    pub fn min(&self) -> Option<i64> {
+        (self.len > 0).then_some(self.min)
+    }
+
     /// Heap bytes held (capacity, not length).
     pub fn heap_bytes(&self) -> usize {
         self.store.heap_bytes()

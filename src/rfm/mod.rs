@@ -256,6 +256,37 @@ pub struct Rfm {
     /// Every person's net spend on or before the analysis date, in minor units (refunds included; 0 without
     /// orders): summed once here, and read by the metric frame's `monetary`.
     pub spend: Vec<i64>,
+    /// Order rows dated outside the plausible window ([`PLAUSIBLE_FROM`] to [`PLAUSIBLE_UNTIL`]), which the default
+    /// analysis date ignores.
+    pub implausible_dates: u64,
+}
+
+/// The first day an order date is taken as real for the default analysis date: 1990-01-01.
+pub const PLAUSIBLE_FROM: Day = Day(7_305);
+/// The first day past the plausible window: 2100-01-01. A date in 9999 (a placeholder for "never") would
+/// otherwise move the default analysis date past every real order.
+pub const PLAUSIBLE_UNTIL: Day = Day(47_482);
+
+/// The latest order time inside the plausible window (the default analysis date follows it) and how many orders
+/// fall outside the window; `latest` is the column's maximum, so the column is read only when it is implausible.
+fn plausible_latest(orders: &Orders, latest: i64) -> (i64, u64) {
+    let inside = |ts: i64| (PLAUSIBLE_FROM..PLAUSIBLE_UNTIL).contains(&Day::of_timestamp(ts));
+    let earliest = orders.ts.min().unwrap_or(latest);
+    if inside(latest) && inside(earliest) {
+        return (latest, 0);
+    }
+    let (mut best, mut outside, mut buf) = (None, 0u64, Vec::new());
+    for lo in (0..orders.ts.len()).step_by(CHUNK) {
+        let hi = (lo + CHUNK).min(orders.ts.len());
+        for &ts in orders.ts.chunk(lo, hi, &mut buf) {
+            if inside(ts) {
+                best = Some(best.map_or(ts, |b: i64| b.max(ts)));
+            } else {
+                outside += 1;
+            }
+        }
+    }
+    (best.unwrap_or(latest), outside)
 }
 
 /// Computes RFM for every person with a purchase on or before `as_of` (default: the latest order day + 1).
@@ -265,6 +296,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
         return Err(Error::no_orders());
     };
     let as_of_default = as_of.is_none();
+    let (latest, implausible) = plausible_latest(orders, latest);
     let as_of = as_of.unwrap_or(Day(Day::of_timestamp(latest).0 + 1));
     let n = people;
     let limit = as_of.end();
@@ -286,7 +318,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
             }
             used += 1;
             let m = person as usize;
-            spend[m] += amount[k];
+            spend[m] = spend[m].checked_add(amount[k]).ok_or_else(Error::money_overflow)?;
             if amount[k] > 0 {
                 last[m] = last[m].max(Day::of_timestamp(ts[k]).0);
                 if ids[k] == 0 {
@@ -338,7 +370,7 @@ pub fn compute(orders: &Orders, person_of_order: &[u32], people: usize, as_of: O
             }
         })
         .collect();
-    Ok(Rfm { as_of, as_of_default, rows, means, segments, orders_used: used, orders_after: after, spend })
+    Ok(Rfm { as_of, as_of_default, rows, means, segments, orders_used: used, orders_after: after, spend, implausible_dates: implausible })
 }
 
 /// Quintile scores: `1 + floor(5 × (values strictly smaller) / n)`; larger values are better.

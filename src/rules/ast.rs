@@ -408,16 +408,9 @@ impl Expr {
     }
 }
 
-/// Writes a name, in backticks when it is not a plain identifier or is a keyword.
+/// Writes a name as [`super::lexer::quote_name`] quotes it.
 pub fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
-    let plain = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic())
-        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
-        && !super::lexer::is_reserved(name);
-    if plain {
-        f.write_str(name)
-    } else {
-        write!(f, "`{name}`")
-    }
+    f.write_str(&super::lexer::quote_name(name))
 }
 
 fn write_duration(f: &mut fmt::Formatter<'_>, seconds: f64) -> fmt::Result {

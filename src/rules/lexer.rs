@@ -192,6 +192,14 @@ pub fn lex(text: &str) -> (Vec<Token>, Vec<Diagnostic>) {
                     i -= 1;
                     break;
                 }
+                if ch == '\\' {
+                    // The escapes `quote_name` writes; any other backslash is itself (names written before escapes).
+                    if let Some((c, len)) = name_escape(&chars[i..]) {
+                        value.push(c);
+                        i += len;
+                        continue;
+                    }
+                }
                 value.push(ch);
             }
             if !closed {
@@ -309,6 +317,55 @@ pub const RESERVED: &[&str] = &[
 pub fn is_reserved(name: &str) -> bool {
     let lower = name.to_lowercase();
     RESERVED.contains(&lower.as_str())
+}
+
+/// Whether `name` can be written bare in rule text: a plain name (a letter or `_`, then letters, digits or `_`)
+/// that is not a keyword.
+pub fn is_bare_name(name: &str) -> bool {
+    name.chars().next().is_some_and(is_name_start) && name.chars().all(is_name_char) && !is_reserved(name)
+}
+
+/// A name as rule text writes it, the one quoting every way out uses (rule text, the catalog's text form, names
+/// in comments of SQL and of rule text, audience expressions built from names): bare when [`is_bare_name`],
+/// otherwise in backticks with `` ` `` and `\` escaped by a backslash and every control character written as
+/// `\n`, `\r`, `\t` or `\u{…}`, so the result is one line that the lexer reads back as exactly `name`.
+pub fn quote_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_bare_name(name) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('`');
+    for c in name.chars() {
+        match c {
+            '`' => out.push_str("\\`"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    std::borrow::Cow::Owned(out)
+}
+
+/// The character a backslash escape in a backtick name stands for, and how many characters after the backslash
+/// it takes; `None` for a backslash that escapes nothing (kept as it is).
+fn name_escape(rest: &[(usize, char)]) -> Option<(char, usize)> {
+    let c = rest.first()?.1;
+    Some(match c {
+        '`' | '\\' => (c, 1),
+        'n' => ('\n', 1),
+        'r' => ('\r', 1),
+        't' => ('\t', 1),
+        'u' if rest.get(1).map(|x| x.1) == Some('{') => {
+            let close = rest.iter().take(10).position(|x| x.1 == '}')?;
+            let hex: String = rest[2..close].iter().map(|x| x.1).collect();
+            (char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?, close + 1)
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

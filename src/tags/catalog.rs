@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::Settings;
 use crate::rules::ast::DefKind;
+use crate::rules::lexer::quote_name;
 use crate::rules::parser::parse_program;
 use crate::rules::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -323,13 +324,23 @@ impl Catalog {
     }
 
     /// Reads a pack written by [`Catalog::to_json`].
+    /// The pack must say it is one (`"format": "huaxiang-tag-pack"`) and hold `definitions`; keys a pack does not
+    /// have are refused by name, so a file in another shape is never read as an empty pack.
     pub fn from_json(text: &str) -> Result<Catalog> {
-        let pack: Catalog = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))?;
-        if pack.format != PACK_FORMAT {
+        let serde_json::Value::Object(map) = &value else { return Err(Error::not_a_pack()) };
+        const KEYS: [&str; 4] = ["format", "version", "settings", "definitions"];
+        let unknown: Vec<&str> = map.keys().map(String::as_str).filter(|k| !KEYS.contains(k)).collect();
+        let missing: Vec<&str> = ["format", "definitions"].into_iter().filter(|k| !map.contains_key(*k)).collect();
+        if !unknown.is_empty() || !missing.is_empty() {
+            let list = |v: &[&str]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+            return Err(Error::pack_keys(&list(&missing), &list(&unknown)));
+        }
+        if map.get("format").and_then(|f| f.as_str()) != Some(PACK_FORMAT) {
             return Err(Error::not_a_pack());
         }
-        Ok(pack)
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))
     }
 
     /// Adds (or replaces, by name) every definition of `other`; returns how many were added or changed.
@@ -373,7 +384,7 @@ impl Catalog {
             if let Some(list) = &e.members {
                 // A member list has no rule text: say so, and keep a blank line so the note is no one's description.
                 let what = match &e.snapshot_of {
-                    Some(of) => format!("snapshot of {} at {}", quote_name(of), e.at.as_deref().unwrap_or("")),
+                    Some(of) => format!("snapshot of {} at {}", quote_name(of), quote_name(e.at.as_deref().unwrap_or(""))),
                     None => "static list".to_string(),
                 };
                 out.push_str(&format!(
@@ -409,7 +420,26 @@ impl Catalog {
             }
         }
         let mut saved = 0;
+        let line_of = |at: u32| text[..(at as usize).min(text.len())].matches('\n').count() + 1;
+        let mut first_line: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for def in &program.defs {
+            // A second definition of a name is an error naming both lines, never a silent replacement.
+            let line = line_of(def.name_span.start);
+            if let Some(&first) = first_line.get(def.name.as_str()) {
+                let e = Error::duplicate_definition(&def.name, first, line);
+                diags.push(Diagnostic::error("duplicate_definition", def.name_span, e.zh, e.en));
+                continue;
+            }
+            first_line.insert(&def.name, line);
+            if let Some(other) =
+                self.definitions.iter().map(|e| e.name.as_str()).chain(first_line.keys().copied()).find(|o| looks_alike(o, &def.name))
+            {
+                let e = Error::look_alike_name(&def.name, other);
+                diags.push(Diagnostic::warning("look_alike_name", def.name_span, e.zh, e.en));
+            } else if mixes_scripts(&def.name) {
+                let e = Error::mixed_script_name(&def.name);
+                diags.push(Diagnostic::warning("mixed_script_name", def.name_span, e.zh, e.en));
+            }
             let Some(expr) = &def.expr else { continue };
             let rule = text.get(expr.span.start as usize..expr.span.end as usize).unwrap_or_default();
             let rule = rule.lines().map(str::trim).collect::<Vec<_>>().join("\n");
@@ -422,8 +452,11 @@ impl Catalog {
                 rule,
                 ..Edit::default()
             };
-            if let Ok(true) = self.save(&edit, at, author) {
-                saved += 1;
+            // A definition that cannot be saved (a name with control characters) is reported, never dropped unsaid.
+            match self.save(&edit, at, author) {
+                Ok(true) => saved += 1,
+                Ok(false) => {}
+                Err(e) => diags.push(Diagnostic::error(e.code, def.name_span, e.zh, e.en)),
             }
         }
         (saved, diags)
@@ -447,14 +480,64 @@ fn comments_above(text: &str, at: usize) -> String {
     lines.join("\n")
 }
 
-fn quote_name(name: &str) -> String {
-    struct N<'a>(&'a str);
-    impl std::fmt::Display for N<'_> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            crate::rules::ast::write_name(f, self.0)
-        }
-    }
-    N(name).to_string()
+/// A name with look-alike letters of other scripts written as the Latin letters they resemble (Cyrillic `і`, `р`,
+/// `о` …, Greek `ο`, `ν` …), full-width Latin folded, so `vір` and `vip` have the same skeleton.
+pub fn skeleton(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'а' | 'α' => 'a',
+            'в' | 'β' => 'b',
+            'с' | 'ϲ' => 'c',
+            'ԁ' => 'd',
+            'е' | 'ε' => 'e',
+            'һ' => 'h',
+            'і' | 'ι' | 'ӏ' => 'i',
+            'ј' => 'j',
+            'κ' | 'к' => 'k',
+            'м' => 'm',
+            'п' | 'η' => 'n',
+            'о' | 'ο' | 'σ' => 'o',
+            'р' | 'ρ' => 'p',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'υ' => 'u',
+            'ν' => 'v',
+            'ш' | 'ω' => 'w',
+            'х' | 'χ' => 'x',
+            'у' | 'γ' => 'y',
+            'А' | 'Α' => 'A',
+            'В' | 'Β' => 'B',
+            'С' => 'C',
+            'Е' | 'Ε' => 'E',
+            'Н' | 'Η' => 'H',
+            'І' | 'Ι' => 'I',
+            'Ј' => 'J',
+            'К' | 'Κ' => 'K',
+            'М' | 'Μ' => 'M',
+            'Ν' => 'N',
+            'О' | 'Ο' => 'O',
+            'Р' | 'Ρ' => 'P',
+            'Ѕ' => 'S',
+            'Т' | 'Τ' => 'T',
+            'Х' | 'Χ' => 'X',
+            'У' | 'Υ' => 'Y',
+            'Ζ' => 'Z',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether two different names read the same ([`skeleton`]).
+pub fn looks_alike(a: &str, b: &str) -> bool {
+    a != b && skeleton(a) == skeleton(b)
+}
+
+/// Whether a name mixes Latin letters with Cyrillic or Greek ones (`vір`): legal, but a trap for whoever types it.
+pub fn mixes_scripts(name: &str) -> bool {
+    let latin = name.chars().any(|c| c.is_ascii_alphabetic() || ('\u{ff21}'..='\u{ff5a}').contains(&c));
+    let other = name.chars().any(|c| ('\u{0370}'..='\u{03ff}').contains(&c) || ('\u{0400}'..='\u{052f}').contains(&c));
+    latin && other
 }
 
 /// A word-level diff (words are separated by white space, as rule text is).

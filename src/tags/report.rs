@@ -60,8 +60,11 @@ pub struct Flags {
     pub empty: bool,
     /// Fewer than 0.1% of members have it.
     pub near_empty: bool,
-    /// Tags whose member sets have Jaccard ≥ 0.98 with this one (同义标签).
+    /// Tags whose member sets have Jaccard ≥ 0.98 with this one (同义标签): the first [`DUPLICATES_LISTED`] by
+    /// name (a catalog of thousands can have a tag with hundreds; the count says how many).
     pub duplicates: Vec<String>,
+    /// How many near-duplicates the tag has in all.
+    pub duplicate_count: usize,
     /// No other definition reads it.
     pub unused: bool,
 }
@@ -144,6 +147,7 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
             let text = &compiled.texts[i];
             let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, text)).collect();
             let flags = Flags {
+                duplicate_count: 0,
                 empty: outcome.is_some() && count == 0,
                 near_empty: outcome.is_some() && count > 0 && share(count) < NEAR_EMPTY_SHARE,
                 duplicates: Vec::new(),
@@ -178,12 +182,20 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
             (Some(Outcome::Bool(bits)), crate::rules::ast::DefKind::Tag) if !bits.is_empty() => Some((i, bits)),
             _ => None,
         })) {
-            infos[a].flags.duplicates.push(defs[b].name.clone());
-            infos[b].flags.duplicates.push(defs[a].name.clone());
+            for (x, y) in [(a, b), (b, a)] {
+                let flags = &mut infos[x].flags;
+                flags.duplicate_count += 1;
+                if flags.duplicates.len() < DUPLICATES_LISTED {
+                    flags.duplicates.push(defs[y].name.clone());
+                }
+            }
         }
     }
     infos
 }
+
+/// How many near-duplicates a tag's flags name (the rest are counted).
+pub const DUPLICATES_LISTED: usize = 3;
 
 /// The value type, the members covered and the members per value of one outcome.
 pub fn summarise(outcome: Option<&Outcome>, members: u64) -> (&'static str, u64, Vec<ValueCount>) {
@@ -251,8 +263,9 @@ pub struct LineageEdge {
     pub to: String,
 }
 
-/// Everything upstream and downstream of one definition.
+/// What is upstream and downstream of one definition, up to [`LINEAGE_DEPTH`] steps each way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Lineage {
     /// The definition's node id.
     pub root: String,
@@ -260,6 +273,10 @@ pub struct Lineage {
     pub nodes: Vec<LineageNode>,
     /// Edges.
     pub edges: Vec<LineageEdge>,
+    /// Definitions further upstream than [`LINEAGE_DEPTH`] steps (not drawn).
+    pub more_up: usize,
+    /// Definitions further downstream than [`LINEAGE_DEPTH`] steps (not drawn).
+    pub more_down: usize,
 }
 
 fn def_node(compiled: &Compiled, i: usize) -> LineageNode {
@@ -273,63 +290,105 @@ fn def_node(compiled: &Compiled, i: usize) -> LineageNode {
     LineageNode { id: format!("def:{}", def.name), kind, label: def.name.clone() }
 }
 
-/// The lineage graph of definition `root`: what it reads (transitively, down to columns) and what reads it.
+/// How many steps up (what it reads) and down (what reads it) a lineage graph goes from its definition; nodes
+/// further away are counted in [`Lineage::more_up`] and [`Lineage::more_down`], not drawn (a chain of thousands
+/// of tags is drawn around the selected one).
+pub const LINEAGE_DEPTH: usize = 3;
+
+/// The lineage graph of definition `root`: what it reads (down to columns) and what reads it, up to
+/// [`LINEAGE_DEPTH`] steps each way.
 pub fn lineage(compiled: &Compiled, root: usize) -> Lineage {
-    let mut nodes: Vec<LineageNode> = Vec::new();
-    let mut edges: Vec<LineageEdge> = Vec::new();
-    let add = |nodes: &mut Vec<LineageNode>, n: LineageNode| {
-        if !nodes.iter().any(|x| x.id == n.id) {
-            nodes.push(n);
+    let mut g = Graph::default();
+    let defs = compiled.program.defs.len();
+    g.node(def_node(compiled, root));
+    // Upstream, breadth first: what the root reads, and what that reads.
+    let mut seen = vec![false; defs];
+    seen[root] = true;
+    let mut level = vec![root];
+    for _ in 0..LINEAGE_DEPTH {
+        let mut next = Vec::new();
+        for &i in &level {
+            let me = def_node(compiled, i).id;
+            for dep in &compiled.checked.defs[i].deps {
+                let n = match dep {
+                    Dep::Def(name) => match compiled.find(name) {
+                        Some(j) => {
+                            if !std::mem::replace(&mut seen[j], true) {
+                                next.push(j);
+                            }
+                            def_node(compiled, j)
+                        }
+                        None => continue,
+                    },
+                    Dep::Metric(m) => LineageNode { id: format!("measure:{m}"), kind: "measure", label: m.clone() },
+                    Dep::Attribute(a) => LineageNode { id: format!("attribute:{a}"), kind: "attribute", label: a.clone() },
+                    Dep::Column(c) => LineageNode { id: format!("column:{c}"), kind: "column", label: c.clone() },
+                };
+                g.edge(&n.id, &me);
+                g.node(n);
+            }
         }
-    };
-    let mut stack = vec![root];
-    let mut seen = vec![false; compiled.program.defs.len()];
-    while let Some(i) = stack.pop() {
-        if std::mem::replace(&mut seen[i], true) {
-            continue;
-        }
-        let me = def_node(compiled, i);
-        add(&mut nodes, me.clone());
-        for dep in &compiled.checked.defs[i].deps {
-            let n = match dep {
-                Dep::Def(name) => match compiled.find(name) {
-                    Some(j) => {
-                        stack.push(j);
-                        def_node(compiled, j)
-                    }
-                    None => continue,
-                },
-                Dep::Metric(m) => LineageNode { id: format!("measure:{m}"), kind: "measure", label: m.clone() },
-                Dep::Attribute(a) => LineageNode { id: format!("attribute:{a}"), kind: "attribute", label: a.clone() },
-                Dep::Column(c) => LineageNode { id: format!("column:{c}"), kind: "column", label: c.clone() },
-            };
-            let edge = LineageEdge { from: n.id.clone(), to: me.id.clone() };
-            add(&mut nodes, n);
-            if !edges.contains(&edge) {
-                edges.push(edge);
+        level = next;
+    }
+    // Definitions one step beyond the drawn ones are counted.
+    let mut more_up = 0;
+    for &i in &level {
+        for &j in &compiled.checked.defs[i].reads {
+            if j < defs && !std::mem::replace(&mut seen[j], true) {
+                more_up += 1;
             }
         }
     }
-    // Downstream: everything that reads the root, transitively.
-    let mut down = vec![root];
-    let mut seen_down = vec![false; compiled.program.defs.len()];
-    while let Some(j) = down.pop() {
-        if std::mem::replace(&mut seen_down[j], true) {
-            continue;
+    // Downstream: what reads the root, and what reads that (the readers of each definition found once).
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); defs];
+    for (i, c) in compiled.checked.defs.iter().enumerate() {
+        for &j in c.reads.iter().filter(|&&j| j < defs) {
+            readers[j].push(i);
         }
-        for (i, c) in compiled.checked.defs.iter().enumerate() {
-            if c.reads.contains(&j) {
-                let (from, to) = (def_node(compiled, j), def_node(compiled, i));
-                let edge = LineageEdge { from: from.id.clone(), to: to.id.clone() };
-                add(&mut nodes, to);
-                if !edges.contains(&edge) {
-                    edges.push(edge);
+    }
+    let mut seen = vec![false; defs];
+    seen[root] = true;
+    let mut level = vec![root];
+    for _ in 0..LINEAGE_DEPTH {
+        let mut next = Vec::new();
+        for &j in &level {
+            let from = def_node(compiled, j).id;
+            for &i in &readers[j] {
+                let to = def_node(compiled, i);
+                g.edge(&from, &to.id);
+                g.node(to);
+                if !std::mem::replace(&mut seen[i], true) {
+                    next.push(i);
                 }
-                down.push(i);
             }
         }
+        level = next;
     }
-    Lineage { root: def_node(compiled, root).id, nodes, edges }
+    let more_down = level.iter().flat_map(|&j| &readers[j]).filter(|&&i| !std::mem::replace(&mut seen[i], true)).count();
+    Lineage { root: def_node(compiled, root).id, nodes: g.nodes, edges: g.edges, more_up, more_down }
+}
+
+/// A lineage graph being built: nodes and edges each added once.
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<LineageNode>,
+    edges: Vec<LineageEdge>,
+    ids: std::collections::HashSet<String>,
+    pairs: std::collections::HashSet<(String, String)>,
+}
+
+impl Graph {
+    fn node(&mut self, n: LineageNode) {
+        if self.ids.insert(n.id.clone()) {
+            self.nodes.push(n);
+        }
+    }
+
+    fn edge(&mut self, from: &str, to: &str) {
+        if self.pairs.insert((from.to_string(), to.to_string())) {
+            self.edges.push(LineageEdge { from: from.to_string(), to: to.to_string() });
+        }
+    }
 }
 
 /// One completion for the rule editor.

@@ -10,7 +10,7 @@ use huaxiang::rules::ast::DefKind;
 use huaxiang::rules::check::check;
 use huaxiang::rules::parser::{parse_expr, parse_program};
 use huaxiang::rules::Diagnostic;
-use huaxiang::tags::{schema_of, Catalog, DiagnosticInfo, Edit};
+use huaxiang::tags::{schema_of, DiagnosticInfo, Edit};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -277,7 +277,10 @@ fn one_program(ws: &mut Workspace, text: &str) -> Result<(), TestCaseError> {
             check_location(&t.rule, d)?;
         }
     }
-    ws.import_pack(&Catalog::new().to_json(), false).expect("an empty pack resets the catalog");
+    // Forget the definitions again (an empty pack is refused, so they are removed one by one).
+    for name in ws.catalog().definitions.iter().map(|e| e.name.clone()).collect::<Vec<_>>() {
+        ws.remove_tag(&name).expect("a definition is removed");
+    }
     Ok(())
 }
 

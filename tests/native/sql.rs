@@ -255,7 +255,7 @@ fn workspace() -> Workspace {
 }
 
 /// The Python that has DuckDB: `HUAXIANG_PYTHON`, else the virtual environment `make duckdb` makes, else `python3`.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("HUAXIANG_PYTHON") {
         return PathBuf::from(p);
     }

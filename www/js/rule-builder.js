@@ -3,7 +3,7 @@
 // editor, and reads back rules of the same shape, so the builder and the text editor edit the same rule.
 import { h } from './dom.js';
 import { language, pick, t } from './i18n.js';
-import { quoteName, quoteText, tokenize } from './rule-syntax.js';
+import { quoteName, quoteText, tokenize, unquoteName } from './rule-syntax.js';
 import { vocabulary } from './vocabulary.js';
 
 /** Aggregates over orders or events: `[function, table, column, argument, zh, en, type]`. */
@@ -78,8 +78,18 @@ export class RuleBuilder {
 
   /** Every field the builder offers: `{ key, expr, label, type, group, values, window }`. */
   fields() {
+    // The list is made once per context (the catalog's report) and language: a catalog of thousands of tags
+    // would otherwise be walked on every redraw.
+    const context = this.context();
+    if (this.fieldsMemo?.context === context && this.fieldsMemo.lang === language()) return this.fieldsMemo.fields;
+    const fields = this.makeFields(context);
+    this.fieldsMemo = { context, lang: language(), fields };
+    return fields;
+  }
+
+  makeFields(context) {
     const zh = language() === 'zh';
-    const { tags = [], values = {} } = this.context();
+    const { tags = [], values = {} } = context;
     const valuesOf = (tagName) => tags.find((x) => x.name === tagName)?.values?.map((v) => v.value) ?? [];
     const out = [];
     // The engine's metrics (js/vocabulary.js); a time is offered as the days since it. A text metric's values are
@@ -98,7 +108,7 @@ export class RuleBuilder {
     for (const role of vocabulary().roles.filter((r) => ATTRIBUTES.includes(r.role))) {
       out.push({ key: `p:${role.role}`, expr: role.role, label: `${pick(role)} · ${role.role}`, type: 'text', group: 'attribute', values: [] });
     }
-    for (const name of this.context().headers ?? []) out.push({ key: `p:${name}`, expr: quoteName(name), label: name, type: 'any', group: 'attribute', values: [] });
+    for (const name of context.headers ?? []) out.push({ key: `p:${name}`, expr: quoteName(name), label: name, type: 'any', group: 'attribute', values: [] });
     for (const tag of tags) {
       const type = tag.valueType === 'bool' ? 'bool' : tag.valueType === 'enum' ? 'text' : tag.valueType === 'number' ? 'num' : null;
       if (!type) continue;
@@ -132,9 +142,7 @@ export class RuleBuilder {
           : h('select', { class: 'b-connector', 'aria-label': t('builderConnector'), onchange: (e) => set({ connector: e.target.value }) },
             ['and', 'or'].map((c) => h('option', { value: c, selected: row.connector === c }, t(`builder_${c}`)))),
         h('label', { class: 'b-not' }, h('input', { type: 'checkbox', checked: row.not, onchange: (e) => set({ not: e.target.checked }) }), ' ', t('builder_not')),
-        h('select', { class: 'b-field', 'aria-label': t('builderField'), onchange: (e) => set({ field: e.target.value, value: '', value2: '' }, true) },
-          groups.map((g) => h('optgroup', { label: t(`builderGroup_${g}`) },
-            fields.filter((f) => f.group === g).map((f) => h('option', { value: f.key, selected: f.key === field.key }, f.label))))),
+        fieldSelect(fields, groups, field, (key) => set({ field: key, value: '', value2: '' }, true)),
         field.window ? [
           h('input', { class: 'b-filter', list: filterId, value: row.filter, placeholder: t(`builderFilter_${field.agg[1]}`), 'aria-label': t(`builderFilter_${field.agg[1]}`), oninput: (e) => set({ filter: e.target.value }) }),
           h('datalist', { id: filterId }, (field.filterValues ?? []).map((v) => h('option', { value: v }))),
@@ -305,7 +313,7 @@ function parseRows(text, fields) {
       row.filter = splitList(agg[4] ?? '').join(', ');
       row.days = agg[6] ?? '';
     } else {
-      field = fields.find((f) => !f.agg && (norm(f.expr) === left || f.expr === quoteName(left.replace(/^`|`$/g, ''))));
+      field = fields.find((f) => !f.agg && (norm(f.expr) === left || f.expr === quoteName(unquoteName(left))));
     }
     if (!field) return null;
     if (row.op === 'is' && field.type !== 'bool') return null;
@@ -314,4 +322,26 @@ function parseRows(text, fields) {
     rows.push(row);
   }
   return rows;
+}
+
+/** Past this many fields (a catalog of thousands of tags), the field picker is filled when it is first used. */
+const LAZY_FIELDS = 300;
+
+/** The picker of a row's field, in groups. A long list holds only the chosen field until it gets focus. */
+function fieldSelect(fields, groups, field, choose) {
+  const options = (all) => groups.map((g) => h('optgroup', { label: t(`builderGroup_${g}`) },
+    fields.filter((f) => f.group === g && (all || f.key === field.key)).map((f) => h('option', { value: f.key, selected: f.key === field.key }, f.label))));
+  const lazy = fields.length > LAZY_FIELDS;
+  const select = h('select', { class: 'b-field', 'aria-label': t('builderField'), dataset: { lazy: String(lazy) }, onchange: (e) => choose(e.target.value) }, options(!lazy));
+  if (lazy) {
+    const fill = () => {
+      if (select.dataset.lazy !== 'true') return;
+      select.dataset.lazy = 'false';
+      select.replaceChildren(...options(true));
+      select.value = field.key;
+    };
+    select.addEventListener('focus', fill);
+    select.addEventListener('pointerdown', fill);
+  }
+  return select;
 }

@@ -19,9 +19,36 @@ export function isBareName(name) {
   return NAME_START.test(chars[0]) && chars.every((c) => NAME_CHAR.test(c));
 }
 
-/** `name` as a rule writes it: bare, or in backticks. */
+/**
+ * `name` as a rule writes it, exactly as the engine's `quote_name` (src/rules/lexer.rs) does: bare, or in backticks
+ * with `` ` `` and `\` escaped by a backslash and control characters as `\n`, `\r`, `\t` or `\u{…}`, so the
+ * result is one line the engine reads back as `name` (an e2e test compares the two on hostile names).
+ */
 export function quoteName(name) {
-  return isBareName(name) ? name : `\`${name.replace(/`/g, '')}\``;
+  if (isBareName(name)) return name;
+  let out = '`';
+  for (const c of name) {
+    if (c === '`') out += '\\`';
+    else if (c === '\\') out += '\\\\';
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (/[\p{Cc}\u2028\u2029]/u.test(c)) out += `\\u{${c.codePointAt(0).toString(16)}}`;
+    else out += c;
+  }
+  return `${out}\``;
+}
+
+/** The name a backtick-quoted name stands for (the inverse of `quoteName`); a bare name is itself. */
+export function unquoteName(text) {
+  if (!text.startsWith('`')) return text;
+  const inner = text.endsWith('`') && text.length > 1 ? text.slice(1, -1) : text.slice(1);
+  const simple = { '`': '`', '\\': '\\', n: '\n', r: '\r', t: '\t' };
+  return inner.replace(/\\(u\{([0-9a-fA-F]{1,6})\}|[`\\nrt])/g, (all, what, hex) => {
+    if (hex === undefined) return simple[what];
+    const cp = parseInt(hex, 16);
+    return cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : all;
+  });
 }
 
 /** `value` as a rule's text literal, in straight double quotes with `\`, `"` and `”` (which also closes it) escaped. */
@@ -76,7 +103,7 @@ export function tokenize(text) {
     }
     if (c === '`') {
       i += 1;
-      while (i < text.length && text[i] !== '`' && text[i] !== '\n') i++;
+      while (i < text.length && text[i] !== '`' && text[i] !== '\n') i += text[i] === '\\' && (text[i + 1] === '`' || text[i + 1] === '\\') ? 2 : 1;
       if (text[i] === '`') i++;
       push(start, i, 'quoted');
       continue;

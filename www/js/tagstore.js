@@ -33,6 +33,13 @@ export function savePack(json) {
 export async function restorePack(engine) {
   const json = savedPack();
   if (!json) return 0;
+  // A catalog the user emptied is saved as a pack without definitions: nothing to restore (the engine refuses
+  // to import an empty pack, so that a user's import of one is not silent).
+  try {
+    if (JSON.parse(json)?.definitions?.length === 0) return 0;
+  } catch {
+    // Not JSON: the engine's import below reports it and moves it aside.
+  }
   try {
     return (await engine.call('importPack', { json, merge: false })).count;
   } catch (err) {

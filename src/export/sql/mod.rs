@@ -55,6 +55,7 @@ use crate::error::{Error, Result};
 use crate::metrics::Settings;
 use crate::rules::ast::DefKind;
 use crate::rules::check::Schema;
+use crate::rules::lexer::quote_name;
 use crate::tags::{compile, Catalog, Compiled};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -399,20 +400,20 @@ impl Gen<'_> {
                 }
                 DefState::NoResult => {
                     let (zh, en) = ("规则没有可保存的结果（时间或列表）", "the rule gives no value that can be kept (a time or a list)");
-                    notes.push(format!("-- {}: not exported: {en}.", def.name));
+                    notes.push(format!("-- {}: not exported: {}.", quote_name(&def.name), one_line(en)));
                     out.skipped_zh = Some(zh.into());
                     out.skipped_en = Some(en.into());
                 }
                 DefState::Skipped(_) | DefState::Pending => {}
             }
             if let DefState::Skipped(u) = &self.defs[i] {
-                notes.push(format!("-- {}: not exported: {}.", def.name, u.en));
+                notes.push(format!("-- {}: not exported: {}.", quote_name(&def.name), one_line(&u.en)));
                 out.skipped_zh = Some(u.zh.clone());
                 out.skipped_en = Some(u.en.clone());
             }
             if matches!(self.defs[i], DefState::Pending) {
                 let en = "the rule has errors, so it was not exported";
-                notes.push(format!("-- {}: not exported: {en}.", def.name));
+                notes.push(format!("-- {}: not exported: {}.", quote_name(&def.name), one_line(en)));
                 out.skipped_zh = Some("规则有错误，没有导出".into());
                 out.skipped_en = Some(en.into());
             }
@@ -455,4 +456,9 @@ impl Gen<'_> {
         }
         out
     }
+}
+
+/// Text for a `--` comment: control characters (a line break would end the comment) become spaces.
+fn one_line(text: &str) -> String {
+    text.replace(|c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'), " ")
 }

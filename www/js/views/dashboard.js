@@ -1,7 +1,7 @@
 // The Dashboard view: headline figures, RFM segment sizes, the R × F heatmap and what the last delta changed.
 import { rfHeatmap, segmentChart } from '../charts.js';
 import { fill, h, int, percent, table } from '../dom.js';
-import { language, t } from '../i18n.js';
+import { language, pick, t } from '../i18n.js';
 import { metricLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +27,9 @@ export class DashboardView {
       kpi(t('members'), int(s.members), 'members'),
       kpi(t('buyers'), int(s.buyers), 'buyers'),
       kpi(t('orders'), int(s.orders), 'orders'),
-      kpi(t('asOf'), s.asOf, 'as-of'));
+      kpi(t('asOf'), s.asOf, 'as-of'),
+      // Why the default analysis date is not the latest order day + 1 (dates such as 9999-12-31 were ignored).
+      s.asOfWarning ? h('p', { class: 'message warning', dataset: { warning: 'as-of' } }, pick(s.asOfWarning)) : null);
     const name = (seg) => (language() === 'zh' ? seg.zh : seg.en);
     table($('segment-table'), [t('segment'), 'R', 'F', 'M', t('count'), t('share'), metricLabel('monetary')],
       s.segments.map((seg) => [name(seg), t(seg.r), t(seg.f), t(seg.m), seg.count, percent(seg.share), seg.monetary]),

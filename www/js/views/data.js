@@ -65,12 +65,15 @@ export class DataView {
   loadOptions(item) {
     const report = item.preview?.report;
     if (!report) return item.options;
-    return { ...item.options, kind: report.kind, roles: report.columns.map((c) => c.role ?? null) };
+    // The detected format goes with the mapping: a JSON Lines file must be read as one, whatever its name.
+    return { ...item.options, format: report.format, kind: report.kind, roles: report.columns.map((c) => c.role ?? null) };
   }
 
   async loadPending(items) {
     let cancelled = false;
-    let failed = null;
+    const failed = [];
+    // A new batch starts with a clean bar: no error text of an earlier file stays on it.
+    this.app.progress('idle');
     for (const item of items) {
       const options = this.loadOptions(item);
       try {
@@ -86,15 +89,15 @@ export class DataView {
           break;
         }
         item.error = err;
-        failed = err;
-        this.app.error(err);
+        failed.push({ name: item.file.name, err });
+        this.app.error({ zh: `${item.file.name}：${err?.zh ?? pick(err)}`, en: `${item.file.name}: ${err?.en ?? pick(err)}` });
       }
     }
     this.renderPending();
     if (!cancelled && this.app.loaded.length) await this.app.compute();
     else this.app.render();
-    // The figures shown are those of the files that did load; the bar says that one did not.
-    if (failed) this.app.progress('error', pick(failed), 1);
+    // The figures shown are those of the files that did load; the bar names the files that did not.
+    if (failed.length) this.app.progress('error', t('filesFailed', failed.length, items.length, failed.map((f) => `${f.name}: ${pick(f.err)}`).join(' · ')), 1);
   }
 
   loadFile(file, options) {
@@ -279,7 +282,13 @@ function fileQuality(f) {
     ? table(h('table', { class: 'grid problems' }), [t('line'), t('column'), t('value'), t('reason')],
       f.problems.map((p) => [p.line, p.header || String(p.column), p.value, pick(p)]))
     : null;
-  return h('details', { class: 'file-quality', dataset: { file: f.name }, open: f.rowsSkipped > 0 },
+  // Rows that were loaded but need a look: a quote never closed, an absurd amount.
+  const warned = (f.warnedByReason ?? []).reduce((n, r) => n + r.count, 0);
+  const warnings = f.warnings?.length
+    ? table(h('table', { class: 'grid warnings' }), [t('line'), t('column'), t('value'), t('reason')],
+      f.warnings.map((p) => [p.line, p.header || (p.column ? String(p.column) : ''), p.value, pick(p)]))
+    : null;
+  return h('details', { class: 'file-quality', dataset: { file: f.name, warned }, open: f.rowsSkipped > 0 || warned > 0 },
     h('summary', {}, h('strong', {}, f.name), f.sheet ? ` [${f.sheet}]` : '', ['', fileKindLabel(f.kind), f.format.toUpperCase(), f.encoding].filter((x, i) => i === 0 || x).join(' · ')),
     h('dl', { class: 'facts' },
       fact(t('rowsRead'), int(f.rowsRead), 'rows-read'),
@@ -288,5 +297,6 @@ function fileQuality(f) {
       fact(t('dateRange'), range, 'date-range'),
       fact(t('repeatedOrderIds'), int(f.repeatedOrderIds), 'repeated-order-ids'),
       fact(t('emptyRates'), empties || '—', 'empty-rates')),
-    problems ? [h('h4', {}, t('problems')), problems] : null);
+    problems ? [h('h4', {}, t('problems')), problems] : null,
+    warnings ? [h('h4', {}, t('warnings')), warnings] : null);
 }

@@ -29,6 +29,10 @@ audience 唤醒对象 = 高价值会员 and 沉默会员 and not 促销敏感
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY = 150;
+/** A catalog longer than this is drawn as a window of rows around the scroll position (rows of fixed height). */
+const VIRTUAL_FROM = 150;
+const ROW_HEIGHT = 34;
+const OVERSCAN = 10;
 const LIFECYCLE = ['newDays', 'activeDays', 'dormantDays', 'atRiskDays'];
 
 const COLUMNS = [
@@ -196,7 +200,7 @@ export class TagsView {
     if (key) {
       const value = (x) => ({
         name: x.name, group: x.group, kind: `${x.kind}/${x.valueType}`, coverage: x.share, updated: x.updated, versions: x.versions,
-        flags: Number(x.flags.empty) * 8 + Number(x.flags.nearEmpty) * 4 + Number(x.flags.duplicates.length > 0) * 2 + Number(x.flags.unused),
+        flags: Number(x.flags.empty) * 8 + Number(x.flags.nearEmpty) * 4 + Number((x.flags.duplicateCount ?? x.flags.duplicates.length) > 0) * 2 + Number(x.flags.unused),
       })[key];
       rows = [...rows].sort((a, b) => {
         const va = value(a);
@@ -208,7 +212,50 @@ export class TagsView {
     const computed = Boolean(this.report?.computed);
     const head = h('tr', {}, COLUMNS.map(([k, word]) => h('th', { 'aria-sort': key === k ? (desc ? 'descending' : 'ascending') : 'none', dataset: { sort: k } },
       h('button', { type: 'button', class: 'sort', onclick: () => this.sortBy(k) }, t(word), key === k ? (desc ? ' ▼' : ' ▲') : ''))));
-    const body = rows.map((x) => h('tr', {
+    this.catalogRows = rows;
+    this.catalogComputed = computed;
+    const table = $('tag-table');
+    // Thousands of tags: only the rows in view (and a few more) are in the DOM, between two spacer rows.
+    const virtual = rows.length > VIRTUAL_FROM;
+    table.classList.toggle('virtual', virtual);
+    table.dataset.rows = String(rows.length);
+    this.catalogBody = h('tbody', {});
+    fill(table, h('thead', {}, head), this.catalogBody);
+    const box = table.parentElement;
+    if (!this.scrollWired) {
+      this.scrollWired = true;
+      box.addEventListener('scroll', () => {
+        if (!table.classList.contains('virtual') || this.scrollFrame) return;
+        this.scrollFrame = requestAnimationFrame(() => {
+          this.scrollFrame = null;
+          this.renderCatalogWindow();
+        });
+      });
+    }
+    if (!virtual) fill(this.catalogBody, rows.map((x) => this.catalogRow(x)));
+    else this.renderCatalogWindow();
+  }
+
+  /** Draws the rows of a long catalog that are in view. */
+  renderCatalogWindow() {
+    const rows = this.catalogRows ?? [];
+    const box = $('tag-table').parentElement;
+    const view = Math.max(box.clientHeight, ROW_HEIGHT * 12);
+    const first = Math.max(0, Math.floor(box.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((box.scrollTop + view) / ROW_HEIGHT) + OVERSCAN);
+    const spacer = (n) => {
+      const td = h('td', { colspan: String(COLUMNS.length) });
+      td.style.height = `${n * ROW_HEIGHT}px`; // through the CSSOM: the page's CSP allows no inline style attribute
+      return h('tr', { class: 'spacer', 'aria-hidden': 'true' }, td);
+    };
+    fill(this.catalogBody, first > 0 ? spacer(first) : null, rows.slice(first, last).map((x) => this.catalogRow(x)),
+      last < rows.length ? spacer(rows.length - last) : null);
+  }
+
+  /** One row of the catalog table. */
+  catalogRow(x) {
+    const computed = this.catalogComputed;
+    return h('tr', {
       class: x.name === this.selected ? 'selected' : '',
       dataset: { tag: x.name, builtin: String(x.builtin) },
       onclick: () => this.open(x.name),
@@ -222,8 +269,7 @@ export class TagsView {
       : '—'),
     h('td', { dataset: { cell: 'updated' } }, when(x.updated)),
     h('td', { dataset: { cell: 'versions' }, class: 'num' }, x.builtin ? '—' : String(x.versions)),
-    h('td', { dataset: { cell: 'flags' } }, flagChips(x))));
-    fill($('tag-table'), h('thead', {}, head), h('tbody', {}, body));
+    h('td', { dataset: { cell: 'flags' } }, flagChips(x)));
   }
 
   sortBy(key) {
@@ -510,7 +556,8 @@ export class TagsView {
       if (name !== this.selected) return;
       const kindName = (k) => t(`lineageKind_${k}`);
       const label = new Map(g.nodes.map((n) => [n.id, n.label]));
-      fill($('lineage-list'), g.edges.map((e) => h('li', { dataset: { from: e.from, to: e.to } }, `${label.get(e.from)} → ${label.get(e.to)}`)));
+      fill($('lineage-list'), g.edges.map((e) => h('li', { dataset: { from: e.from, to: e.to } }, `${label.get(e.from)} → ${label.get(e.to)}`)),
+        g.moreUp || g.moreDown ? h('li', { class: 'note', dataset: { more: `${g.moreUp}/${g.moreDown}` } }, t('lineageMore', g.moreUp, g.moreDown)) : null);
       if (!$('view-tags').hidden) lineageChart($('lineage-chart'), g, kindName);
     } catch (err) {
       $('tag-lineage-box').hidden = true;
@@ -628,6 +675,15 @@ export class TagsView {
   }
 
   builderContext() {
+    // The same object while nothing it is made from changed, so the builder's field list is made once.
+    const memo = this.contextMemo;
+    if (memo && memo.report === this.report && memo.selected === this.selected && memo.completions === this.completions) return memo.value;
+    const value = this.makeBuilderContext();
+    this.contextMemo = { report: this.report, selected: this.selected, completions: this.completions, value };
+    return value;
+  }
+
+  makeBuilderContext() {
     const values = {};
     for (const c of this.completions) {
       if (c.kind !== 'value') continue;
@@ -652,7 +708,9 @@ function flagChips(x) {
   if (x.diagnostics.some((d) => d.severity === 'error')) chips.push(['errors', t('flagErrors')]);
   if (f.empty) chips.push(['empty', t('flagEmpty')]);
   if (f.nearEmpty) chips.push(['near-empty', t('flagNearEmpty')]);
-  for (const other of f.duplicates) chips.push(['duplicate', t('flagDuplicate', other)]);
+  // Near-duplicates are summarised: the first one named, the rest counted (a tag can have hundreds).
+  const dups = f.duplicateCount ?? f.duplicates.length;
+  if (dups) chips.push(['duplicate', dups > 1 ? t('flagDuplicates', f.duplicates[0], dups - 1) : t('flagDuplicate', f.duplicates[0])]);
   if (f.unused) chips.push(['unused', t('flagUnused')]);
   return chips.map(([kind, text]) => h('span', { class: `flag flag-${kind}`, dataset: { flag: kind } }, text));
 }

@@ -339,7 +339,8 @@ impl Gen<'_> {
                  -- every test run; DuckDB output is checked by every run.\n",
             ),
             Dialect::Spark => out.push_str(
-                "-- Spark SQL output is written from its documentation and has NOT been run by huaxiang's tests; DuckDB output is.\n",
+                "-- Spark SQL output is checked against the engine by `make spark-check` (a local Spark session, PySpark), not by\n\
+                 -- every test run; DuckDB output is checked by every run.\n",
             ),
         }
         match as_of {

@@ -27,6 +27,7 @@ const words = {
   column: ['列', 'Column'],
   role: ['角色', 'Role'],
   sampleValues: ['示例值', 'Sample values'],
+  moreColumns: ['再显示 {0} 列（还有 {1} 列未显示，它们没有识别出的角色）', 'Show {0} more columns ({1} not shown, none with a detected role)'],
   source: ['依据', 'Basis'],
   source_header: ['表头', 'header'],
   source_values: ['取值', 'values'],

@@ -7,6 +7,9 @@ import { fileKindLabel, vocabulary } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 const ENCODINGS = ['', 'utf-8', 'gbk', 'utf-16le', 'utf-16be'];
+// Columns the mapping table shows at first (beside every column with a role), and how many more a click adds.
+const MAPPING_COLUMNS = 60;
+const MAPPING_PAGE = 500;
 
 export class DataView {
   constructor(app) {
@@ -217,8 +220,17 @@ export class DataView {
       item.options = { ...item.options, roles };
       this.refresh(item);
     };
-    const el = h('table', { class: 'grid mapping' });
-    return table(el, [t('column'), t('role'), t('sampleValues'), t('source')], report.columns.map((c) => [
+    // A file with thousands of columns shows those with a role and the first few; the rest a page at a time, so
+    // the page never builds a role menu for each of 100,000 columns.
+    const limit = item.shownColumns ?? MAPPING_COLUMNS;
+    const visible = report.columns.filter((c, i) => i < limit || c.role);
+    const hidden = report.columns.length - visible.length;
+    const el = h('table', { class: 'grid mapping', dataset: { hidden: String(hidden) } });
+    const more = hidden > 0 ? h('button', {
+      type: 'button', class: 'quiet more-columns',
+      onclick: () => { item.shownColumns = limit + MAPPING_PAGE; this.renderPending(); },
+    }, t('moreColumns', int(Math.min(hidden, MAPPING_PAGE)), int(hidden))) : null;
+    const shown = table(el, [t('column'), t('role'), t('sampleValues'), t('source')], visible.map((c) => [
       c.header,
       h('select', { class: 'role-select', dataset: { column: String(c.index) }, 'aria-label': `${t('role')} ${c.header}`, onchange: (e) => setRole(c.index, e.target.value) },
         h('option', { value: '' }, t('ignore')),
@@ -226,6 +238,7 @@ export class DataView {
       rows.slice(0, 3).map((r) => r[c.index] ?? '').filter((v) => v !== '').join(' · '),
       t(`source_${item.remembered && c.source === 'user' ? 'remembered' : c.source}`),
     ]));
+    return more ? h('div', { class: 'mapping-wrap' }, shown, more) : shown;
   }
 
   renderQuality() {

@@ -5,7 +5,7 @@
 //! metric) and evaluated over the cached tag results: the definitions it reads are evaluated first when their
 //! results are not current, and expressions that only combine tags are bitmap algebra over those results.
 
-use super::Workspace;
+use super::{Analysis, Workspace};
 use crate::audience::explain::Explainer;
 use crate::audience::portrait::{self, Dim, Options};
 use crate::audience::scope::{Data, Scope};
@@ -77,53 +77,6 @@ fn light(catalog: &Catalog, draft: Option<&str>) -> Catalog {
 }
 
 impl Workspace {
-    /// Checks `expr` as a draft audience and makes sure the results of what it reads are current.
-    fn draft(&mut self, expr: &str) -> Result<Draft> {
-        self.follow_settings()?;
-        // Keep the metric columns for the next expression (the scope reads this same cache).
-        let _ = self.frame_cache();
-        let schema = schema_of(&self.data);
-        let compiled = self.compiled_catalog();
-        let def = check_draft(&compiled, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
-        self.audience_indexes.prune();
-        let diagnostics = def.diagnostics.iter().map(|d| DiagnosticInfo::new(d, expr)).collect();
-        let draft = Draft { compiled, def, diagnostics };
-        if draft.runnable() && self.computed.is_some() && !self.fresh(&draft.compiled, &draft.def.checked.reads) {
-            self.evaluate_tags()?;
-        }
-        Ok(draft)
-    }
-
-    /// Whether the cached results of the definitions `reads` and everything they read are current.
-    fn fresh(&self, compiled: &Compiled, reads: &[usize]) -> bool {
-        let mut seen = vec![false; compiled.program.defs.len()];
-        let mut stack: Vec<usize> = reads.to_vec();
-        while let Some(j) = stack.pop() {
-            if std::mem::replace(&mut seen[j], true) {
-                continue;
-            }
-            if self.tag_cache.fresh(&compiled.program.defs[j].name, compiled.fingerprints[j]).is_none() {
-                return false;
-            }
-            stack.extend(compiled.checked.defs[j].reads.iter().copied());
-        }
-        true
-    }
-
-    /// The compiled catalog with every runnable definition's result current in the cache (evaluating what is not;
-    /// when everything is, nothing is evaluated or copied).
-    fn current_catalog(&mut self) -> Result<Rc<Compiled>> {
-        self.follow_settings()?;
-        let compiled = self.compiled_catalog();
-        let current = (0..compiled.program.defs.len())
-            .all(|j| !compiled.runnable(j) || self.tag_cache.fresh(&compiled.program.defs[j].name, compiled.fingerprints[j]).is_some());
-        if current {
-            Ok(compiled)
-        } else {
-            Ok(self.evaluate_tags()?.0)
-        }
-    }
-
     /// A scope over the last computation.
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
         let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
@@ -139,8 +92,161 @@ impl Workspace {
         ))
     }
 
+    /// [`Analysis::audience_count`] after a [`Workspace::refresh`].
+    pub fn audience_count(&mut self, expr: &str) -> Result<AudienceCount> {
+        self.analysis()?.audience_count(expr)
+    }
+
+    /// The indexes audience conditions have built so far: text columns with value sets, number columns with rank
+    /// indexes, and the bytes they hold.
+    pub fn audience_index_usage(&self) -> (usize, usize, usize) {
+        self.audience_indexes.usage()
+    }
+
+    /// [`Analysis::audience_members`] after a [`Workspace::refresh`].
+    pub fn audience_members(&mut self, expr: &str) -> Result<RoaringBitmap> {
+        self.analysis()?.audience_members(expr)
+    }
+
+    /// [`Analysis::audience_tags`] after a [`Workspace::refresh`].
+    pub fn audience_tags(&mut self, expr: &str) -> Result<Vec<String>> {
+        self.analysis()?.audience_tags(expr)
+    }
+
+    /// [`Analysis::audience_preview`] after a [`Workspace::refresh`].
+    pub fn audience_preview(&mut self, expr: &str, samples: usize, mask: bool) -> Result<AudiencePreview> {
+        self.analysis()?.audience_preview(expr, samples, mask)
+    }
+
+    /// The person an identifier names (a member id, phone, UnionID … as typed).
+    pub fn find_member(&self, id: &str) -> Option<u32> {
+        let c = self.computed.as_ref()?;
+        crate::model::people::find_member(&self.data, &c.people, id, None)
+    }
+
+    /// [`Analysis::explain_member`] after a [`Workspace::refresh`].
+    pub fn explain_member(&mut self, target: &str, member: &str, mask: bool) -> Result<Explanation> {
+        self.analysis()?.explain_member(target, member, mask)
+    }
+
+    /// Saves a static audience from uploaded ids matched through the identity graph at time `at` by `author`
+    /// (the members' keys are kept; the ids that matched nobody are reported).
+    pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
+        self.refuse_builtin(&request.name)?;
+        if request.ids.iter().all(|id| id.trim().is_empty()) {
+            return Err(Error::empty_list());
+        }
+        self.follow_settings()?;
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
+        let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
+        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
+        let list = ListEntry {
+            name: &request.name,
+            group: &request.group,
+            description: &request.description,
+            rule: "",
+            keys,
+            snapshot_of: None,
+            taken: None,
+        };
+        crate::audience::save_list(&mut self.catalog, list, at, author)?;
+        Ok(SavedList {
+            name: request.name.trim().to_string(),
+            kind: "static",
+            members: members.len(),
+            matched: Some(matched),
+            snapshot_of: None,
+            at: None,
+        })
+    }
+
+    /// Freezes the members of audience (or yes/no tag) `name` into a snapshot called `snapshot` (default
+    /// `name_YYYYMMDD` from `at`), taken at `at` by `author`.
+    pub fn snapshot_audience(&mut self, name: &str, snapshot: Option<&str>, at: &str, author: &str) -> Result<SavedList> {
+        let rule = match self.catalog.get(name) {
+            Some(e) => e.rule.clone(),
+            None if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name) => {
+                crate::tags::builtin::BUILTINS.iter().find(|b| b.name == name).map(|b| b.rule.to_string()).unwrap_or_default()
+            }
+            None => return Err(Error::no_such_tag(name)),
+        };
+        let target = snapshot.map_or_else(|| crate::audience::snapshot_name(name, at), str::to_string);
+        self.refuse_builtin(&target)?;
+        let members = self.analysis()?.audience_members(&crate::rules::lexer::quote_name(name))?;
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
+        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
+        let list = ListEntry { name: &target, group: "", description: "", rule: &rule, keys, snapshot_of: Some(name), taken: Some(at) };
+        crate::audience::save_list(&mut self.catalog, list, at, author)?;
+        Ok(SavedList {
+            name: target.trim().to_string(),
+            kind: "snapshot",
+            members: members.len(),
+            matched: None,
+            snapshot_of: Some(name.to_string()),
+            at: Some(at.to_string()),
+        })
+    }
+
+    fn refuse_builtin(&self, name: &str) -> Result<()> {
+        if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
+            return Err(Error::builtin_tag_name());
+        }
+        Ok(())
+    }
+
+    /// [`Analysis::audiences`] after a [`Workspace::refresh`].
+    pub fn audiences(&mut self) -> Result<Vec<AudienceInfo>> {
+        self.analysis()?.audiences()
+    }
+
+    /// [`Analysis::portrait`] after a [`Workspace::refresh`].
+    pub fn portrait(&mut self, request: &PortraitRequest) -> Result<Portrait> {
+        self.analysis()?.portrait(request)
+    }
+
+    /// [`Analysis::crosstab`] after a [`Workspace::refresh`].
+    pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
+        self.analysis()?.crosstab(audience, row, column)
+    }
+
+    /// [`Analysis::compare_audiences`] after a [`Workspace::refresh`].
+    pub fn compare_audiences(&mut self, a: &str, b: &str, min_count: Option<u64>) -> Result<Comparison> {
+        self.analysis()?.compare_audiences(a, b, min_count)
+    }
+
+    /// [`Analysis::split_members`] after a [`Workspace::refresh`].
+    pub fn split_members(&mut self, request: &SplitRequest) -> Result<Arms> {
+        self.analysis()?.split_members(request)
+    }
+
+    /// [`Analysis::split_audience`] after a [`Workspace::refresh`].
+    pub fn split_audience(&mut self, request: &SplitRequest) -> Result<SplitReport> {
+        self.analysis()?.split_audience(request)
+    }
+
+    /// [`Analysis::campaign_lift`] after a [`Workspace::refresh`].
+    pub fn campaign_lift(&mut self, request: &LiftRequest) -> Result<LiftReport> {
+        self.analysis()?.campaign_lift(request)
+    }
+}
+
+impl Analysis<'_> {
+    /// Checks `expr` as a draft audience against the compiled catalog (whose results the refresh made current).
+    fn draft(&self, expr: &str) -> Result<Draft> {
+        let schema = schema_of(&self.data);
+        let compiled = self.compiled.clone();
+        let def = check_draft(&compiled, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
+        let diagnostics = def.diagnostics.iter().map(|d| DiagnosticInfo::new(d, expr)).collect();
+        Ok(Draft { compiled, def, diagnostics })
+    }
+
+    /// The compiled catalog, every runnable definition's result current.
+    fn current_catalog(&self) -> Result<Rc<Compiled>> {
+        Ok(self.compiled.clone())
+    }
+
     /// The members of an expression (or a definition's name), with the draft it was compiled as.
-    fn members_of(&mut self, expr: &str) -> Result<(Draft, RoaringBitmap)> {
+    fn members_of(&self, expr: &str) -> Result<(Draft, RoaringBitmap)> {
         let draft = self.draft(expr)?;
         if !draft.runnable() {
             return Err(draft.error());
@@ -155,7 +261,7 @@ impl Workspace {
 
     /// The live count of an audience expression as typed: its problems and, when it has none and data is computed,
     /// how many members it selects. Expressions that only combine tags are bitmap algebra over cached results.
-    pub fn audience_count(&mut self, expr: &str) -> Result<AudienceCount> {
+    pub fn audience_count(&self, expr: &str) -> Result<AudienceCount> {
         let draft = self.draft(expr)?;
         let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
         let mut out =
@@ -174,26 +280,20 @@ impl Workspace {
         Ok(out)
     }
 
-    /// The indexes audience conditions have built so far: text columns with value sets, number columns with rank
-    /// indexes, and the bytes they hold.
-    pub fn audience_index_usage(&self) -> (usize, usize, usize) {
-        self.audience_indexes.usage()
-    }
-
     /// The members of an audience expression or of a definition (dense member indices).
-    pub fn audience_members(&mut self, expr: &str) -> Result<RoaringBitmap> {
+    pub fn audience_members(&self, expr: &str) -> Result<RoaringBitmap> {
         Ok(self.members_of(expr)?.1)
     }
 
     /// The definitions an expression names directly (the tags an export of the audience shows).
-    pub fn audience_tags(&mut self, expr: &str) -> Result<Vec<String>> {
+    pub fn audience_tags(&self, expr: &str) -> Result<Vec<String>> {
         let draft = self.draft(expr)?;
         Ok(draft.def.checked.reads.iter().map(|&j| draft.compiled.program.defs[j].name.clone()).collect())
     }
 
     /// The preview of an audience expression: its count, the attrition of its top-level `and` chain, and
     /// `samples` members evenly spaced through it.
-    pub fn audience_preview(&mut self, expr: &str, samples: usize, mask: bool) -> Result<AudiencePreview> {
+    pub fn audience_preview(&self, expr: &str, samples: usize, mask: bool) -> Result<AudiencePreview> {
         let draft = self.draft(expr)?;
         let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
         let mut out = AudiencePreview {
@@ -219,16 +319,9 @@ impl Workspace {
         Ok(out)
     }
 
-    /// The person an identifier names (a member id, phone, UnionID … as typed).
-    pub fn find_member(&self, id: &str) -> Option<u32> {
-        let c = self.computed.as_ref()?;
-        crate::model::people::find_member(&self.data, &c.people, id, None)
-    }
-
     /// Why `member` (a member id, phone … as typed) is in or out of `target`: a definition's name (any tag,
     /// audience or metric) or an audience expression.
-    pub fn explain_member(&mut self, target: &str, member: &str, mask: bool) -> Result<Explanation> {
-        self.follow_settings()?;
+    pub fn explain_member(&self, target: &str, member: &str, mask: bool) -> Result<Explanation> {
         let person = self.find_member(member).ok_or_else(|| Error::no_such_member(member))?;
         let schema = schema_of(&self.data);
         let plain = compile(&light(&self.catalog, None), &schema);
@@ -237,9 +330,6 @@ impl Workspace {
             Some(j) => {
                 if !plain.runnable(j) {
                     return Err(Error::tag_has_errors(target));
-                }
-                if !self.fresh(&plain, &plain.checked.defs[j].reads) || self.tag_cache.fresh(target, plain.fingerprints[j]).is_none() {
-                    self.evaluate_tags()?;
                 }
                 (Rc::new(plain), None, Some(j))
             }
@@ -286,73 +376,8 @@ impl Workspace {
         })
     }
 
-    /// Saves a static audience from uploaded ids matched through the identity graph at time `at` by `author`
-    /// (the members' keys are kept; the ids that matched nobody are reported).
-    pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
-        self.refuse_builtin(&request.name)?;
-        if request.ids.iter().all(|id| id.trim().is_empty()) {
-            return Err(Error::empty_list());
-        }
-        self.follow_settings()?;
-        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
-        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
-        let list = ListEntry {
-            name: &request.name,
-            group: &request.group,
-            description: &request.description,
-            rule: "",
-            keys,
-            snapshot_of: None,
-            taken: None,
-        };
-        crate::audience::save_list(&mut self.catalog, list, at, author)?;
-        Ok(SavedList {
-            name: request.name.trim().to_string(),
-            kind: "static",
-            members: members.len(),
-            matched: Some(matched),
-            snapshot_of: None,
-            at: None,
-        })
-    }
-
-    /// Freezes the members of audience (or yes/no tag) `name` into a snapshot called `snapshot` (default
-    /// `name_YYYYMMDD` from `at`), taken at `at` by `author`.
-    pub fn snapshot_audience(&mut self, name: &str, snapshot: Option<&str>, at: &str, author: &str) -> Result<SavedList> {
-        let rule = match self.catalog.get(name) {
-            Some(e) => e.rule.clone(),
-            None if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name) => {
-                crate::tags::builtin::BUILTINS.iter().find(|b| b.name == name).map(|b| b.rule.to_string()).unwrap_or_default()
-            }
-            None => return Err(Error::no_such_tag(name)),
-        };
-        let target = snapshot.map_or_else(|| crate::audience::snapshot_name(name, at), str::to_string);
-        self.refuse_builtin(&target)?;
-        let (_, members) = self.members_of(&crate::rules::lexer::quote_name(name))?;
-        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
-        let list = ListEntry { name: &target, group: "", description: "", rule: &rule, keys, snapshot_of: Some(name), taken: Some(at) };
-        crate::audience::save_list(&mut self.catalog, list, at, author)?;
-        Ok(SavedList {
-            name: target.trim().to_string(),
-            kind: "snapshot",
-            members: members.len(),
-            matched: None,
-            snapshot_of: Some(name.to_string()),
-            at: Some(at.to_string()),
-        })
-    }
-
-    fn refuse_builtin(&self, name: &str) -> Result<()> {
-        if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
-            return Err(Error::builtin_tag_name());
-        }
-        Ok(())
-    }
-
     /// Every audience in the catalog (dynamic, static and snapshots) with its size now.
-    pub fn audiences(&mut self) -> Result<Vec<AudienceInfo>> {
+    pub fn audiences(&self) -> Result<Vec<AudienceInfo>> {
         let (compiled, evaluation) = self.evaluate_tags()?;
         let mut out = Vec::new();
         for (i, def) in compiled.program.defs.iter().enumerate() {
@@ -388,7 +413,7 @@ impl Workspace {
     }
 
     /// The portrait of an audience against the base (every member, or another audience).
-    pub fn portrait(&mut self, request: &PortraitRequest) -> Result<Portrait> {
+    pub fn portrait(&self, request: &PortraitRequest) -> Result<Portrait> {
         let (_, audience) = self.members_of(&request.audience)?;
         let base = match request.base.as_deref().filter(|b| !b.trim().is_empty()) {
             Some(b) => Some(self.members_of(b)?.1),
@@ -411,7 +436,7 @@ impl Workspace {
 
     /// The members of an audience counted by two dimensions (tags by name, attributes by header or role:
     /// `city`, 城市; `rfm` for the RFM segment).
-    pub fn crosstab(&mut self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
+    pub fn crosstab(&self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
         let (_, members) = self.members_of(audience)?;
         let compiled = self.current_catalog()?;
         let schema = schema_of(&self.data);
@@ -424,7 +449,7 @@ impl Workspace {
     }
 
     /// Two audiences side by side: their overlap, and each one's portrait against every member.
-    pub fn compare_audiences(&mut self, a: &str, b: &str, min_count: Option<u64>) -> Result<Comparison> {
+    pub fn compare_audiences(&self, a: &str, b: &str, min_count: Option<u64>) -> Result<Comparison> {
         let (_, sa) = self.members_of(a)?;
         let (_, sb) = self.members_of(b)?;
         let overlap = crate::audience::overlap(&sa, &sb);
@@ -434,17 +459,17 @@ impl Workspace {
     }
 
     /// The arms of a split: each arm's name and members.
-    pub fn split_members(&mut self, request: &SplitRequest) -> Result<Arms> {
+    pub fn split_members(&self, request: &SplitRequest) -> Result<Arms> {
         Ok(self.split_inner(request, false)?.0)
     }
 
     /// Splits an audience into arms by a salted hash of the member key (optionally stratified), with the balance
     /// check of the arms.
-    pub fn split_audience(&mut self, request: &SplitRequest) -> Result<SplitReport> {
+    pub fn split_audience(&self, request: &SplitRequest) -> Result<SplitReport> {
         self.split_inner(request, true)?.1.ok_or_else(Error::not_computed)
     }
 
-    fn split_inner(&mut self, request: &SplitRequest, report: bool) -> Result<(Arms, Option<SplitReport>)> {
+    fn split_inner(&self, request: &SplitRequest, report: bool) -> Result<(Arms, Option<SplitReport>)> {
         let specs = request.arms()?;
         let control = request.control_index(&specs)?;
         let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();
@@ -479,7 +504,7 @@ impl Workspace {
     /// The lift of a campaign: each arm's conversion and revenue per member in the window, and each test arm
     /// against the control with 95% intervals. Load the orders of the window and compute first; split a snapshot
     /// so the arms are the members the campaign reached.
-    pub fn campaign_lift(&mut self, request: &LiftRequest) -> Result<LiftReport> {
+    pub fn campaign_lift(&self, request: &LiftRequest) -> Result<LiftReport> {
         let day =
             |text: &str, what_zh: &str, what_en: &str| Day::parse_iso(text.trim()).ok_or_else(|| Error::bad_date(what_zh, what_en, text));
         let (start, end) = (day(&request.start, "活动开始日期", "campaign start")?, day(&request.end, "活动结束日期", "campaign end")?);

@@ -3,7 +3,7 @@
 //! data as the normalised tables that SQL reads. Every one of them is built here, in bytes or text; the binding
 //! only converts types and the command line only writes files, so both give the same bytes.
 
-use super::Workspace;
+use super::{Analysis, Workspace};
 use crate::audience::SplitRequest;
 use crate::error::{Error, Result};
 use crate::export::activation::{Export, ExportLogEntry, ExportOptions};
@@ -42,22 +42,68 @@ pub struct AudienceExport {
 }
 
 impl Workspace {
-    /// The columns an export can hold (see [`available_columns`]), suggesting the definitions `expr` names.
+    /// [`Analysis::export_columns`] after a [`Workspace::refresh`].
     pub fn export_columns(&mut self, expr: Option<&str>) -> Result<Vec<ColumnInfo>> {
+        self.analysis()?.export_columns(expr)
+    }
+
+    /// [`Analysis::export_audience`] after a [`Workspace::refresh`].
+    pub fn export_audience(&mut self, request: &AudienceExportRequest, at: &str) -> Result<AudienceExport> {
+        self.analysis()?.export_audience(request, at)
+    }
+
+    /// [`Analysis::export_member_set`] after a [`Workspace::refresh`].
+    pub fn export_member_set(
+        &mut self,
+        members: impl IntoIterator<Item = u32>,
+        columns: &[ExportColumn],
+        options: &ExportOptions,
+    ) -> Result<Export> {
+        self.analysis()?.export_member_set(members, columns, options)
+    }
+
+    /// The tag pack as SQL. Without an analysis date in `options`, the workspace's is used when it was set
+    /// explicitly, and otherwise the SQL computes the default from the orders as the engine does.
+    pub fn export_sql(&self, options: &SqlOptions) -> Result<SqlExport> {
+        let mut options = options.clone();
+        if options.as_of.is_none() {
+            options.as_of = self.rfm().filter(|r| !r.as_of_default).map(|r| r.as_of.to_string());
+        }
+        tag_pack_sql(self.catalog(), &crate::tags::schema_of(&self.data), &options)
+    }
+
+    /// The loaded data as the normalised tables the SQL reads.
+    pub fn normalised_tables(&self) -> Result<NormalisedTables> {
+        let people = self.people().ok_or_else(Error::not_computed)?;
+        normalised_tables(&self.data, people)
+    }
+}
+
+impl Analysis<'_> {
+    /// Every definition's result, for what an export reads.
+    fn outcomes(&self) -> Result<Vec<Option<crate::rules::eval::Outcome>>> {
+        Ok(self.evaluate_tags()?.1.map(|e| e.outcomes).unwrap_or_default())
+    }
+
+    /// What an export reads: the data, the people and their RFM, and every definition's result.
+    fn member_view<'b>(&'b self, outcomes: &'b [Option<crate::rules::eval::Outcome>]) -> Result<MemberView<'b>> {
+        let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
+        Ok(MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &self.compiled, outcomes })
+    }
+
+    /// The columns an export can hold (see [`available_columns`]), suggesting the definitions `expr` names.
+    pub fn export_columns(&self, expr: Option<&str>) -> Result<Vec<ColumnInfo>> {
         let named = match expr.map(str::trim).filter(|e| !e.is_empty()) {
             Some(e) => self.audience_tags(e).unwrap_or_default(),
             None => Vec::new(),
         };
-        let (compiled, evaluation) = self.evaluate_tags()?;
-        let outcomes = evaluation.map(|e| e.outcomes).unwrap_or_default();
-        let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let view = MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &compiled, outcomes: &outcomes };
-        Ok(available_columns(&view, &named))
+        let outcomes = self.outcomes()?;
+        Ok(available_columns(&self.member_view(&outcomes)?, &named))
     }
 
     /// Writes the members of an audience (or of one arm of a split), in member order, as the request says. `at` is
     /// the time of the export for its log entry (the caller's clock; ISO 8601).
-    pub fn export_audience(&mut self, request: &AudienceExportRequest, at: &str) -> Result<AudienceExport> {
+    pub fn export_audience(&self, request: &AudienceExportRequest, at: &str) -> Result<AudienceExport> {
         let members = match (&request.split, &request.arm) {
             (Some(split), Some(arm)) => self
                 .split_members(split)?
@@ -76,31 +122,12 @@ impl Workspace {
 
     /// Writes the given members with the chosen columns: the one path behind every member file.
     pub fn export_member_set(
-        &mut self,
+        &self,
         members: impl IntoIterator<Item = u32>,
         columns: &[ExportColumn],
         options: &ExportOptions,
     ) -> Result<Export> {
-        let (compiled, evaluation) = self.evaluate_tags()?;
-        let outcomes = evaluation.map(|e| e.outcomes).unwrap_or_default();
-        let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let view = MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &compiled, outcomes: &outcomes };
-        export_members(&view, members, columns, options)
-    }
-
-    /// The tag pack as SQL. Without an analysis date in `options`, the workspace's is used when it was set
-    /// explicitly, and otherwise the SQL computes the default from the orders as the engine does.
-    pub fn export_sql(&self, options: &SqlOptions) -> Result<SqlExport> {
-        let mut options = options.clone();
-        if options.as_of.is_none() {
-            options.as_of = self.rfm().filter(|r| !r.as_of_default).map(|r| r.as_of.to_string());
-        }
-        tag_pack_sql(self.catalog(), &crate::tags::schema_of(&self.data), &options)
-    }
-
-    /// The loaded data as the normalised tables the SQL reads.
-    pub fn normalised_tables(&self) -> Result<NormalisedTables> {
-        let people = self.people().ok_or_else(Error::not_computed)?;
-        normalised_tables(&self.data, people)
+        let outcomes = self.outcomes()?;
+        export_members(&self.member_view(&outcomes)?, members, columns, options)
     }
 }

@@ -17,6 +17,7 @@ use crate::model::{Dataset, Memory, People};
 use crate::rfm::{self, Rfm, RfmRow, Segment};
 use serde::Serialize;
 
+mod analysis;
 mod audience;
 mod export;
 mod loading;
@@ -25,6 +26,7 @@ mod summary;
 mod tagging;
 pub mod vocabulary;
 
+pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
 pub use pages::{MemberRow, Page, SortKey};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};

@@ -1,7 +1,7 @@
 //! The workspace's tags: the catalog, compiling it against the loaded data, evaluating it incrementally, and the
 //! report, lineage, completion and per-rule check the editor uses.
 
-use super::Workspace;
+use super::{Analysis, Workspace};
 use crate::error::{Error, Result};
 use crate::metrics::{Frame, Settings, Thresholds};
 use crate::rules::check::Dep;
@@ -124,27 +124,9 @@ impl Workspace {
         Ok((compiled, Some(evaluation)))
     }
 
-    /// Every definition with coverage, values, flags, lineage edges and diagnostics (evaluating what changed).
+    /// [`Analysis::tags`] after a [`Workspace::refresh`].
     pub fn tags(&mut self) -> Result<TagsReport> {
-        let (compiled, evaluation) = self.evaluate_tags()?;
-        let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
-        let cache = self.frame_cache();
-        let thresholds = self
-            .computed
-            .as_ref()
-            .map(|c| Frame::with_cache(&self.data, &c.people, &c.rfm, self.catalog.settings.clone(), cache).thresholds());
-        Ok(TagsReport {
-            members,
-            computed: evaluation.is_some(),
-            as_of: self.computed.as_ref().map(|c| c.rfm.as_of.to_string()),
-            evaluated: evaluation
-                .as_ref()
-                .map(|e| e.evaluated.iter().map(|&i| compiled.program.defs[i].name.clone()).collect())
-                .unwrap_or_default(),
-            tags: report::report(&self.catalog, &compiled, evaluation.as_ref(), members),
-            settings: self.catalog.settings.clone(),
-            thresholds,
-        })
+        self.analysis()?.tags()
     }
 
     /// Saves an edit (the rule is kept even when it has errors, so nothing typed is lost) and reports again.
@@ -283,8 +265,38 @@ impl Workspace {
         report::completions(&compiled, &schema_of(&self.data), &known)
     }
 
-    /// The members of a tag (dense indices): those it holds for, or those with `value` for an enumerated tag.
+    /// [`Analysis::tag_members`] after a [`Workspace::refresh`].
     pub fn tag_members(&mut self, name: &str, value: Option<&str>) -> Result<RoaringBitmap> {
+        self.analysis()?.tag_members(name, value)
+    }
+}
+
+impl Analysis<'_> {
+    /// Every definition with coverage, values, flags, lineage edges and diagnostics (evaluating what changed).
+    pub fn tags(&self) -> Result<TagsReport> {
+        let (compiled, evaluation) = self.evaluate_tags()?;
+        let members = self.computed.as_ref().map_or(0, |c| c.people.len() as u64);
+        let cache = self.frame_cache_ref();
+        let thresholds = self
+            .computed
+            .as_ref()
+            .map(|c| Frame::with_cache(&self.data, &c.people, &c.rfm, self.catalog.settings.clone(), cache).thresholds());
+        Ok(TagsReport {
+            members,
+            computed: evaluation.is_some(),
+            as_of: self.computed.as_ref().map(|c| c.rfm.as_of.to_string()),
+            evaluated: evaluation
+                .as_ref()
+                .map(|e| e.evaluated.iter().map(|&i| compiled.program.defs[i].name.clone()).collect())
+                .unwrap_or_default(),
+            tags: report::report(&self.catalog, &compiled, evaluation.as_ref(), members),
+            settings: self.catalog.settings.clone(),
+            thresholds,
+        })
+    }
+
+    /// The members of a tag (dense indices): those it holds for, or those with `value` for an enumerated tag.
+    pub fn tag_members(&self, name: &str, value: Option<&str>) -> Result<RoaringBitmap> {
         let (compiled, evaluation) = self.evaluate_tags()?;
         let evaluation = evaluation.ok_or_else(Error::not_computed)?;
         let i = compiled.find(name).ok_or_else(|| Error::no_such_tag(name))?;
@@ -306,27 +318,6 @@ impl Workspace {
             (Some(Outcome::Num(v)), _) => Ok(v.iter().enumerate().filter(|(_, x)| !x.is_nan()).map(|(p, _)| p as u32).collect()),
             (None, _) => Err(Error::tag_has_errors(name)),
         }
-    }
-
-    /// Every evaluated definition as text per member (`是` or empty for yes/no, the value for enumerated tags, the
-    /// number for metrics), for the command line's members.csv; in catalog order, built-in tags first.
-    pub fn tag_columns(&mut self) -> Result<Vec<(String, Vec<String>)>> {
-        let (compiled, evaluation) = self.evaluate_tags()?;
-        let evaluation = evaluation.ok_or_else(Error::not_computed)?;
-        let n = self.computed.as_ref().map_or(0, |c| c.people.len());
-        let mut out = Vec::new();
-        for (i, def) in compiled.program.defs.iter().enumerate() {
-            let column: Vec<String> = match &evaluation.outcomes[i] {
-                Some(Outcome::Bool(b)) => (0..n as u32).map(|p| if b.contains(p) { "1".to_string() } else { "0".to_string() }).collect(),
-                Some(Outcome::Text(t)) => (0..n).map(|p| t.get(p).to_string()).collect(),
-                Some(Outcome::Num(v)) => {
-                    v.iter().map(|x| if x.is_nan() { String::new() } else { crate::base::values::format_number(*x) }).collect()
-                }
-                None => continue,
-            };
-            out.push((def.name.clone(), column));
-        }
-        Ok(out)
     }
 }
 

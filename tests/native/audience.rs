@@ -360,3 +360,20 @@ fn lists_refuse_an_empty_upload_and_follow_data_loaded_after_the_last_computatio
     assert_eq!(saved.members, 1);
     assert!(ws.find_person(huaxiang::base::ids::IdKind::Member, "00999").is_some());
 }
+
+#[test]
+fn queries_are_read_only_after_a_refresh() {
+    let (mut ws, _) = crate::load(&[("members_small.csv", None), ("rfm_small.csv", None)], 4096);
+    ws.import_rules("tag 女性 = gender == \"女\"\ntag 大客户 = monetary >= 1000\n", "t", "t");
+    // One refresh, then any number of queries through a shared borrow: none of them can change the workspace.
+    let analysis = ws.analysis().unwrap();
+    let (a, b): (&huaxiang::engine::Analysis, &huaxiang::engine::Analysis) = (&analysis, &analysis);
+    let count = a.audience_count("女性 or 大客户").unwrap().count.unwrap();
+    let members = b.audience_members("女性 or 大客户").unwrap();
+    assert_eq!(count, members.len());
+    let tags = a.tags().unwrap();
+    assert!(tags.evaluated.is_empty() || tags.evaluated.contains(&"女性".to_string()));
+    drop(analysis);
+    // The `&mut` conveniences refresh first and give the same answers.
+    assert_eq!(ws.audience_count("女性 or 大客户").unwrap().count, Some(count));
+}

@@ -17,7 +17,7 @@ export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check spark-check node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -73,6 +73,26 @@ spark-check: duckdb
 	  python3 -m venv "$(PY_SPARK)" && "$(PY_SPARK)/bin/python" -m pip install --quiet --disable-pip-version-check "pyspark==$(PYSPARK_VERSION)"; \
 	fi
 	HUAXIANG_SPARK_PYTHON="$(PY_SPARK)/bin/python" cargo test --locked --test native -- sql:: --nocapture
+
+# Coverage-guided fuzzing (cargo fuzz, libFuzzer) of the CSV/JSON Lines/XLSX readers, value parsing, the rule
+# compiler and the tag-pack importer: FUZZ_SECONDS each (default 60), seeded from tests/fixtures. Needs the nightly
+# toolchain (installed here if missing) and cargo-fuzz (installed into TOOLS_DIR once). Crashes land in
+# fuzz/artifacts/TARGET/; each one found becomes a file in tests/fixtures/fuzz/ that `make test` replays.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := csv_file jsonl_file xlsx_file values rules tag_pack
+CARGO_FUZZ_ROOT := $(TOOLS_DIR)/cargo-fuzz
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@[ -x "$(CARGO_FUZZ_ROOT)/bin/cargo-fuzz" ] || cargo install cargo-fuzz --locked --root "$(CARGO_FUZZ_ROOT)"
+	@for t in $(FUZZ_TARGETS); do mkdir -p fuzz/corpus/$$t; done
+	@cp tests/fixtures/*.csv tests/fixtures/formats/*.csv tests/fixtures/formats/*.tsv tests/fixtures/formats/*.txt fuzz/corpus/csv_file/ 2>/dev/null; \
+	  cp tests/fixtures/formats/*.jsonl fuzz/corpus/jsonl_file/; cp tests/fixtures/formats/*.xlsx fuzz/corpus/xlsx_file/; \
+	  cp tests/fixtures/rules/diagnostics/*.rule tests/sql/pack.rules fuzz/corpus/rules/ 2>/dev/null; true
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  (cd fuzz && PATH="$(CARGO_FUZZ_ROOT)/bin:$$PATH" cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 2>&1 | \
+	    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Test unit written|thread .* panicked)" ) || exit 1; \
+	done
 
 node-deps: node_modules/.package-lock.json
 

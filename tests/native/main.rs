@@ -9,6 +9,7 @@ mod cli;
 mod delta;
 mod export_paths;
 mod formats;
+mod fuzz_replay;
 mod hostile;
 mod ingest;
 mod names;

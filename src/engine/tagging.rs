@@ -172,7 +172,13 @@ impl Workspace {
             .iter()
             .position(|o| matches!(*o, crate::tags::Origin::Entry(e) if catalog.definitions[e].name == name))
             .unwrap_or(0);
-        let diagnostics = compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
+        let mut diagnostics: Vec<DiagnosticInfo> =
+            compiled.diagnostics.iter().filter(|(d, _)| *d == i).map(|(_, d)| DiagnosticInfo::new(d, &edit.rule)).collect();
+        // The name as it is typed: a look-alike of another definition's, or one mixing scripts, is warned of
+        // (located at the rule's start, since the name is not part of the rule text).
+        if let Some(warning) = crate::tags::catalog::name_warning(&self.catalog, name, old) {
+            diagnostics.push(DiagnosticInfo::new(&warning, &edit.rule));
+        }
         let deps = compiled.checked.defs[i].deps.clone();
         let mut out = RuleCheck { diagnostics, value_type: "none", deps, count: None, share: None, values: Vec::new() };
         let cache = self.frame_cache();

@@ -528,6 +528,22 @@ pub fn skeleton(name: &str) -> String {
         .collect()
 }
 
+/// The warning a new or renamed definition's name gets when it looks like another definition's (`vір` beside
+/// `vip`) or mixes scripts; `old` is its name before the edit.
+pub fn name_warning(catalog: &Catalog, name: &str, old: &str) -> Option<Diagnostic> {
+    let at = crate::rules::diagnostic::Span { start: 0, end: 0 };
+    if let Some(other) =
+        catalog.definitions.iter().map(|e| e.name.as_str()).filter(|o| *o != old && *o != name).find(|o| looks_alike(o, name))
+    {
+        let e = Error::look_alike_name(name, other);
+        return Some(Diagnostic::warning("look_alike_name", at, e.zh, e.en));
+    }
+    mixes_scripts(name).then(|| {
+        let e = Error::mixed_script_name(name);
+        Diagnostic::warning("mixed_script_name", at, e.zh, e.en)
+    })
+}
+
 /// Whether two different names read the same ([`skeleton`]).
 pub fn looks_alike(a: &str, b: &str) -> bool {
     a != b && skeleton(a) == skeleton(b)

@@ -247,3 +247,17 @@ fn lineage_reaches_columns_and_the_definitions_downstream() {
     assert!(lineage.edges.iter().any(|e| e.from == "def:进阶" && e.to == "def:目标人群"));
     assert_eq!(ws.lineage("没有").unwrap_err().code, "no_such_tag");
 }
+
+#[test]
+fn a_look_alike_name_typed_in_the_editor_is_warned_of() {
+    let mut ws = with_rules("tag vip = monetary > 100\n");
+    let codes = |ws: &mut huaxiang::engine::Workspace, name: &str| -> Vec<String> {
+        ws.check_rule(&edit(name, "monetary > 5")).unwrap().diagnostics.iter().map(|d| d.code.to_string()).collect()
+    };
+    // Cyrillic і and р beside the Latin name.
+    assert_eq!(codes(&mut ws, "vір"), ["look_alike_name"]);
+    assert_eq!(codes(&mut ws, "会员vір"), ["mixed_script_name"]);
+    assert!(codes(&mut ws, "高价值").is_empty());
+    // Editing the tag itself is not a look-alike of itself.
+    assert!(codes(&mut ws, "vip").is_empty());
+}

@@ -51,7 +51,14 @@ impl Workspace {
         let (compiled, evaluation) = self.evaluate_tags()?;
         let outcomes = evaluation.map(|e| e.outcomes).unwrap_or_default();
         let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let view = MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &compiled, outcomes: &outcomes };
+        let view = MemberView {
+            data: &self.data,
+            people: &computed.people,
+            rfm: &computed.rfm,
+            compiled: &compiled,
+            outcomes: &outcomes,
+            models: &self.model_columns,
+        };
         Ok(available_columns(&view, &named))
     }
 
@@ -84,7 +91,14 @@ impl Workspace {
         let (compiled, evaluation) = self.evaluate_tags()?;
         let outcomes = evaluation.map(|e| e.outcomes).unwrap_or_default();
         let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        let view = MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &compiled, outcomes: &outcomes };
+        let view = MemberView {
+            data: &self.data,
+            people: &computed.people,
+            rfm: &computed.rfm,
+            compiled: &compiled,
+            outcomes: &outcomes,
+            models: &self.model_columns,
+        };
         export_members(&view, members, columns, options)
     }
 

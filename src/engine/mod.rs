@@ -20,6 +20,7 @@ use serde::Serialize;
 mod audience;
 mod export;
 mod loading;
+mod models;
 mod pages;
 mod summary;
 mod tagging;
@@ -56,6 +57,8 @@ pub struct Workspace {
     computed: Option<Computed>,
     /// Each identifier node's segment at the last computation (`NO_SEGMENT` when not a buyer).
     before: Option<Before>,
+    /// Member columns of the models fitted over the last computation (dropped by the next one).
+    model_columns: Vec<crate::models::ModelColumn>,
 }
 
 /// The last computation.
@@ -96,6 +99,7 @@ impl Workspace {
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
         self.frame_cache = None;
+        self.model_columns.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

@@ -10,6 +10,7 @@ mod delta;
 mod export_paths;
 mod formats;
 mod ingest;
+mod models;
 mod oneid;
 mod rfm;
 mod rules;

@@ -54,7 +54,7 @@ pub struct ClvReport {
     pub bgnbd: BgNbd,
     /// Gamma-Gamma parameters (yuan).
     pub gamma_gamma: GammaGamma,
-    /// Whether both fits converged (the gradient of each mean log-likelihood below 1e-9).
+    /// Whether both fits converged (the gradient of each mean log-likelihood below 1e-7, scipy's default).
     pub converged: bool,
     /// The BG/NBD log-likelihood summed over buyers.
     pub log_likelihood: f64,
@@ -62,6 +62,8 @@ pub struct ClvReport {
     pub gamma_gamma_log_likelihood: f64,
     /// Minimiser iterations: BG/NBD, Gamma-Gamma.
     pub iterations: [u32; 2],
+    /// The largest gradient component at the end of each fit: BG/NBD, Gamma-Gamma.
+    pub gradients: [f64; 2],
     /// Sums over buyers: expected purchases over the horizon and CLV (yuan); the mean P(alive).
     pub total_expected_purchases: f64,
     /// See `total_expected_purchases`.
@@ -212,6 +214,7 @@ pub fn fit_buyers(b: &Buyers, members: usize, as_of: &str, request: &ClvRequest)
         log_likelihood: bg.log_likelihood,
         gamma_gamma_log_likelihood: gg.log_likelihood,
         iterations: [bg.minimum.iterations, gg.minimum.iterations],
+        gradients: [bg.minimum.gradient, gg.minimum.gradient],
         total_expected_purchases: total_expected,
         total_clv,
         mean_p_alive: total_alive / b.len() as f64,

@@ -32,8 +32,12 @@ fn max_abs(v: &[f64]) -> f64 {
 /// step multiplies the parameter by e^8, which is never what the optimum wants and may overflow the likelihood.
 const MAX_STEP: f64 = 8.0;
 
-/// Minimises `f` from `x0` with BFGS; falls back to Nelder–Mead and BFGS again when BFGS does not reach `gtol`
-/// (the largest gradient component) within `max_iter` iterations.
+/// The largest gradient component at which a minimum counts as converged: scipy's default `gtol`, which lifetimes
+/// uses. The minimisers aim lower (their `gtol`) and stop there or where rounding stops the line search.
+pub const CONVERGED: f64 = 1e-7;
+
+/// Minimises `f` from `x0` with BFGS; falls back to Nelder–Mead and BFGS again when BFGS does not converge
+/// (see [`CONVERGED`]) within `max_iter` iterations.
 pub fn minimise(f: &mut Objective<'_>, x0: &[f64], gtol: f64, max_iter: u32) -> Minimum {
     let first = bfgs(f, x0, gtol, max_iter);
     if first.converged {
@@ -111,7 +115,7 @@ pub fn bfgs(f: &mut Objective<'_>, x0: &[f64], gtol: f64, max_iter: u32) -> Mini
         }
     }
     let gradient = max_abs(&g);
-    Minimum { x, value, gradient, iterations, converged: value.is_finite() && gradient < gtol }
+    Minimum { x, value, gradient, iterations, converged: value.is_finite() && gradient < gtol.max(CONVERGED) }
 }
 
 fn identity(n: usize) -> Vec<Vec<f64>> {

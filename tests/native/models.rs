@@ -159,3 +159,77 @@ fn kmeans_inertia_is_within_half_a_percent_of_scikit_learn_on_cdnow() {
     }
     eprintln!("CDNOW k-means inertia vs scikit-learn: {}", lines.join("; "));
 }
+
+/// The sample orders in a temporary folder, loaded into a workspace and computed.
+fn sample_orders(tag: &str) -> (PathBuf, Workspace) {
+    let dir = std::env::temp_dir().join(format!("hx-models-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = huaxiang::sample::orders_csv(5, 3000);
+    std::fs::write(dir.join("orders.csv"), &bytes).unwrap();
+    let mut ws = Workspace::new();
+    ws.load_bytes("orders.csv", Some(FileKind::Orders), &bytes, 1 << 16).unwrap();
+    ws.compute(None).unwrap();
+    (dir, ws)
+}
+
+fn cli(args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_huaxiang")).args(args).output().expect("the CLI runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_cli_writes_the_same_clv_as_the_workspace() {
+    let (dir, mut ws) = sample_orders("clv");
+    let d = dir.to_str().unwrap();
+    let orders = dir.join("orders.csv");
+    let out = dir.join("clv");
+    cli(&["model", "clv", "--orders", orders.to_str().unwrap(), "--horizon-days", "180", "--discount-monthly", "0.02", "--out", out.to_str().unwrap()]);
+    let report = ws.fit_clv(&ClvRequest { horizon_days: 180, discount_monthly: 0.02, penalizer: 0.0 }).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    // The whole report, read back the same way (serde_json's reader may be a unit in the last place off the text).
+    let same: Value = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+    assert_eq!(json, same);
+    for key in ["bgnbd.r", "bgnbd.alpha", "bgnbd.a", "bgnbd.b", "gamma_gamma.p", "gamma_gamma.q", "gamma_gamma.v", "converged", "log_likelihood"] {
+        let (model, name) = key.split_once('.').unwrap_or((key, ""));
+        let value = if name.is_empty() { &json[model] } else { &json[model][name] };
+        assert!(value.is_number() || value.is_boolean(), "model.json has {key}");
+    }
+    let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "member_id,p_alive,expected_purchases_180d,clv");
+    assert_eq!(lines.clone().count(), report.buyers);
+    let person: HashMap<String, usize> = (0..ws.people().unwrap().len() as u32).map(|p| (ws.person_key(p).to_string(), p as usize)).collect();
+    let (alive, clv) = (column(&ws, "p_alive"), column(&ws, "clv"));
+    for line in lines.take(50) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let p = person[cells[0]];
+        assert_eq!(cells[1], huaxiang::base::values::format_number(alive[p]));
+        assert_eq!(cells[3], huaxiang::base::values::format_number(clv[p]));
+    }
+    std::fs::remove_dir_all(d).ok();
+}
+
+#[test]
+fn the_cli_writes_the_same_clusters_as_the_workspace() {
+    let (dir, mut ws) = sample_orders("cluster");
+    let orders = dir.join("orders.csv");
+    let out = dir.join("cluster");
+    cli(&["model", "cluster", "--orders", orders.to_str().unwrap(), "--k", "3", "--seed", "9", "--out", out.to_str().unwrap()]);
+    let report = ws.fit_clusters(&ClusterRequest { k: 3, seed: 9, ..ClusterRequest::default() }).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::from_str::<Value>(&serde_json::to_string(&report).unwrap()).unwrap());
+    assert_eq!(json["k"], 3);
+    assert!(json["inertia"].is_number() && json["silhouette"].is_number());
+    let sizes: Vec<usize> = json["sizes"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+    assert_eq!(sizes, report.sizes);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "clusters are numbered by size");
+    assert_eq!(json["centers"].as_array().unwrap().len(), 3);
+    let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
+    assert_eq!(csv.lines().next().unwrap(), "member_id,cluster");
+    let mut counted = [0usize; 3];
+    for line in csv.lines().skip(1) {
+        counted[line.rsplit(',').next().unwrap().parse::<usize>().unwrap() - 1] += 1;
+    }
+    assert_eq!(counted.to_vec(), report.sizes);
+    std::fs::remove_dir_all(dir).ok();
+}

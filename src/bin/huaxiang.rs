@@ -508,7 +508,8 @@ fn model(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("`huaxiang model` takes `clv` or `cluster`\n{USAGE}")),
     };
     let common = ["orders", "members", "events", "identity", "as-of", "out", "sheet"];
-    let own: &[&str] = if which == "clv" { &["horizon-days", "discount-monthly", "penalizer"] } else { &["k", "features", "seed", "n-init"] };
+    let own: &[&str] =
+        if which == "clv" { &["horizon-days", "discount-monthly", "penalizer"] } else { &["k", "features", "seed", "n-init"] };
     let known: Vec<&str> = common.iter().chain(own).copied().collect();
     let flags = Flags::parse(rest, &known)?;
     if flags.all("orders").is_empty() {
@@ -562,12 +563,14 @@ fn model(args: &[String]) -> Result<(), String> {
         (serde_json::to_string_pretty(&report), vec!["model:p_alive".to_string(), horizon, "model:clv".to_string()])
     } else {
         let d = ClusterRequest::default();
-        let k: usize = flags.one("k").ok_or_else(|| format!("`--k K` is required\n{USAGE}"))?.trim().parse().map_err(|_| "`--k` must be a number")?;
+        let k: usize =
+            flags.one("k").ok_or_else(|| format!("`--k K` is required\n{USAGE}"))?.trim().parse().map_err(|_| "`--k` must be a number")?;
         let features = match flags.one("features") {
             Some(list) => list.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect(),
             None => d.features.clone(),
         };
-        let request = ClusterRequest { k, features, seed: number(&flags, "seed", d.seed)?, n_init: number(&flags, "n-init", d.n_init)?, ..d };
+        let request =
+            ClusterRequest { k, features, seed: number(&flags, "seed", d.seed)?, n_init: number(&flags, "n-init", d.n_init)?, ..d };
         let report = ws.fit_clusters(&request).map_err(|e| e.to_string())?;
         eprintln!("{} members in {k} clusters; inertia {:.3}, silhouette {:.3}", report.rows, report.inertia, report.silhouette);
         for (i, (size, desc)) in report.sizes.iter().zip(&report.descriptions).enumerate() {

@@ -183,13 +183,26 @@ fn the_cli_writes_the_same_clv_as_the_workspace() {
     let d = dir.to_str().unwrap();
     let orders = dir.join("orders.csv");
     let out = dir.join("clv");
-    cli(&["model", "clv", "--orders", orders.to_str().unwrap(), "--horizon-days", "180", "--discount-monthly", "0.02", "--out", out.to_str().unwrap()]);
+    cli(&[
+        "model",
+        "clv",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--horizon-days",
+        "180",
+        "--discount-monthly",
+        "0.02",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let report = ws.fit_clv(&ClvRequest { horizon_days: 180, discount_monthly: 0.02, penalizer: 0.0 }).unwrap();
     let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
     // The whole report, read back the same way (serde_json's reader may be a unit in the last place off the text).
     let same: Value = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
     assert_eq!(json, same);
-    for key in ["bgnbd.r", "bgnbd.alpha", "bgnbd.a", "bgnbd.b", "gamma_gamma.p", "gamma_gamma.q", "gamma_gamma.v", "converged", "log_likelihood"] {
+    for key in
+        ["bgnbd.r", "bgnbd.alpha", "bgnbd.a", "bgnbd.b", "gamma_gamma.p", "gamma_gamma.q", "gamma_gamma.v", "converged", "log_likelihood"]
+    {
         let (model, name) = key.split_once('.').unwrap_or((key, ""));
         let value = if name.is_empty() { &json[model] } else { &json[model][name] };
         assert!(value.is_number() || value.is_boolean(), "model.json has {key}");
@@ -198,7 +211,8 @@ fn the_cli_writes_the_same_clv_as_the_workspace() {
     let mut lines = csv.lines();
     assert_eq!(lines.next().unwrap(), "member_id,p_alive,expected_purchases_180d,clv");
     assert_eq!(lines.clone().count(), report.buyers);
-    let person: HashMap<String, usize> = (0..ws.people().unwrap().len() as u32).map(|p| (ws.person_key(p).to_string(), p as usize)).collect();
+    let person: HashMap<String, usize> =
+        (0..ws.people().unwrap().len() as u32).map(|p| (ws.person_key(p).to_string(), p as usize)).collect();
     let (alive, clv) = (column(&ws, "p_alive"), column(&ws, "clv"));
     for line in lines.take(50) {
         let cells: Vec<&str> = line.split(',').collect();

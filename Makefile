@@ -129,6 +129,7 @@ bench: setup site bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
 	cargo bench --locked --bench tags
+	cargo bench --locked --bench models
 	node bench/tags.mjs
 	for n in $(BENCH_SIZES); do HUAXIANG_BENCH_MEMBERS=$$n node bench/duckdb.mjs || exit 1; done
 

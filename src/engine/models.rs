@@ -1,12 +1,16 @@
-//! `Workspace` models: fit CLV (BG/NBD + Gamma-Gamma) and k-means clusters over the last computation and keep
+//! `Workspace` models: fit CLV (BG/NBD + Gamma-Gamma), k-means clusters, lookalike scores, category affinity and
+//! churn risk over the last computation and keep
 //! their member columns, which exports offer as `model:KEY` columns beside the RFM figures and tags. A new
 //! computation (new data, another analysis date) drops them, since they describe the people it replaced.
 
 use super::Workspace;
 use crate::error::{Error, Result};
 use crate::metrics::Frame;
+use crate::models::affinity::{self, AffinityReport, AffinityRequest};
+use crate::models::churn::{self, ChurnReport, ChurnRequest};
 use crate::models::clv::{self, ClvReport, ClvRequest};
 use crate::models::kmeans::{self, ClusterReport, ClusterRequest};
+use crate::models::lookalike::{self, LookalikeReport, LookalikeRequest};
 use crate::models::ModelColumn;
 
 impl Workspace {
@@ -39,6 +43,39 @@ impl Workspace {
     /// Clusters members with k-means (`cluster`, `cluster_label`).
     pub fn fit_clusters(&mut self, request: &ClusterRequest) -> Result<ClusterReport> {
         let model = self.with_frame(|frame| kmeans::fit(frame, request))?;
+        self.keep_columns(model.columns);
+        Ok(model.report)
+    }
+
+    /// Scores every member against a seed audience (`lookalike_score`).
+    pub fn fit_lookalike(&mut self, request: &LookalikeRequest) -> Result<LookalikeReport> {
+        let seed = self.audience_members(&request.seed_audience)?;
+        let model = self.with_frame(|frame| {
+            let in_seed: Vec<bool> = (0..frame.len() as u32).map(|p| seed.contains(p)).collect();
+            lookalike::fit(frame, &in_seed, request)
+        })?;
+        self.keep_columns(model.columns);
+        Ok(model.report)
+    }
+
+    /// Category association rules and each member's next-best category (`next_category`, …).
+    pub fn fit_affinity(&mut self, request: &AffinityRequest) -> Result<AffinityReport> {
+        let model = self.with_frame(|frame| affinity::fit(frame, request))?;
+        self.keep_columns(model.columns);
+        Ok(model.report)
+    }
+
+    /// Churn risk bands (`churn_risk`, `overdue_ratio`) from the CLV model's P(alive), fitting it with the default
+    /// request first when it has not been fitted since the last computation.
+    pub fn fit_churn(&mut self, request: &ChurnRequest) -> Result<ChurnReport> {
+        if !self.model_columns.iter().any(|c| c.key == "p_alive") {
+            self.fit_clv(&ClvRequest::default())?;
+        }
+        let p_alive = match self.model_columns.iter().find(|c| c.key == "p_alive").map(|c| &c.values) {
+            Some(crate::models::ModelValues::Num(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        let model = self.with_frame(|frame| churn::fit(frame, &p_alive, request))?;
         self.keep_columns(model.columns);
         Ok(model.report)
     }

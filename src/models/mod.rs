@@ -7,10 +7,13 @@
 //! sums run in a fixed order, and the transcendental functions come from `libm` ([`math`]), so the same request
 //! gives the same bits natively and in wasm. `docs/models.md` states every definition.
 
+pub mod affinity;
 pub mod bgnbd;
+pub mod churn;
 pub mod clv;
 pub mod gamma;
 pub mod kmeans;
+pub mod lookalike;
 pub mod math;
 pub mod optimize;
 pub mod summary;

@@ -247,3 +247,40 @@ fn the_cli_writes_the_same_clusters_as_the_workspace() {
     assert_eq!(counted.to_vec(), report.sizes);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn lookalike_affinity_and_churn_write_member_columns_that_exports_read() {
+    let (dir, mut ws) = sample_orders("more");
+    let affinity = ws.fit_affinity(&huaxiang::models::affinity::AffinityRequest::default()).unwrap();
+    assert!(affinity.categories >= 2 && !affinity.rules.is_empty(), "{affinity:?}");
+    let churn = ws.fit_churn(&huaxiang::models::churn::ChurnRequest::default()).unwrap();
+    let buyers = ws.rfm().unwrap().rows.len();
+    assert_eq!(churn.sizes.iter().sum::<usize>(), buyers, "every buyer gets a band");
+    let request = huaxiang::models::lookalike::LookalikeRequest { seed_audience: "frequency >= 3".into(), ..Default::default() };
+    let look = ws.fit_lookalike(&request).unwrap();
+    assert!(look.seed_members > 0 && look.holdout_auc > 0.9, "{look:?}");
+    let bad = huaxiang::models::lookalike::LookalikeRequest { seed_audience: "frequency >= 100000".into(), ..Default::default() };
+    assert_eq!(ws.fit_lookalike(&bad).unwrap_err().code, "model_bad_seed");
+    // The columns are export columns.
+    let keys: Vec<String> = ws.export_columns(None).unwrap().into_iter().filter(|c| c.group == "model").map(|c| c.key).collect();
+    for key in ["model:p_alive", "model:churn_risk", "model:lookalike_score", "model:next_category"] {
+        assert!(keys.iter().any(|k| k == key), "{key} in {keys:?}");
+    }
+    let columns: Vec<_> = ["member_id", "model:churn_risk", "model:next_category", "model:lookalike_score"]
+        .into_iter()
+        .map(huaxiang::export::members::ExportColumn::new)
+        .collect();
+    let options = huaxiang::export::activation::ExportOptions {
+        mask: false,
+        encoding: huaxiang::export::activation::CsvEncoding::Utf8,
+        ..Default::default()
+    };
+    let export = ws.export_member_set(0..5, &columns, &options).unwrap();
+    let text = String::from_utf8(export.bytes).unwrap();
+    assert_eq!(text.lines().next().unwrap(), "member_id,churn_risk,next_category,lookalike_score");
+    assert_eq!(text.lines().count(), 6);
+    // A new computation drops them.
+    ws.compute(None).unwrap();
+    assert!(ws.model_columns().is_empty());
+    std::fs::remove_dir_all(dir).ok();
+}

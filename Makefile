@@ -14,17 +14,23 @@ WB_TEST_RUNNER := $(WB_ROOT)/bin/wasm-bindgen-test-runner
 DUCKDB_VERSION := 1.5.6
 PY_DUCKDB := $(TOOLS_DIR)/py-duckdb
 export HUAXIANG_PYTHON := $(PY_DUCKDB)/bin/python
+# Reference figures for the models' tests: lifetimes and scikit-learn (pinned, with what they were checked with) from
+# PyPI in a virtual environment under TOOLS_DIR, run by tests/models/reference.py on the CDNOW log the lifetimes wheel
+# ships (never committed). The tests find the output through HUAXIANG_MODELS_REFERENCE and fail when it is missing.
+MODELS_PY_PACKAGES := lifetimes==0.11.3 scikit-learn==1.9.1 "setuptools<81" pandas==3.1.1 numpy==2.4.6 scipy==1.17.1 autograd==1.9.1
+PY_MODELS := $(TOOLS_DIR)/py-models
+export HUAXIANG_MODELS_REFERENCE := $(TOOLS_DIR)/models-reference
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
 	@echo "make test    install what is missing, run every test (fmt, clippy host+wasm32, native, wasm, e2e)"
 	@echo "make bench   run the benchmarks"
 
-setup: rust-target wasm-bindgen-cli browser duckdb node-deps
+setup: rust-target wasm-bindgen-cli browser duckdb models-reference node-deps
 
 rust-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -49,6 +55,16 @@ duckdb:
 	  echo "installing duckdb $(DUCKDB_VERSION) from PyPI into $(PY_DUCKDB)"; \
 	  python3 -m venv "$(PY_DUCKDB)" || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && python3 -m venv "$(PY_DUCKDB)"; }; \
 	  "$(PY_DUCKDB)/bin/python" -m pip install --quiet --disable-pip-version-check "duckdb==$(DUCKDB_VERSION)"; \
+	fi
+
+models-reference:
+	@if ! "$(PY_MODELS)/bin/python" -c 'import sys, lifetimes, sklearn; sys.exit(lifetimes.__version__ != "0.11.3" or sklearn.__version__ != "1.9.1")' 2>/dev/null; then \
+	  echo "installing lifetimes and scikit-learn from PyPI into $(PY_MODELS)"; \
+	  python3 -m venv "$(PY_MODELS)" || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && python3 -m venv "$(PY_MODELS)"; }; \
+	  "$(PY_MODELS)/bin/python" -m pip install --quiet --disable-pip-version-check $(MODELS_PY_PACKAGES); \
+	fi
+	@if [ ! -f "$(HUAXIANG_MODELS_REFERENCE)/reference.json" ] || [ tests/models/reference.py -nt "$(HUAXIANG_MODELS_REFERENCE)/reference.json" ]; then \
+	  "$(PY_MODELS)/bin/python" tests/models/reference.py "$(HUAXIANG_MODELS_REFERENCE)"; \
 	fi
 
 # The SQL export's ClickHouse dialect against the engine, in an embedded ClickHouse (chdb: a 500 MB install, so it
@@ -134,7 +150,7 @@ lint: rust-target
 	cargo clippy --locked --lib --tests --target $(WASM_TARGET) -- -D warnings
 	cargo clippy --locked --lib --target $(WASM_TARGET) --features bench -- -D warnings
 
-native-test: duckdb
+native-test: duckdb models-reference
 	cargo test --locked
 
 wasm-test: rust-target wasm-bindgen-cli browser
@@ -157,6 +173,7 @@ bench: setup site wasm-bench bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
 	cargo bench --locked --bench tags
+	cargo bench --locked --bench models
 	node bench/tags.mjs
 	node bench/catalog.mjs
 	for n in $(BENCH_SIZES); do HUAXIANG_BENCH_MEMBERS=$$n node bench/duckdb.mjs || exit 1; done

@@ -266,6 +266,39 @@ catalogue! {
     bad_dialect(dialect: &str) => "bad_dialect", "不支持的 SQL 方言“{dialect}”（可选 duckdb、clickhouse、spark）。",
         "Unknown SQL dialect “{dialect}” (use duckdb, clickhouse or spark).";
 
+    // Models.
+    /// No purchase before the analysis date to fit a model to.
+    model_no_history(as_of: &str) => "model_no_history", "分析日期 {as_of} 之前没有购买记录，无法拟合模型。",
+        "There are no purchases before the analysis date {as_of}, so no model can be fitted.";
+    /// Every buyer bought on one day only.
+    model_no_repeat_buyers(buyers: usize) => "model_no_repeat_buyers",
+        "{buyers} 位购买过的会员都只在一天里购买过，没有回头客，无法拟合 BG/NBD 和 Gamma-Gamma 模型：至少要有会员在两个不同的日子购买。",
+        "All {buyers} buyers bought on a single day: without repeat buyers BG/NBD and Gamma-Gamma cannot be fitted (some members must buy on two different days).";
+    /// Every first purchase is on the last observed day.
+    model_too_short() => "model_too_short", "所有会员都是在观察期的最后一天才首次购买，时间太短，无法拟合模型。",
+        "Every buyer's first purchase is on the last observed day: the history is too short to fit a model.";
+    /// A fit that stopped before its gradient vanished (a warning, not a refusal).
+    model_not_converged(model: &str) => "model_not_converged", "{model} 模型的拟合没有收敛，参数可能不准确；可以加一点惩罚项再试。",
+        "The {model} fit did not converge, so its parameters may be off; try a small penalizer.";
+    /// Gamma-Gamma with q ≤ 1 (a warning).
+    model_gamma_gamma_q(q: f64) => "model_gamma_gamma_q", "Gamma-Gamma 模型的 q = {q:.3} 不大于 1，总体平均客单价没有意义：只购买过一天的会员的 CLV 不可靠。",
+        "The Gamma-Gamma q = {q:.3} is not above 1, so the population's mean spend is undefined: the CLV of one-day buyers is not reliable.";
+    /// A model option out of range.
+    bad_model_option(name: &str, low: f64, high: f64) => "bad_model_option", "模型参数 {name} 要在 {low} 到 {high} 之间。",
+        "The model option {name} must be between {low} and {high}.";
+    /// A clustering or lookalike feature that is not a numeric metric.
+    model_bad_feature(name: &str) => "model_bad_feature", "没有叫“{name}”的数值指标，不能用作模型特征。",
+        "There is no numeric metric called “{name}” to use as a model feature.";
+    /// Fewer complete rows than clusters.
+    model_too_few_rows(rows: usize, k: usize) => "model_too_few_rows", "只有 {rows} 位会员的特征值完整，不够分成 {k} 群。",
+        "Only {rows} members have every feature, too few for {k} clusters.";
+    /// A lookalike seed that is empty or holds everyone.
+    model_bad_seed(seed: usize, base: usize) => "model_bad_seed", "种子人群有 {seed} 人、候选人群有 {base} 人：两边都要有人才能训练相似人群模型。",
+        "The seed has {seed} members and the base {base}: both need members to train a lookalike model.";
+    /// Orders without categories for affinity.
+    model_no_categories() => "model_no_categories", "订单里没有品类，无法计算品类关联和推荐。",
+        "The orders have no categories, so category affinity cannot be computed.";
+
     // Arguments from the page or the command line.
     /// A request object that does not have the expected shape; `what_zh` / `what_en` name it.
     bad_request(what_zh: &str, what_en: &str, detail: &str) => "bad_request",
@@ -282,7 +315,11 @@ mod tests {
     use super::*;
 
     /// Technical words a Chinese message may carry as they are (file formats, encodings, commands, units).
-    const KEPT: [&str; 27] = [
+    const KEPT: [&str; 31] = [
+        "CLV",
+        "BG",
+        "NBD",
+        "Gamma",
         "Excel",
         "YYYY",
         "MM",

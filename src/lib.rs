@@ -8,6 +8,7 @@ pub mod identity;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod models;
 pub mod rfm;
 pub mod rules;
 pub mod sample;

@@ -7,6 +7,8 @@
 //! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
 //!                   [--mask] [--hash sha256|md5] [--phone-form national|e164] [--columns KEY[=HEADER],…]
 //!                   [--format csv|xlsx] [--encoding utf8_bom|utf8|gbk]
+//! huaxiang model clv --orders FILE [--as-of YYYY-MM-DD] [--horizon-days 365] [--discount-monthly 0.01] [--penalizer 0] --out DIR
+//! huaxiang model cluster --orders FILE [--as-of YYYY-MM-DD] --k K [--features recency,frequency,monetary] [--seed S] [--n-init 10] --out DIR
 //! ```
 
 use huaxiang::base::date::Day;
@@ -16,6 +18,8 @@ use huaxiang::engine::Workspace;
 use huaxiang::export::activation::{CsvEncoding, ExportOptions, HashAlgo};
 use huaxiang::export::members::{ColumnInfo, ExportColumn};
 use huaxiang::ingest::{Format, LoadOptions};
+use huaxiang::models::clv::ClvRequest;
+use huaxiang::models::kmeans::ClusterRequest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,7 +53,17 @@ const USAGE: &str = "usage:
       header after `=`). --mask masks names (张*), phones (138****8000) and e-mail addresses; --hash adds the
       phone's lower-case hex digest (phone_sha256), of the 11-digit mainland mobile (--phone-form national, the
       default) or of +E.164 (e164); with --columns every phone column is hashed in place. CSV is UTF-8 with a
-      byte-order mark unless --encoding says otherwise; text a spreadsheet would run as a formula gets a `'`.";
+      byte-order mark unless --encoding says otherwise; text a spreadsheet would run as a formula gets a `'`.
+  huaxiang model clv --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
+                     [--horizon-days 365] [--discount-monthly 0.01] [--penalizer 0] --out DIR
+      fits BG/NBD and Gamma-Gamma (as the Python package lifetimes does) on each buyer's purchase days before the
+      analysis date; writes DIR/model.json (bgnbd {r, alpha, a, b}, gamma_gamma {p, q, v}, converged,
+      log_likelihood, …) and DIR/members.csv (member_id, p_alive, expected_purchases_<N>d, clv; one row per buyer)
+  huaxiang model cluster --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
+                         --k K [--features recency,frequency,monetary] [--seed S] [--n-init 10] --out DIR
+      k-means over the features (log1p for money and counts, standardised, k-means++ from the seed); writes
+      DIR/model.json (k, inertia, centers, sizes, silhouette, descriptions, …) and DIR/members.csv
+      (member_id, cluster 1…k, largest first). docs/models.md has every definition.";
 
 /// Prints a line to stderr with the control characters of the text it carries shown escaped (`\u{1b}`), so a
 /// header, value or name from a file can never drive the terminal (retitle the window, clear the screen).
@@ -81,6 +95,7 @@ fn main() -> ExitCode {
         Some("profile") => profile(&args[1..]),
         Some("sample") => sample(&args[1..]),
         Some("audience") => audience(&args[1..]),
+        Some("model") => model(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -566,4 +581,102 @@ fn audience_request(
         }
     };
     Ok(AudienceExportRequest { audience: expr.to_string(), columns: chosen, options, ..AudienceExportRequest::default() })
+}
+
+/// `huaxiang model clv|cluster`: fits a model over the loaded files and writes its report (`model.json`) and its
+/// member columns (`members.csv`, through the same export path as every member file).
+fn model(args: &[String]) -> Result<(), String> {
+    let (which, rest) = match args.split_first() {
+        Some((w, rest)) if w == "clv" || w == "cluster" => (w.as_str(), rest),
+        _ => return Err(format!("`huaxiang model` takes `clv` or `cluster`\n{USAGE}")),
+    };
+    let common = ["orders", "members", "events", "identity", "as-of", "out", "sheet"];
+    let own: &[&str] =
+        if which == "clv" { &["horizon-days", "discount-monthly", "penalizer"] } else { &["k", "features", "seed", "n-init"] };
+    let known: Vec<&str> = common.iter().chain(own).copied().collect();
+    let flags = Flags::parse(rest, &known)?;
+    if flags.all("orders").is_empty() {
+        return Err(format!("`--orders FILE` is required\n{USAGE}"));
+    }
+    let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
+    let as_of = match flags.one("as-of") {
+        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
+        None => None,
+    };
+    fn number<T: std::str::FromStr>(flags: &Flags, name: &str, default: T) -> Result<T, String> {
+        match flags.one(name) {
+            Some(text) => text.trim().parse().map_err(|_| format!("`--{name} {text}` is not a number")),
+            None => Ok(default),
+        }
+    }
+    let mut ws = Workspace::new();
+    for (flag, kind) in
+        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
+    {
+        for path in flags.all(flag) {
+            load(&mut ws, Path::new(path), kind, flags.one("sheet"))?;
+        }
+    }
+    ws.compute(as_of).map_err(|e| e.to_string())?;
+    let (json, keys) = if which == "clv" {
+        let d = ClvRequest::default();
+        let request = ClvRequest {
+            horizon_days: number(&flags, "horizon-days", d.horizon_days)?,
+            discount_monthly: number(&flags, "discount-monthly", d.discount_monthly)?,
+            penalizer: number(&flags, "penalizer", d.penalizer)?,
+        };
+        let report = ws.fit_clv(&request).map_err(|e| e.to_string())?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        eprintln!(
+            "BG/NBD r={:.4} alpha={:.4} a={:.4} b={:.4}; Gamma-Gamma p={:.4} q={:.4} v={:.4}; {} buyers, {} repeat; converged: {}",
+            report.bgnbd.r,
+            report.bgnbd.alpha,
+            report.bgnbd.a,
+            report.bgnbd.b,
+            report.gamma_gamma.p,
+            report.gamma_gamma.q,
+            report.gamma_gamma.v,
+            report.buyers,
+            report.repeat_buyers,
+            report.converged
+        );
+        let horizon = format!("model:expected_purchases_{}d", request.horizon_days);
+        (serde_json::to_string_pretty(&report), vec!["model:p_alive".to_string(), horizon, "model:clv".to_string()])
+    } else {
+        let d = ClusterRequest::default();
+        let k: usize =
+            flags.one("k").ok_or_else(|| format!("`--k K` is required\n{USAGE}"))?.trim().parse().map_err(|_| "`--k` must be a number")?;
+        let features = match flags.one("features") {
+            Some(list) => list.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect(),
+            None => d.features.clone(),
+        };
+        let request =
+            ClusterRequest { k, features, seed: number(&flags, "seed", d.seed)?, n_init: number(&flags, "n-init", d.n_init)?, ..d };
+        let report = ws.fit_clusters(&request).map_err(|e| e.to_string())?;
+        eprintln!("{} members in {k} clusters; inertia {:.3}, silhouette {:.3}", report.rows, report.inertia, report.silhouette);
+        for (i, (size, desc)) in report.sizes.iter().zip(&report.descriptions).enumerate() {
+            eprintln!("  {:>2} {size:>8}  {} / {}", i + 1, desc.zh, desc.en);
+        }
+        (serde_json::to_string_pretty(&report), vec!["model:cluster".to_string()])
+    };
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let json = json.map_err(|e| e.to_string())?;
+    std::fs::write(out.join("model.json"), json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    // One row per member the model scored (the first column each model writes is present for exactly those).
+    let first = keys[0].trim_start_matches("model:");
+    let scored: Vec<u32> = ws
+        .model_columns()
+        .iter()
+        .find(|c| c.key == first)
+        .map(|c| (0..ws.people().map_or(0, |p| p.len())).filter(|&p| c.number(p).is_some()).map(|p| p as u32).collect())
+        .unwrap_or_default();
+    let mut columns = vec![ExportColumn::new("member_id")];
+    columns.extend(keys.into_iter().map(ExportColumn::new));
+    let export = ws.export_member_set(scored, &columns, &plain_csv()).map_err(|e| e.to_string())?;
+    let path = out.join("members.csv");
+    std::fs::write(&path, export.bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {} and {}", out.join("model.json").display(), path.display());
+    Ok(())
 }

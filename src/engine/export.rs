@@ -88,7 +88,14 @@ impl Analysis<'_> {
     /// What an export reads: the data, the people and their RFM, and every definition's result.
     fn member_view<'b>(&'b self, outcomes: &'b [Option<crate::rules::eval::Outcome>]) -> Result<MemberView<'b>> {
         let computed = self.computed.as_ref().ok_or_else(Error::not_computed)?;
-        Ok(MemberView { data: &self.data, people: &computed.people, rfm: &computed.rfm, compiled: &self.compiled, outcomes })
+        Ok(MemberView {
+            data: &self.data,
+            people: &computed.people,
+            rfm: &computed.rfm,
+            compiled: &self.compiled,
+            outcomes,
+            models: &self.model_columns,
+        })
     }
 
     /// The columns an export can hold (see [`available_columns`]), suggesting the definitions `expr` names.

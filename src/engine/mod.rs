@@ -21,6 +21,7 @@ mod analysis;
 mod audience;
 mod export;
 mod loading;
+mod models;
 mod pages;
 mod summary;
 mod tagging;
@@ -59,6 +60,8 @@ pub struct Workspace {
     computed: Option<Computed>,
     /// Each identifier node's segment at the last computation (`NO_SEGMENT` when not a buyer).
     before: Option<Before>,
+    /// Member columns of the models fitted over the last computation (dropped by the next one).
+    model_columns: Vec<crate::models::ModelColumn>,
 }
 
 /// The last computation.
@@ -99,6 +102,7 @@ impl Workspace {
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
         self.frame_cache = None;
+        self.model_columns.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

@@ -13,6 +13,7 @@ use crate::base::values::{format_amount, format_number};
 use crate::error::{Error, Result};
 use crate::model::people::identifier_nodes;
 use crate::model::{Dataset, People};
+use crate::models::{ModelColumn, ModelValues};
 use crate::rfm::Rfm;
 use crate::rules::eval::Outcome;
 use crate::tags::Compiled;
@@ -30,13 +31,15 @@ pub struct MemberView<'a> {
     pub compiled: &'a Compiled,
     /// Each definition's result (`None` when it could not be evaluated), by definition index.
     pub outcomes: &'a [Option<Outcome>],
+    /// The member columns of fitted models.
+    pub models: &'a [ModelColumn],
 }
 
 /// A column an export can hold, for the column picker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ColumnInfo {
     /// The key an [`ExportColumn`] names: `member_id`, `name`, `phone`, `email`, `attr:HEADER`, `recency`,
-    /// `frequency`, `monetary`, `r_score`, `f_score`, `m_score`, `segment`, `segment_en` or `tag:NAME`.
+    /// `frequency`, `monetary`, `r_score`, `f_score`, `m_score`, `segment`, `segment_en`, `tag:NAME` or `model:KEY`.
     pub key: String,
     /// Its label in Chinese.
     pub zh: String,
@@ -44,7 +47,7 @@ pub struct ColumnInfo {
     pub en: String,
     /// How the export treats it.
     pub kind: ColumnKind,
-    /// `member`, `rfm` or `tag`.
+    /// `member`, `rfm`, `tag` or `model`.
     pub group: &'static str,
     /// Ticked by default: the member's id, name, phone, recency, frequency, monetary and segment, and the
     /// definitions the audience expression names.
@@ -74,7 +77,7 @@ impl ExportColumn {
         if !self.header.trim().is_empty() {
             return &self.header;
         }
-        self.key.strip_prefix("tag:").or_else(|| self.key.strip_prefix("attr:")).unwrap_or(&self.key)
+        ["tag:", "attr:", "model:"].iter().find_map(|p| self.key.strip_prefix(p)).unwrap_or(&self.key)
     }
 }
 
@@ -133,6 +136,10 @@ pub fn available_columns(view: &MemberView<'_>, named: &[String]) -> Vec<ColumnI
         };
         out.push(info(&format!("tag:{}", def.name), &def.name, &def.name, kind, "tag", named.contains(&def.name)));
     }
+    for c in view.models {
+        let kind = if matches!(c.values, ModelValues::Num(_)) { ColumnKind::Number } else { ColumnKind::Plain };
+        out.push(info(&format!("model:{}", c.key), &c.zh, &c.en, kind, "model", false));
+    }
     out
 }
 
@@ -143,6 +150,7 @@ enum Source<'a> {
     Ident(Vec<u32>),
     Rfm(&'static str),
     Def(&'a Outcome),
+    Model(&'a ModelColumn),
 }
 
 /// Resolves a column key, or says there is no such column.
@@ -161,6 +169,10 @@ fn source<'a>(view: &MemberView<'a>, key: &str) -> Result<(Source<'a>, ColumnKin
                 let i = data.members.attrs.iter().position(|a| a.header == header).ok_or_else(|| Error::bad_export_column(key))?;
                 let kind = if data.members.attrs[i].role == Some(Role::Name) { ColumnKind::Name } else { ColumnKind::Plain };
                 (Source::Attr(i), kind)
+            } else if let Some(name) = key.strip_prefix("model:") {
+                let column = view.models.iter().find(|c| c.key == name).ok_or_else(|| Error::bad_export_column(key))?;
+                let kind = if matches!(column.values, ModelValues::Num(_)) { ColumnKind::Number } else { ColumnKind::Plain };
+                (Source::Model(column), kind)
             } else if let Some(name) = key.strip_prefix("tag:") {
                 let outcome = view
                     .compiled
@@ -217,12 +229,19 @@ fn cell(view: &MemberView<'_>, source: &Source<'_>, p: u32) -> (String, Option<C
         },
         Source::Def(Outcome::Bool(b)) => if b.contains(p) { "1" } else { "0" }.to_string(),
         Source::Def(Outcome::Text(t)) => t.get(pi).to_string(),
-        Source::Def(Outcome::Num(v)) => match v.get(pi) {
-            Some(x) if !x.is_nan() => format_number(*x),
-            _ => String::new(),
-        },
+        Source::Def(Outcome::Num(v)) => number_cell(v.get(pi)),
+        Source::Model(ModelColumn { values: ModelValues::Num(v), .. }) => number_cell(v.get(pi)),
+        Source::Model(ModelColumn { values: ModelValues::Text(t), .. }) => t.get(pi).to_string(),
     };
     (text, None)
+}
+
+/// A number cell: empty for a missing value.
+fn number_cell(x: Option<&f64>) -> String {
+    match x {
+        Some(x) if !x.is_nan() => format_number(*x),
+        _ => String::new(),
+    }
 }
 
 /// Writes the given members (in the order given) with the chosen columns as a CSV or XLSX file: masked, hashed

@@ -94,13 +94,14 @@ fn wasm_only_dependencies_are_target_gated() {
 
 /// The layers of the core, bottom first (ARCHITECTURE.md, "Layers"). A module may name only modules of a lower
 /// layer: never its own layer's siblings, never a layer above. `wasm` and `bin` sit above all of them.
-const LAYERS: [&[&str]; 11] = [
+const LAYERS: [&[&str]; 12] = [
     &["error"],
     &["base"],
     &["identity"],
     &["model"],
     &["ingest", "rfm", "sample"],
     &["metrics"],
+    &["models"],
     &["rules"],
     &["tags"],
     &["audience"],

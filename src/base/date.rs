@@ -14,9 +14,10 @@ pub const SECS_PER_DAY: i64 = 86_400;
 pub struct Day(pub i32);
 
 impl Day {
-    /// The day of a civil date, or `None` when the date does not exist (e.g. 2025-02-30).
+    /// The day of a civil date, or `None` when the date does not exist (e.g. 2025-02-30) or its year is beyond
+    /// four digits (no data means year 900020086).
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(-9999..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         Some(Day(days_from_civil(year, month, day)))
@@ -80,28 +81,31 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days algorithms.
+// Howard Hinnant's days_from_civil / civil_from_days algorithms, in 64-bit arithmetic so no year or day number
+// can overflow (a day beyond the `i32` range saturates).
 fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
+    let y = i64::from(if m <= 2 { y - 1 } else { y });
+    let (m, d) = (i64::from(m), i64::from(d));
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe as u32 * 365 + yoe as u32 / 4 - yoe as u32 / 100 + doy;
-    era * 146_097 + doe as i32 - 719_468
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719_468;
+    let z = i64::from(z) + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = (z - era * 146_097) as u32;
+    let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe as i32 + era * 400;
+    let y = yoe + era * 400;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let y = if m <= 2 { y + 1 } else { y };
+    (y.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32, m as u32, d as u32)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of a naive timestamp.
@@ -114,6 +118,19 @@ pub fn format_timestamp(ts: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_year_or_day_overflows() {
+        assert_eq!(Day::from_ymd(900_020_086, 9, 5), None);
+        assert_eq!(Day::from_ymd(i32::MIN, 1, 1), None);
+        for z in [i32::MIN, i32::MIN + 1, -1, 0, i32::MAX - 1, i32::MAX] {
+            let _ = Day(z).ymd();
+            let _ = Day(z).to_string();
+        }
+        assert_eq!(Day::from_ymd(9999, 12, 31).map(|d| d.ymd()), Some((9999, 12, 31)));
+        assert_eq!(Day::from_ymd(-9999, 1, 1).map(|d| d.ymd()), Some((-9999, 1, 1)));
+        assert_eq!(Day::from_ymd(1970, 1, 1), Some(Day(0)));
+    }
 
     #[test]
     fn round_trips_every_day_for_centuries() {

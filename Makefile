@@ -30,7 +30,7 @@ help:
 	@echo "make test    install what is missing, run every test (fmt, clippy host+wasm32, native, wasm, e2e)"
 	@echo "make bench   run the benchmarks"
 
-setup: rust-target wasm-bindgen-cli browser duckdb models-reference node-deps
+setup: rust-target wasm-bindgen-cli browser duckdb node-deps
 
 rust-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)

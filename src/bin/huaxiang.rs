@@ -18,8 +18,10 @@ use huaxiang::engine::Workspace;
 use huaxiang::export::activation::{CsvEncoding, ExportOptions, HashAlgo};
 use huaxiang::export::members::{ColumnInfo, ExportColumn};
 use huaxiang::ingest::{Format, LoadOptions};
+use huaxiang::models::affinity::AffinityRequest;
 use huaxiang::models::clv::ClvRequest;
 use huaxiang::models::kmeans::ClusterRequest;
+use huaxiang::models::lookalike::LookalikeRequest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,7 +65,15 @@ const USAGE: &str = "usage:
                          --k K [--features recency,frequency,monetary] [--seed S] [--n-init 10] --out DIR
       k-means over the features (log1p for money and counts, standardised, k-means++ from the seed); writes
       DIR/model.json (k, inertia, centers, sizes, silhouette, descriptions, …) and DIR/members.csv
-      (member_id, cluster 1…k, largest first). docs/models.md has every definition.";
+      (member_id, cluster 1…k, largest first).
+  huaxiang model lookalike --orders FILE [--members FILE] [--events FILE] --rules FILE --seed-audience EXPRESSION
+                           [--features recency,frequency,monetary,avg_spend,event_count] [--top-n 1000] [--seed S] --out DIR
+      regularised logistic regression of the seed audience against everyone else, with a holdout AUC; writes
+      DIR/model.json and DIR/members.csv (member_id, lookalike_score)
+  huaxiang model affinity --orders FILE [--min-members 2] [--min-support 0.001] [--max-rules 500] --out DIR
+      category association rules (support, confidence, lift) and each member's next-best category; writes
+      DIR/model.json and DIR/members.csv (member_id, next_category, next_category_confidence).
+      docs/models.md has every definition.";
 
 /// Prints a line to stderr with the control characters of the text it carries shown escaped (`\u{1b}`), so a
 /// header, value or name from a file can never drive the terminal (retitle the window, clear the screen).
@@ -587,12 +597,16 @@ fn audience_request(
 /// member columns (`members.csv`, through the same export path as every member file).
 fn model(args: &[String]) -> Result<(), String> {
     let (which, rest) = match args.split_first() {
-        Some((w, rest)) if w == "clv" || w == "cluster" => (w.as_str(), rest),
-        _ => return Err(format!("`huaxiang model` takes `clv` or `cluster`\n{USAGE}")),
+        Some((w, rest)) if ["clv", "cluster", "lookalike", "affinity"].contains(&w.as_str()) => (w.as_str(), rest),
+        _ => return Err(format!("`huaxiang model` takes `clv`, `cluster`, `lookalike` or `affinity`\n{USAGE}")),
     };
     let common = ["orders", "members", "events", "identity", "as-of", "out", "sheet"];
-    let own: &[&str] =
-        if which == "clv" { &["horizon-days", "discount-monthly", "penalizer"] } else { &["k", "features", "seed", "n-init"] };
+    let own: &[&str] = match which {
+        "clv" => &["horizon-days", "discount-monthly", "penalizer"],
+        "cluster" => &["k", "features", "seed", "n-init"],
+        "lookalike" => &["rules", "seed-audience", "features", "seed", "top-n", "holdout"],
+        _ => &["min-members", "min-support", "max-rules"],
+    };
     let known: Vec<&str> = common.iter().chain(own).copied().collect();
     let flags = Flags::parse(rest, &known)?;
     if flags.all("orders").is_empty() {
@@ -617,8 +631,44 @@ fn model(args: &[String]) -> Result<(), String> {
             load(&mut ws, Path::new(path), kind, flags.one("sheet"))?;
         }
     }
+    let unparsed = match flags.one("rules") {
+        Some(rules) => read_rules(&mut ws, Path::new(rules))?,
+        None => 0,
+    };
     ws.compute(as_of).map_err(|e| e.to_string())?;
-    let (json, keys) = if which == "clv" {
+    if let Some(rules) = flags.one("rules") {
+        check_and_evaluate(&mut ws, rules, unparsed)?;
+    }
+    let (json, keys) = if which == "lookalike" {
+        let d = LookalikeRequest::default();
+        let seed_audience =
+            flags.one("seed-audience").ok_or_else(|| format!("`--seed-audience EXPRESSION` is required\n{USAGE}"))?.to_string();
+        let features = match flags.one("features") {
+            Some(list) => list.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect(),
+            None => d.features.clone(),
+        };
+        let request = LookalikeRequest {
+            seed_audience,
+            features,
+            seed: number(&flags, "seed", d.seed)?,
+            top_n: number(&flags, "top-n", d.top_n)?,
+            holdout: number(&flags, "holdout", d.holdout)?,
+            ..d
+        };
+        let report = ws.fit_lookalike(&request).map_err(|e| e.to_string())?;
+        note!("lookalike: {} seed members, {} scored, holdout AUC {:.3}", report.seed_members, report.members, report.holdout_auc);
+        (serde_json::to_string_pretty(&report), vec!["model:lookalike_score".to_string()])
+    } else if which == "affinity" {
+        let d = AffinityRequest::default();
+        let request = AffinityRequest {
+            min_members: number(&flags, "min-members", d.min_members)?,
+            min_support: number(&flags, "min-support", d.min_support)?,
+            max_rules: number(&flags, "max-rules", d.max_rules)?,
+        };
+        let report = ws.fit_affinity(&request).map_err(|e| e.to_string())?;
+        note!("affinity: {} categories, {} rules", report.categories, report.rules.len());
+        (serde_json::to_string_pretty(&report), vec!["model:next_category".to_string(), "model:next_category_confidence".to_string()])
+    } else if which == "clv" {
         let d = ClvRequest::default();
         let request = ClvRequest {
             horizon_days: number(&flags, "horizon-days", d.horizon_days)?,
@@ -670,7 +720,7 @@ fn model(args: &[String]) -> Result<(), String> {
         .model_columns()
         .iter()
         .find(|c| c.key == first)
-        .map(|c| (0..ws.people().map_or(0, |p| p.len())).filter(|&p| c.number(p).is_some()).map(|p| p as u32).collect())
+        .map(|c| (0..ws.people().map_or(0, |p| p.len())).filter(|&p| c.has_value(p)).map(|p| p as u32).collect())
         .unwrap_or_default();
     let mut columns = vec![ExportColumn::new("member_id")];
     columns.extend(keys.into_iter().map(ExportColumn::new));

@@ -43,8 +43,15 @@ pub struct ModelColumn {
 }
 
 impl ModelColumn {
-    /// A member's value as text: a number as the export formats it elsewhere is left to the caller; here `None`
-    /// for a missing value.
+    /// Whether the model gave a member a value (it scored them).
+    pub fn has_value(&self, member: usize) -> bool {
+        match &self.values {
+            ModelValues::Num(v) => v.get(member).is_some_and(|x| !x.is_nan()),
+            ModelValues::Text(t) => t.codes.get(member).is_some_and(|&c| c != crate::base::dict::NONE),
+        }
+    }
+
+    /// A member's value as a number (`None` for a missing value or a label).
     pub fn number(&self, member: usize) -> Option<f64> {
         match &self.values {
             ModelValues::Num(v) => v.get(member).copied().filter(|x| !x.is_nan()),

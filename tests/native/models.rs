@@ -288,3 +288,36 @@ fn lookalike_affinity_and_churn_write_member_columns_that_exports_read() {
     assert!(ws.model_columns().is_empty());
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn the_cli_writes_lookalike_scores_and_next_categories() {
+    let (dir, mut ws) = sample_orders("cli-more");
+    let orders = dir.join("orders.csv");
+    let rules = dir.join("seed.rules");
+    std::fs::write(&rules, "tag 高消费 = monetary >= 500\n").unwrap();
+    let out = dir.join("lookalike");
+    let (o, r, l) = (orders.to_str().unwrap(), rules.to_str().unwrap(), out.to_str().unwrap());
+    cli(&["model", "lookalike", "--orders", o, "--rules", r, "--seed-audience", "高消费", "--features", "recency,frequency", "--out", l]);
+    ws.import_rules("tag 高消费 = monetary >= 500\n", "", "t");
+    let request = huaxiang::models::lookalike::LookalikeRequest {
+        seed_audience: "高消费".into(),
+        features: vec!["recency".into(), "frequency".into()],
+        ..Default::default()
+    };
+    let report = ws.fit_lookalike(&request).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::from_str::<Value>(&serde_json::to_string(&report).unwrap()).unwrap());
+    let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
+    assert_eq!(csv.lines().next().unwrap(), "member_id,lookalike_score");
+    assert_eq!(csv.lines().count() - 1, report.members);
+
+    let out = dir.join("affinity");
+    cli(&["model", "affinity", "--orders", o, "--out", out.to_str().unwrap()]);
+    let report = ws.fit_affinity(&huaxiang::models::affinity::AffinityRequest::default()).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::from_str::<Value>(&serde_json::to_string(&report).unwrap()).unwrap());
+    let csv = std::fs::read_to_string(out.join("members.csv")).unwrap();
+    assert_eq!(csv.lines().next().unwrap(), "member_id,next_category,next_category_confidence");
+    assert!(csv.lines().count() > 1, "some members get a next-best category");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -25,6 +25,7 @@ mod rules_fuzz;
 mod rules_reference;
 mod rules_reference_props;
 mod rules_semantics;
+mod scale_docs;
 mod sql;
 mod tidy;
 mod tidy_www;

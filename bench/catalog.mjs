@@ -7,11 +7,12 @@
 // processes. HUAXIANG_BENCH_CATALOG_TAGS (default 2000) and HUAXIANG_BENCH_CATALOG_MEMBERS (default 2000, the sample
 // data's size) change the sizes. Results go to results/bench-catalog.json (git-ignored).
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../tools/serve.mjs';
+import { descendantsRss } from './proc-memory.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const num = (name, fallback) => Number(String(process.env[name] ?? fallback).replace(/_/g, ''));
@@ -29,32 +30,6 @@ function rules(n) {
     else out.push(`tag 标签${i} in ${group} = 标签${i - 1} or count(orders where category == "美妆") >= ${2 + (i % 3)}`);
   }
   return `${out.join('\n')}\n`;
-}
-
-/** The summed resident memory (bytes) of every process descended from this one: the browser and its children. */
-function descendantsRss() {
-  const parent = new Map();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  let total = 0;
-  for (const pid of parent.keys()) {
-    let p = pid;
-    while (p > 1 && p !== process.pid) p = parent.get(p) ?? 0;
-    if (p !== process.pid || pid === process.pid) continue;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // Gone.
-    }
-  }
-  return total;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hx-bench-catalog-'));

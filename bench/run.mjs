@@ -8,11 +8,12 @@
 // Results are printed and written to results/bench-ingest.json (git-ignored).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../tools/serve.mjs';
+import { descendantsRss } from './proc-memory.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'target', 'release', 'huaxiang');
@@ -30,32 +31,6 @@ function ordersFile() {
     execFileSync(cli, ['sample', '--out', dataDir, '--members', String(members), '--only', 'orders'], { stdio: 'inherit' });
   }
   return path;
-}
-
-/** The summed resident memory (bytes) of every process descended from this one: the browser and its children. */
-function descendantsRss() {
-  const parent = new Map();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  let total = 0;
-  for (const pid of parent.keys()) {
-    let p = pid;
-    while (p > 1 && p !== process.pid) p = parent.get(p) ?? 0;
-    if (p !== process.pid || pid === process.pid) continue;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // Gone.
-    }
-  }
-  return total;
 }
 
 const mb = (b) => (b / 1e6).toFixed(0);

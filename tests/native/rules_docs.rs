@@ -369,15 +369,9 @@ fn expected(name: &str) -> &'static Expect {
     &EXPECTED.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{name} has no hand-derived result in EXPECTED")).1
 }
 
-/// A number as the page writes it: at most 6 decimals, no trailing zeros.
+/// A number as the page writes it (the product's one number formatter).
 fn number(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    huaxiang::base::values::format_number(x)
 }
 
 /// The result as the page writes it after `→`.

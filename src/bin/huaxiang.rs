@@ -232,6 +232,11 @@ fn partial(failed: &[(String, String)], total: usize, wrote: &str) -> Result<(),
     ))
 }
 
+/// The analysis date of `--as-of`, when given.
+fn as_of(flags: &Flags) -> Result<Option<Day>, String> {
+    flags.one("as-of").map(|text| Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))).transpose()
+}
+
 /// How many input files the file flags name.
 fn file_count(flags: &Flags) -> usize {
     ["members", "identity", "orders", "events"].iter().map(|f| flags.all(f).len()).sum()
@@ -256,10 +261,7 @@ fn profile(args: &[String]) -> Result<(), String> {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
     }
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
-    let as_of = match flags.one("as-of") {
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
-        None => None,
-    };
+    let as_of = as_of(&flags)?;
     let mut ws = Workspace::new();
     let failed = load_all(&mut ws, &flags, strict)?;
     let unparsed = match flags.one("rules") {
@@ -535,10 +537,7 @@ fn audience(args: &[String]) -> Result<(), String> {
     }
     let options: ExportOptions = serde_json::from_value(options.clone())
         .map_err(|e| format!("{e}: use --hash sha256|md5, --phone-form national|e164, --format csv|xlsx, --encoding utf8_bom|utf8|gbk"))?;
-    let as_of = match flags.one("as-of") {
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
-        None => None,
-    };
+    let as_of = as_of(&flags)?;
     let mut ws = Workspace::new();
     let failed = load_all(&mut ws, &flags, strict)?;
     let unparsed = read_rules(&mut ws, Path::new(rules))?;
@@ -613,10 +612,7 @@ fn model(args: &[String]) -> Result<(), String> {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
     }
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
-    let as_of = match flags.one("as-of") {
-        Some(text) => Some(Day::parse_iso(text).ok_or_else(|| format!("`--as-of {text}` is not a YYYY-MM-DD date"))?),
-        None => None,
-    };
+    let as_of = as_of(&flags)?;
     fn number<T: std::str::FromStr>(flags: &Flags, name: &str, default: T) -> Result<T, String> {
         match flags.one(name) {
             Some(text) => text.trim().parse().map_err(|_| format!("`--{name} {text}` is not a number")),
@@ -624,13 +620,8 @@ fn model(args: &[String]) -> Result<(), String> {
         }
     }
     let mut ws = Workspace::new();
-    for (flag, kind) in
-        [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
-    {
-        for path in flags.all(flag) {
-            load(&mut ws, Path::new(path), kind, flags.one("sheet"))?;
-        }
-    }
+    // A model over part of the data would be a different model: every file must load.
+    load_all(&mut ws, &flags, true)?;
     let unparsed = match flags.one("rules") {
         Some(rules) => read_rules(&mut ws, Path::new(rules))?,
         None => 0,

@@ -306,14 +306,44 @@ where
     R: AsRef<[S]>,
     S: AsRef<str>,
 {
-    export_cells(spec, rows.into_iter().map(|row| row.as_ref().iter().map(|c| (c.as_ref().to_string(), None)).collect::<Vec<_>>()))
+    export_cells(spec, rows)
 }
 
-/// [`export_rows`] with a kind for each cell that overrides its column's when masking: a member key column holds
-/// member ids, but a person known only by a phone or an e-mail is keyed by it, and that cell is masked as one.
-pub fn export_cells<I>(spec: &ExportSpec, rows: I) -> Result<Export>
+/// A cell handed to an export: its text and, optionally, a kind that overrides its column's when masking.
+pub trait ExportCell {
+    /// The cell's text before masking, hashing and neutralising.
+    fn text(&self) -> &str;
+    /// The kind to mask it as, when not its column's.
+    fn kind(&self) -> Option<ColumnKind> {
+        None
+    }
+}
+
+impl<S: AsRef<str>> ExportCell for S {
+    fn text(&self) -> &str {
+        self.as_ref()
+    }
+}
+
+/// A cell with its own kind (see [`export_cells`]).
+pub struct KindedCell(pub String, pub Option<ColumnKind>);
+
+impl ExportCell for KindedCell {
+    fn text(&self) -> &str {
+        &self.0
+    }
+    fn kind(&self) -> Option<ColumnKind> {
+        self.1
+    }
+}
+
+/// [`export_rows`] over cells that may carry a kind overriding their column's when masking: a member key column
+/// holds member ids, but a person known only by a phone or an e-mail is keyed by it, and that cell is masked as one.
+pub fn export_cells<I, R, C>(spec: &ExportSpec, rows: I) -> Result<Export>
 where
-    I: IntoIterator<Item = Vec<(String, Option<ColumnKind>)>>,
+    I: IntoIterator<Item = R>,
+    R: AsRef<[C]>,
+    C: ExportCell,
 {
     let plan = Plan::new(spec)?;
     let opts = &spec.options;
@@ -332,14 +362,16 @@ where
     sink.row(&header, true, &mut report)?;
     let mut cells = Vec::with_capacity(plan.columns.len());
     for (index, row) in rows.into_iter().enumerate() {
+        let row = row.as_ref();
         if row.len() != plan.columns.len() {
             return Err(Error::export_row_width(index + 1, row.len(), plan.columns.len()));
         }
         cells.clear();
         let mut hashed_any = false;
         let mut unhashable = 0;
-        for (column, (raw, own_kind)) in plan.columns.iter().zip(&row) {
-            let masked_kind = own_kind.filter(|k| opts.mask && column.treatment == Treatment::Text && is_personal(*k));
+        for (column, given) in plan.columns.iter().zip(row) {
+            let raw = given.text();
+            let masked_kind = given.kind().filter(|k| opts.mask && column.treatment == Treatment::Text && is_personal(*k));
             let cell = match (column.treatment, masked_kind) {
                 (Treatment::Hash, _) => match hash::normalise(raw, column.kind, opts.phone_form) {
                     Some(value) => {

@@ -4,7 +4,7 @@
 //! `audience` and `profile` files all come from [`export_members`], so they mask, hash, neutralise and format
 //! numbers alike.
 
-use super::activation::{self, Column, ColumnKind, Export, ExportOptions};
+use super::activation::{self, Column, ColumnKind, Export, ExportOptions, KindedCell};
 use crate::audience::rfm_row;
 use crate::base::dict::NONE;
 use crate::base::ids::IdKind;
@@ -191,7 +191,7 @@ fn source<'a>(view: &MemberView<'a>, key: &str) -> Result<(Source<'a>, ColumnKin
 
 /// One cell: the raw text before masking, hashing and neutralising. A member keyed by another identifier than a
 /// member id (a phone, an e-mail) gets that identifier's kind, so masking treats it as what it is.
-fn cell(view: &MemberView<'_>, source: &Source<'_>, p: u32) -> (String, Option<ColumnKind>) {
+fn cell(view: &MemberView<'_>, source: &Source<'_>, p: u32) -> KindedCell {
     let (data, people) = (view.data, view.people);
     let pi = p as usize;
     let text = match source {
@@ -202,7 +202,7 @@ fn cell(view: &MemberView<'_>, source: &Source<'_>, p: u32) -> (String, Option<C
                 IdKind::Email => Some(ColumnKind::Email),
                 _ => None,
             };
-            return (data.ids.value(node).to_string(), kind);
+            return KindedCell(data.ids.value(node).to_string(), kind);
         }
         Source::Attr(i) => match people.member_row[pi] {
             NONE => String::new(),
@@ -233,7 +233,7 @@ fn cell(view: &MemberView<'_>, source: &Source<'_>, p: u32) -> (String, Option<C
         Source::Model(ModelColumn { values: ModelValues::Num(v), .. }) => number_cell(v.get(pi)),
         Source::Model(ModelColumn { values: ModelValues::Text(t), .. }) => t.get(pi).to_string(),
     };
-    (text, None)
+    KindedCell(text, None)
 }
 
 /// A number cell: empty for a missing value.

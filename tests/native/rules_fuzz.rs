@@ -395,15 +395,11 @@ fn member_expr() -> BoxedStrategy<String> {
 }
 
 /// A small deterministic generator of well-typed rules (SplitMix64 from a seed proptest picks).
-struct Gen(u64);
+struct Gen(huaxiang::base::random::SplitMix64);
 
 impl Gen {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -596,7 +592,7 @@ fn well_typed_rules_check_and_evaluate_without_panicking() {
     runner(500, 3)
         .run(&(any::<u64>(), 0..3u8), |(seed, kind)| {
             seen.set(seen.get() + 1);
-            let mut g = Gen(seed);
+            let mut g = Gen(huaxiang::base::random::SplitMix64::new(seed));
             let depth = 1 + g.below(4) as u32;
             let (text, kind) = match kind {
                 0 => (g.cond(depth), DefKind::Tag),
@@ -651,7 +647,7 @@ fn equivalent_rules_select_the_same_members() {
     runner(200, 6)
         .run(&any::<u64>(), |seed| {
             let ws = &mut ws.borrow_mut();
-            let mut g = Gen(seed);
+            let mut g = Gen(huaxiang::base::random::SplitMix64::new(seed));
             let c = g.cond(2);
             // `not` is the complement, whatever is missing.
             prop_assert_eq!(count(ws, &format!("({c}) or not ({c})"))?, 14, "{}", c);
@@ -708,7 +704,7 @@ fn a_window_is_a_days_since_condition() {
     runner(150, 8)
         .run(&(any::<u64>(), 1..450u32), |(seed, days)| {
             let ws = &mut ws.borrow_mut();
-            let mut g = Gen(seed);
+            let mut g = Gen(huaxiang::base::random::SplitMix64::new(seed));
             let (table, key) = if g.below(2) == 0 { ("orders", "orders") } else { ("events", "events") };
             let rc = g.row_cond(key, 1);
             let rule = format!("count({table} where ({rc}) and days_since(time) <= {days}) == count({table} where {rc}, last {days}d)");

@@ -18,15 +18,11 @@ use proptest::prelude::*;
 const RULES: usize = 5;
 
 /// SplitMix64: the generator's randomness, from proptest's seed.
-struct G(u64);
+struct G(huaxiang::base::random::SplitMix64);
 
 impl G {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
@@ -395,7 +391,7 @@ fn engine_answer(o: &Outcome, p: usize) -> Answer {
 
 /// Runs one case; `Err` describes every difference.
 fn run_case(seed: u64) -> Result<(), String> {
-    let mut g = G(seed);
+    let mut g = G(huaxiang::base::random::SplitMix64::new(seed));
     let data = random_data(&mut g);
     let text: String = (0..RULES).map(|i| Rules(&mut g).definition(i) + "\n").collect();
     let files = csv(&data);

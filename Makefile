@@ -23,7 +23,7 @@ export HUAXIANG_MODELS_REFERENCE := $(TOOLS_DIR)/models-reference
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps bench-scale clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -177,6 +177,14 @@ bench: setup site wasm-bench bench-deps
 	node bench/tags.mjs
 	node bench/catalog.mjs
 	for n in $(BENCH_SIZES); do HUAXIANG_BENCH_MEMBERS=$$n node bench/duckdb.mjs || exit 1; done
+
+# The command line at warehouse scale (issue 17; not part of `make bench`: it generates about 8 GB of CSV once and
+# runs for many minutes): huaxiang profile/audience at SCALE_MEMBERS members (about 10 orders each) next to native
+# DuckDB (the PyPI wheel, every core) on the same files, every result cross-checked (bench/scale.py, docs/scale.md).
+SCALE_MEMBERS ?= 10000000
+bench-scale: duckdb
+	cargo build --locked --release --bin huaxiang
+	HUAXIANG_SCALE_MEMBERS=$(SCALE_MEMBERS) "$(HUAXIANG_PYTHON)" bench/scale.py
 
 # DuckDB-WASM (about 150 MB) for the side-by-side benchmark: its own package under bench/, so `make test` never installs it.
 bench-deps: bench/node_modules/.package-lock.json

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-//!                  [--rules FILE [--sql duckdb|clickhouse|spark]] [--strict] --out DIR
-//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
+//!                  [--rules FILE [--sql duckdb|clickhouse|spark] [--count FILE]] [--timings] [--strict] --out DIR
+//! huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events|pack] [--orders-per-member R] [--events-per-member R]
+//!                 [--tags N] [--audiences N]
 //! huaxiang audience --orders FILE [--members FILE] [--events FILE] --rules FILE --expr "…" --out FILE
 //!                   [--mask] [--hash sha256|md5] [--phone-form national|e164] [--columns KEY[=HEADER],…]
 //!                   [--format csv|xlsx] [--encoding utf8_bom|utf8|gbk]
@@ -28,7 +29,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
-                   [--rules FILE [--sql duckdb|clickhouse|spark]] [--strict] --out DIR
+                   [--rules FILE [--sql duckdb|clickhouse|spark] [--count FILE]] [--timings] [--strict] --out DIR
       each file flag may repeat; a file that cannot be read is listed and left out, the others' results are
       written, and the exit status is 1 (--strict: stop at the first such file, writing nothing); files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
@@ -40,10 +41,16 @@ const USAGE: &str = "usage:
       --sql DIALECT (with --rules): also writes DIR/tags.DIALECT.sql, the same tags as SQL for a warehouse, and
       DIR/tables/{members,orders,events}.csv, the loaded data after OneID and value parsing (DIR/tables/load.sql
       loads them into DuckDB), so the warehouse computes the same member sets from the same rows.
-  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events] [--orders-per-member R] [--events-per-member R]
+      --count FILE (with --rules): counts the audience of every line of FILE (one expression per line; empty lines
+      and lines starting with # are skipped) and writes DIR/counts.csv (expression, members).
+      --timings: writes DIR/timings.json, the seconds of each step (load, rules, rfm, tags, counts, write) and the
+      process's peak memory, for benchmarks (make bench-scale).
+  huaxiang sample --out DIR [--members N] [--seed S] [--only members|orders|events|pack] [--orders-per-member R] [--events-per-member R]
+                  [--tags N] [--audiences N]
       writes the built-in sample dataset: DIR/sample_members.csv, DIR/sample_orders.csv and DIR/sample_events.csv
       (about 1.5 orders and 5.4 events per member unless the rates are given; the benchmark uses 10 and 30)
-      (or one of them)
+      (or one of them); --only pack writes the benchmark's generated rule pack instead: DIR/pack.rules (--tags N
+      tags, default 100) and DIR/audiences.txt (--audiences N expressions over them, default 1000)
   huaxiang audience --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
                     --rules FILE --expr EXPRESSION --out FILE [--mask] [--hash sha256|md5] [--phone-form national|e164]
                     [--columns KEY[=HEADER],...] [--format csv|xlsx] [--encoding utf8_bom|utf8|gbk]
@@ -245,7 +252,9 @@ fn file_count(flags: &Flags) -> usize {
 fn profile(args: &[String]) -> Result<(), String> {
     let strict = args.iter().any(|a| a == "--strict");
     let args: Vec<String> = args.iter().filter(|a| *a != "--strict").cloned().collect();
-    let flags = Flags::parse(&args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "sql"])?;
+    let timings = args.iter().any(|a| a == "--timings");
+    let args: Vec<String> = args.into_iter().filter(|a| a != "--timings").collect();
+    let flags = Flags::parse(&args, &["orders", "members", "events", "identity", "as-of", "out", "sheet", "rules", "sql", "count"])?;
     let dialect = match flags.one("sql") {
         Some(d) => Some((
             huaxiang::export::sql::Dialect::parse(d).ok_or_else(|| format!("`--sql {d}`: use duckdb, clickhouse or spark"))?,
@@ -256,24 +265,47 @@ fn profile(args: &[String]) -> Result<(), String> {
     if dialect.is_some() && flags.one("rules").is_none() {
         return Err(format!("`--sql` needs `--rules FILE`\n{USAGE}"));
     }
+    if flags.one("count").is_some() && flags.one("rules").is_none() {
+        return Err(format!("`--count` needs `--rules FILE`\n{USAGE}"));
+    }
+    let expressions = match flags.one("count") {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("{path}: {e}"))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
     let orders = flags.all("orders");
     if orders.is_empty() {
         return Err(format!("`--orders FILE` is required\n{USAGE}"));
     }
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
     let as_of = as_of(&flags)?;
+    let mut clock = Steps::new();
     let mut ws = Workspace::new();
     let failed = load_all(&mut ws, &flags, strict)?;
+    clock.step("load");
     let unparsed = match flags.one("rules") {
         Some(rules) => read_rules(&mut ws, Path::new(rules))?,
         None => 0,
     };
+    clock.step("rules");
     let summary = ws.compute(as_of).map_err(|e| e.to_string())?;
+    clock.step("rfm");
     let tags = match flags.one("rules") {
         Some(rules) => Some(check_and_evaluate(&mut ws, rules, unparsed)?),
         None => None,
     };
+    clock.step("tags");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    if flags.one("count").is_some() {
+        let counts = count_audiences(&mut ws, &expressions, &mut clock)?;
+        write_counts(&expressions, &counts, &out.join("counts.csv"))?;
+        clock.step("counts");
+    }
     match &tags {
         Some(report) => {
             write_members_with_tags(&mut ws, &out.join("members.csv"))?;
@@ -289,6 +321,11 @@ fn profile(args: &[String]) -> Result<(), String> {
     let quality = serde_json::json!({ "files": summary.files, "quality": summary.quality, "identity": summary.identity });
     let quality = serde_json::to_string_pretty(&quality).map_err(|e| e.to_string())?;
     std::fs::write(out.join("quality.json"), quality + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    clock.step("write");
+    if timings {
+        let file = out.join("timings.json");
+        std::fs::write(&file, clock.json() + "\n").map_err(|e| format!("{}: {e}", file.display()))?;
+    }
     note!("as of {}: {} members, {} buyers, {} orders", summary.as_of, summary.members, summary.buyers, summary.orders);
     let id = &summary.identity;
     note!("identity: {} identifiers -> {} people, {} conflicts", id.identifiers, id.people, id.conflicts);
@@ -299,6 +336,74 @@ fn profile(args: &[String]) -> Result<(), String> {
         note!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
     }
     partial(&failed, file_count(&flags), &format!("the results in {} are", out.display()))
+}
+
+/// The wall-clock time of each step of a run and the process's peak memory, for `--timings` (benchmarks).
+struct Steps {
+    last: std::time::Instant,
+    steps: Vec<(&'static str, f64)>,
+    count_ms: Vec<f64>,
+}
+
+impl Steps {
+    fn new() -> Steps {
+        Steps { last: std::time::Instant::now(), steps: Vec::new(), count_ms: Vec::new() }
+    }
+
+    /// Ends the step `name`: the time since the last step ended.
+    fn step(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    fn json(&self) -> String {
+        let mut sorted = self.count_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let pct = |p: f64| (!sorted.is_empty()).then(|| sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]);
+        let seconds: serde_json::Map<String, serde_json::Value> = self.steps.iter().map(|(n, s)| (n.to_string(), (*s).into())).collect();
+        serde_json::to_string_pretty(&serde_json::json!({
+            "seconds": seconds,
+            "counts": { "n": sorted.len(), "p50Ms": pct(0.5), "p99Ms": pct(0.99) },
+            "peakRssBytes": peak_rss(),
+        }))
+        .unwrap_or_default()
+    }
+}
+
+/// The process's peak resident memory (Linux's `VmHWM`), when the system says.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse::<u64>().ok()?;
+    Some(kb * 1024)
+}
+
+/// The size of the audience of each expression; an expression with an error stops the run with its diagnostics.
+fn count_audiences(ws: &mut Workspace, expressions: &[String], clock: &mut Steps) -> Result<Vec<u64>, String> {
+    let mut counts = Vec::with_capacity(expressions.len());
+    for (i, e) in expressions.iter().enumerate() {
+        let t = std::time::Instant::now();
+        let c = ws.audience_count(e).map_err(|e| e.to_string())?;
+        clock.count_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        match c.count {
+            Some(n) => counts.push(n),
+            None => {
+                let problems: Vec<String> =
+                    c.diagnostics.iter().map(|d| format!("{}:{}: {} / {}", d.at.line, d.at.col, d.en, d.zh)).collect();
+                return Err(format!("--count expression {} `{e}` cannot be counted: {}", i + 1, problems.join("; ")));
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// counts.csv: each expression and its audience's size.
+fn write_counts(expressions: &[String], counts: &[u64], path: &Path) -> Result<(), String> {
+    use huaxiang::export::activation::{export_rows, Column, ColumnKind, ExportSpec};
+    let columns = vec![Column::new("expression", ColumnKind::Plain), Column::new("members", ColumnKind::Number)];
+    let rows: Vec<Vec<String>> = expressions.iter().zip(counts).map(|(e, n)| vec![e.clone(), n.to_string()]).collect();
+    let export = export_rows(&ExportSpec { columns, options: plain_csv() }, rows).map_err(|e| e.to_string())?;
+    std::fs::write(path, export.bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Reads a rules file (rule text, or a tag pack JSON) into the workspace's catalog; prints the statements that
@@ -445,13 +550,30 @@ fn write_members(ws: &mut Workspace, path: &Path) -> Result<(), String> {
 }
 
 fn sample(args: &[String]) -> Result<(), String> {
-    let flags = Flags::parse(args, &["out", "members", "seed", "only", "orders-per-member", "events-per-member"])?;
+    let flags = Flags::parse(args, &["out", "members", "seed", "only", "orders-per-member", "events-per-member", "tags", "audiences"])?;
     let out = PathBuf::from(flags.one("out").ok_or_else(|| format!("`--out DIR` is required\n{USAGE}"))?);
     let members: u64 = flags.one("members").unwrap_or("2000").parse().map_err(|_| "`--members` must be a number")?;
     let seed: u64 = flags.one("seed").unwrap_or("20250601").parse().map_err(|_| "`--seed` must be a number")?;
     let only = flags.one("only");
-    if !matches!(only, None | Some("members" | "orders" | "events")) {
-        return Err(format!("`--only` takes `members`, `orders` or `events`\n{USAGE}"));
+    if !matches!(only, None | Some("members" | "orders" | "events" | "pack")) {
+        return Err(format!("`--only` takes `members`, `orders`, `events` or `pack`\n{USAGE}"));
+    }
+    if only == Some("pack") {
+        let count = |name: &str, default: usize| -> Result<usize, String> {
+            match flags.one(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or(format!("`--{name}` must be a number from 1 to 100000")),
+            }
+        };
+        let (tags, audiences) = (count("tags", 100)?, count("audiences", 1000)?);
+        std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        std::fs::write(out.join("pack.rules"), huaxiang::sample::pack::rules(seed, tags)).map_err(|e| e.to_string())?;
+        let lines: String = huaxiang::sample::pack::audiences(seed, tags, audiences).into_iter().map(|e| e + "\n").collect();
+        return std::fs::write(out.join("audiences.txt"), lines).map_err(|e| e.to_string());
     }
     let rate = |name: &str, default: f64| -> Result<f64, String> {
         match flags.one(name) {

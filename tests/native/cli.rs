@@ -122,3 +122,71 @@ fn profile_with_sql_writes_the_warehouse_script_and_the_tables_it_reads() {
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("--rules"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn counts_and_timings_give_each_audience_size_as_the_workspace_does() {
+    let dir = std::env::temp_dir().join(format!("hx-cli-counts-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    run(&["sample", "--out", d, "--members", "300", "--seed", "5"]);
+    run(&["sample", "--out", d, "--only", "pack", "--seed", "7", "--tags", "20", "--audiences", "30"]);
+    let pack = std::fs::read_to_string(dir.join("pack.rules")).unwrap();
+    assert_eq!(pack, huaxiang::sample::pack::rules(7, 20));
+    let expressions: Vec<String> = std::fs::read_to_string(dir.join("audiences.txt")).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(expressions, huaxiang::sample::pack::audiences(7, 20, 30));
+    let (members, orders) = (dir.join("sample_members.csv"), dir.join("sample_orders.csv"));
+    let out = dir.join("out");
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    run(&[
+        "profile",
+        "--members",
+        &p(&members),
+        "--orders",
+        &p(&orders),
+        "--rules",
+        &p(&dir.join("pack.rules")),
+        "--count",
+        &p(&dir.join("audiences.txt")),
+        "--timings",
+        "--out",
+        &p(&out),
+    ]);
+    // The same counts from a workspace given the same files and pack.
+    let mut ws = huaxiang::engine::Workspace::new();
+    for (path, kind) in [(&members, huaxiang::base::roles::FileKind::Members), (&orders, huaxiang::base::roles::FileKind::Orders)] {
+        ws.load_bytes(&p(path), Some(kind), &std::fs::read(path).unwrap(), 1 << 20).unwrap();
+    }
+    ws.compute(None).unwrap();
+    ws.import_rules(&pack, "", "test");
+    ws.tags().unwrap();
+    let csv = std::fs::read_to_string(out.join("counts.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 30);
+    for (row, e) in rows.iter().zip(&expressions) {
+        let n: u64 = row.rsplit(',').next().unwrap().parse().unwrap();
+        assert_eq!(Some(n), ws.audience_count(e).unwrap().count, "{e}");
+    }
+    let timings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("timings.json")).unwrap()).unwrap();
+    for step in ["load", "rules", "rfm", "tags", "counts", "write"] {
+        assert!(timings["seconds"][step].as_f64().is_some_and(|s| s >= 0.0), "{step}: {timings}");
+    }
+    assert_eq!(timings["counts"]["n"], 30);
+    // An expression that cannot be counted stops the run with its place.
+    std::fs::write(dir.join("bad.txt"), "b001 and nosuchtag\n").unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_huaxiang"))
+        .args([
+            "profile",
+            "--orders",
+            &p(&orders),
+            "--rules",
+            &p(&dir.join("pack.rules")),
+            "--count",
+            &p(&dir.join("bad.txt")),
+            "--out",
+            &p(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nosuchtag"), "{}", String::from_utf8_lossy(&bad.stderr));
+    std::fs::remove_dir_all(dir).ok();
+}

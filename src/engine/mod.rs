@@ -60,8 +60,8 @@ pub struct Workspace {
     computed: Option<Computed>,
     /// Each identifier node's segment at the last computation (`NO_SEGMENT` when not a buyer).
     before: Option<Before>,
-    /// Member columns of the models fitted over the last computation (dropped by the next one).
-    model_columns: Vec<crate::models::ModelColumn>,
+    /// Member columns of the models fitted over the last computation (dropped by the next one), as rules read them.
+    models: Vec<crate::rules::check::ModelField>,
 }
 
 /// The last computation.
@@ -102,7 +102,7 @@ impl Workspace {
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
         self.frame_cache = None;
-        self.model_columns.clear();
+        self.models.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

@@ -12,6 +12,8 @@ use crate::models::clv::{self, ClvReport, ClvRequest};
 use crate::models::kmeans::{self, ClusterReport, ClusterRequest};
 use crate::models::lookalike::{self, LookalikeReport, LookalikeRequest};
 use crate::models::ModelColumn;
+use crate::rules::check::{ModelField, Schema};
+use crate::tags::schema_of;
 
 impl Workspace {
     /// Runs `f` over a frame of the last computation.
@@ -23,19 +25,27 @@ impl Workspace {
         f(&frame)
     }
 
-    /// Keeps model columns, replacing any of the same key.
+    /// Keeps model columns, replacing any of the same key. Each is fingerprinted once here: rules that read it
+    /// keep their cached results until a refit changes its values.
     fn keep_columns(&mut self, columns: Vec<ModelColumn>) {
         for c in columns {
-            self.model_columns.retain(|old| old.key != c.key);
-            self.model_columns.push(c);
+            self.models.retain(|old| old.column.key != c.key);
+            self.models.push(ModelField::new(c));
         }
+    }
+
+    /// The schema rules are checked against: the member file's headers and the fitted models' columns.
+    pub fn schema(&self) -> Schema {
+        let mut schema = schema_of(&self.data);
+        schema.models = self.models.clone();
+        schema
     }
 
     /// Fits BG/NBD and Gamma-Gamma and scores every buyer (`p_alive`, `expected_purchases_<N>d`, `clv` …).
     pub fn fit_clv(&mut self, request: &ClvRequest) -> Result<ClvReport> {
         let model = self.with_frame(|frame| clv::fit(frame, request))?;
         // Another horizon's expected purchases would sit beside this one under another key: keep one.
-        self.model_columns.retain(|c| !c.key.starts_with("expected_purchases_"));
+        self.models.retain(|c| !c.column.key.starts_with("expected_purchases_"));
         self.keep_columns(model.columns);
         Ok(model.report)
     }
@@ -68,11 +78,11 @@ impl Workspace {
     /// Churn risk bands (`churn_risk`, `overdue_ratio`) from the CLV model's P(alive), fitting it with the default
     /// request first when it has not been fitted since the last computation.
     pub fn fit_churn(&mut self, request: &ChurnRequest) -> Result<ChurnReport> {
-        if !self.model_columns.iter().any(|c| c.key == "p_alive") {
+        if !self.models.iter().any(|c| c.column.key == "p_alive") {
             self.fit_clv(&ClvRequest::default())?;
         }
-        let p_alive = match self.model_columns.iter().find(|c| c.key == "p_alive").map(|c| &c.values) {
-            Some(crate::models::ModelValues::Num(v)) => v.clone(),
+        let p_alive = match self.models.iter().find(|c| c.column.key == "p_alive").map(|c| &c.column.values) {
+            Some(crate::models::ModelValues::Num(v)) => v.to_vec(),
             _ => Vec::new(),
         };
         let model = self.with_frame(|frame| churn::fit(frame, &p_alive, request))?;
@@ -81,7 +91,7 @@ impl Workspace {
     }
 
     /// The member columns of the models fitted since the last computation.
-    pub fn model_columns(&self) -> &[ModelColumn] {
-        &self.model_columns
+    pub fn model_columns(&self) -> Vec<&ModelColumn> {
+        self.models.iter().map(|m| &m.column).collect()
     }
 }

@@ -109,10 +109,13 @@ pub fn fit(frame: &Frame<'_>, p_alive: &[f64], request: &ChurnRequest) -> Result
             key: "churn_risk".into(),
             zh: "流失风险".into(),
             en: "Churn risk".into(),
-            values: ModelValues::Text(TextColumn { codes, values: ["高", "中", "低"].map(String::from).to_vec() }),
+            values: ModelValues::Text(TextColumn { codes, values: ["高", "中", "低"].map(String::from).to_vec() }.into()),
         },
         ModelColumn {
-            key: "overdue_ratio".into(), zh: "逾期倍数".into(), en: "Overdue ratio".into(), values: ModelValues::Num(overdue)
+            key: "overdue_ratio".into(),
+            zh: "逾期倍数".into(),
+            en: "Overdue ratio".into(),
+            values: ModelValues::Num(overdue.into()),
         },
     ];
     Ok(ChurnModel { report: ChurnReport { thresholds: request.clone(), median_interval: median, sizes }, columns })

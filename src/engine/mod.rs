@@ -29,6 +29,7 @@ pub mod vocabulary;
 
 pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
+pub use models::ModelInfo;
 pub use pages::{MemberRow, Page, SortKey};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};
@@ -62,6 +63,8 @@ pub struct Workspace {
     before: Option<Before>,
     /// Member columns of the models fitted over the last computation (dropped by the next one), as rules read them.
     models: Vec<crate::rules::check::ModelField>,
+    /// The model requests fitted (or tried, with the error) over the last computation, with the settings in place.
+    fitted: Vec<(crate::models::ModelRequest, Option<Error>)>,
 }
 
 /// The last computation.
@@ -103,6 +106,7 @@ impl Workspace {
         self.tag_cache.clear();
         self.frame_cache = None;
         self.models.clear();
+        self.fitted.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

@@ -1,7 +1,13 @@
 //! `Workspace` models: fit CLV (BG/NBD + Gamma-Gamma), k-means clusters, lookalike scores, category affinity and
-//! churn risk over the last computation and keep
-//! their member columns, which exports offer as `model:KEY` columns beside the RFM figures and tags. A new
-//! computation (new data, another analysis date) drops them, since they describe the people it replaced.
+//! churn risk over the last computation and keep their member columns, which rules and audiences read like metrics
+//! (`clv > 500`) and exports offer as `model:KEY` columns.
+//!
+//! Every fit is also a catalog entry ([`crate::tags::catalog::ModelEntry`]): its request (versioned) and its last
+//! report travel in the tag pack. A new computation (new data, another analysis date) drops the columns, and the
+//! next refresh fits every kept model again from its request ([`Workspace::follow_models`]), as it does after a
+//! pack with models is imported or a `set churn.…` threshold changes. A refit that fails (say, the new data has no
+//! repeat buyer) leaves that model's columns out, so rules reading them say `model_not_fitted`, and is not tried
+//! again until the data, the settings or the request change; [`Workspace::models`] reports it.
 
 use super::Workspace;
 use crate::error::{Error, Result};
@@ -11,9 +17,34 @@ use crate::models::churn::{self, ChurnReport, ChurnRequest};
 use crate::models::clv::{self, ClvReport, ClvRequest};
 use crate::models::kmeans::{self, ClusterReport, ClusterRequest};
 use crate::models::lookalike::{self, LookalikeReport, LookalikeRequest};
-use crate::models::ModelColumn;
+use crate::models::{known_column, ModelColumn, ModelKind, ModelRequest};
 use crate::rules::check::{ModelField, Schema};
 use crate::tags::schema_of;
+use serde::Serialize;
+
+/// A kept model as the Models view lists it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    /// The model.
+    pub model: ModelKind,
+    /// Its name in Chinese and in English.
+    pub zh: &'static str,
+    /// See `zh`.
+    pub en: &'static str,
+    /// The request's version.
+    pub version: u32,
+    /// The request.
+    pub request: ModelRequest,
+    /// The report of its last fit.
+    pub report: serde_json::Value,
+    /// Whether its columns are fitted over the current computation.
+    pub fitted: bool,
+    /// Why the last refit failed, if it did.
+    pub error: Option<Error>,
+    /// The member columns it wrote (keys).
+    pub columns: Vec<String>,
+}
 
 impl Workspace {
     /// Runs `f` over a frame of the last computation.
@@ -34,6 +65,22 @@ impl Workspace {
         }
     }
 
+    /// The request as fitted: a churn request with the pack's `set churn.…` thresholds in place.
+    fn effective(&self, request: &ModelRequest) -> ModelRequest {
+        match request {
+            ModelRequest::Churn(r) => ModelRequest::Churn(r.with_settings(&self.catalog.settings.churn)),
+            other => other.clone(),
+        }
+    }
+
+    /// Keeps a successful fit in the catalog and notes it as fitted over this computation.
+    fn remember(&mut self, request: ModelRequest, report: &impl Serialize) {
+        let effective = self.effective(&request);
+        self.fitted.retain(|(r, _)| r.kind() != request.kind());
+        self.fitted.push((effective, None));
+        self.catalog.record_model(request, serde_json::to_value(report).unwrap_or_default());
+    }
+
     /// The schema rules are checked against: the member file's headers and the fitted models' columns.
     pub fn schema(&self) -> Schema {
         let mut schema = schema_of(&self.data);
@@ -47,6 +94,7 @@ impl Workspace {
         // Another horizon's expected purchases would sit beside this one under another key: keep one.
         self.models.retain(|c| !c.column.key.starts_with("expected_purchases_"));
         self.keep_columns(model.columns);
+        self.remember(ModelRequest::Clv(request.clone()), &model.report);
         Ok(model.report)
     }
 
@@ -54,6 +102,7 @@ impl Workspace {
     pub fn fit_clusters(&mut self, request: &ClusterRequest) -> Result<ClusterReport> {
         let model = self.with_frame(|frame| kmeans::fit(frame, request))?;
         self.keep_columns(model.columns);
+        self.remember(ModelRequest::Cluster(request.clone()), &model.report);
         Ok(model.report)
     }
 
@@ -65,6 +114,7 @@ impl Workspace {
             lookalike::fit(frame, &in_seed, request)
         })?;
         self.keep_columns(model.columns);
+        self.remember(ModelRequest::Lookalike(request.clone()), &model.report);
         Ok(model.report)
     }
 
@@ -72,11 +122,13 @@ impl Workspace {
     pub fn fit_affinity(&mut self, request: &AffinityRequest) -> Result<AffinityReport> {
         let model = self.with_frame(|frame| affinity::fit(frame, request))?;
         self.keep_columns(model.columns);
+        self.remember(ModelRequest::Affinity(request.clone()), &model.report);
         Ok(model.report)
     }
 
     /// Churn risk bands (`churn_risk`, `overdue_ratio`) from the CLV model's P(alive), fitting it with the default
-    /// request first when it has not been fitted since the last computation.
+    /// request first when it has not been fitted since the last computation. Thresholds set in the pack
+    /// (`set churn.high_p_alive = 0.2` …) take the place of the request's.
     pub fn fit_churn(&mut self, request: &ChurnRequest) -> Result<ChurnReport> {
         if !self.models.iter().any(|c| c.column.key == "p_alive") {
             self.fit_clv(&ClvRequest::default())?;
@@ -85,9 +137,90 @@ impl Workspace {
             Some(crate::models::ModelValues::Num(v)) => v.to_vec(),
             _ => Vec::new(),
         };
-        let model = self.with_frame(|frame| churn::fit(frame, &p_alive, request))?;
+        let effective = request.with_settings(&self.catalog.settings.churn);
+        let model = self.with_frame(|frame| churn::fit(frame, &p_alive, &effective))?;
         self.keep_columns(model.columns);
+        self.remember(ModelRequest::Churn(request.clone()), &model.report);
         Ok(model.report)
+    }
+
+    /// Fits one model from its request (the report as JSON).
+    pub fn fit_model(&mut self, request: &ModelRequest) -> Result<serde_json::Value> {
+        fn json<T: Serialize>(r: Result<T>) -> Result<serde_json::Value> {
+            r.map(|report| serde_json::to_value(report).unwrap_or_default())
+        }
+        match request {
+            ModelRequest::Clv(r) => json(self.fit_clv(r)),
+            ModelRequest::Cluster(r) => json(self.fit_clusters(r)),
+            ModelRequest::Churn(r) => json(self.fit_churn(r)),
+            ModelRequest::Lookalike(r) => json(self.fit_lookalike(r)),
+            ModelRequest::Affinity(r) => json(self.fit_affinity(r)),
+        }
+    }
+
+    /// Fits again every model the catalog keeps whose request (with the settings) has not been fitted over the
+    /// current computation: after new data, an imported pack or a changed `set churn.…`. Runs on every refresh;
+    /// with nothing to do it only compares requests.
+    pub(super) fn follow_models(&mut self) {
+        if self.computed.is_none() || self.catalog.models.is_empty() {
+            return;
+        }
+        let mut requests: Vec<ModelRequest> = self.catalog.models.iter().map(|m| m.request.clone()).collect();
+        requests.sort_by_key(|r| r.kind().refit_rank());
+        for request in requests {
+            let effective = self.effective(&request);
+            if self.fitted.iter().any(|(r, _)| *r == effective) {
+                continue;
+            }
+            // Noted first: a lookalike seed's audience refreshes the workspace, which must not start this fit again.
+            let kind = request.kind();
+            self.fitted.retain(|(r, _)| r.kind() != kind);
+            self.fitted.push((effective.clone(), None));
+            if let Err(e) = self.fit_model(&request) {
+                self.models.retain(|c| !known_column(&c.column.key).is_some_and(|k| k.model == kind));
+                self.fitted.retain(|(r, _)| r.kind() != kind);
+                self.fitted.push((effective, Some(e)));
+            }
+        }
+    }
+
+    /// Forgets a model: its catalog entry and its columns.
+    pub fn remove_model(&mut self, kind: ModelKind) -> bool {
+        self.models.retain(|c| !known_column(&c.column.key).is_some_and(|k| k.model == kind));
+        self.fitted.retain(|(r, _)| r.kind() != kind);
+        self.catalog.remove_model(kind)
+    }
+
+    /// The models the catalog keeps, fitting any that are due first.
+    pub fn models(&mut self) -> Result<Vec<ModelInfo>> {
+        self.refresh()?;
+        Ok(self
+            .catalog
+            .models
+            .iter()
+            .map(|m| {
+                let kind = m.request.kind();
+                let effective = self.effective(&m.request);
+                let state = self.fitted.iter().find(|(r, _)| *r == effective);
+                let columns = self
+                    .models
+                    .iter()
+                    .filter(|c| known_column(&c.column.key).is_some_and(|k| k.model == kind))
+                    .map(|c| c.column.key.clone())
+                    .collect();
+                ModelInfo {
+                    model: kind,
+                    zh: kind.zh(),
+                    en: kind.en(),
+                    version: m.version,
+                    request: m.request.clone(),
+                    report: m.report.clone(),
+                    fitted: matches!(state, Some((_, None))),
+                    error: state.and_then(|(_, e)| e.clone()),
+                    columns,
+                }
+            })
+            .collect())
     }
 
     /// The member columns of the models fitted since the last computation.

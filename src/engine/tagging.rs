@@ -223,13 +223,13 @@ impl Workspace {
     /// definitions were added or changed.
     pub fn import_pack(&mut self, json: &str, merge: bool) -> Result<usize> {
         let pack = Catalog::from_json(json)?;
-        if pack.definitions.is_empty() {
+        if pack.definitions.is_empty() && pack.models.is_empty() {
             return Err(Error::empty_pack());
         }
         if merge {
             Ok(self.catalog.merge(pack))
         } else {
-            let n = pack.definitions.len();
+            let n = pack.definitions.len() + pack.models.len();
             self.catalog = pack;
             Ok(n)
         }

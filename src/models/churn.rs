@@ -35,6 +35,18 @@ impl Default for ChurnRequest {
     }
 }
 
+impl ChurnRequest {
+    /// This request with the thresholds a pack sets (`set churn.…`) in place of its own.
+    pub fn with_settings(&self, set: &crate::metrics::ChurnSettings) -> ChurnRequest {
+        ChurnRequest {
+            high_p_alive: set.high_p_alive.unwrap_or(self.high_p_alive),
+            medium_p_alive: set.medium_p_alive.unwrap_or(self.medium_p_alive),
+            high_overdue: set.high_overdue.unwrap_or(self.high_overdue),
+            medium_overdue: set.medium_overdue.unwrap_or(self.medium_overdue),
+        }
+    }
+}
+
 /// The bands' sizes and the thresholds used.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChurnReport {

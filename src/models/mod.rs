@@ -84,6 +84,49 @@ impl ModelKind {
     }
 }
 
+/// What to fit: one model's request, as the tag pack keeps it (`{"model": "clv", "horizonDays": 365, …}`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum ModelRequest {
+    /// CLV.
+    Clv(clv::ClvRequest),
+    /// Clusters.
+    Cluster(kmeans::ClusterRequest),
+    /// Churn risk.
+    Churn(churn::ChurnRequest),
+    /// Lookalike scores.
+    Lookalike(lookalike::LookalikeRequest),
+    /// Category affinity.
+    Affinity(affinity::AffinityRequest),
+}
+
+impl ModelRequest {
+    /// The model it fits.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelRequest::Clv(_) => ModelKind::Clv,
+            ModelRequest::Cluster(_) => ModelKind::Cluster,
+            ModelRequest::Churn(_) => ModelKind::Churn,
+            ModelRequest::Lookalike(_) => ModelKind::Lookalike,
+            ModelRequest::Affinity(_) => ModelKind::Affinity,
+        }
+    }
+}
+
+impl ModelKind {
+    /// The order models are fitted again in: CLV before churn (which reads P(alive)), lookalike last (its seed
+    /// audience may read the others' columns).
+    pub fn refit_rank(self) -> u8 {
+        match self {
+            ModelKind::Clv => 0,
+            ModelKind::Cluster => 1,
+            ModelKind::Affinity => 2,
+            ModelKind::Churn => 3,
+            ModelKind::Lookalike => 4,
+        }
+    }
+}
+
 /// A column some model writes, known before any fit so a rule naming it can be told which model to fit.
 pub struct KnownColumn {
     /// Its key; `expected_purchases_` stands for every `expected_purchases_<N>d`.

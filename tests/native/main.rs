@@ -12,6 +12,7 @@ mod formats;
 mod fuzz_replay;
 mod hostile;
 mod ingest;
+mod model_catalog;
 mod model_rules;
 mod models;
 mod names;

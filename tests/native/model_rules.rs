@@ -136,8 +136,11 @@ fn a_refit_re_evaluates_what_reads_the_column_and_nothing_else() {
     ws.fit_clusters(&ClusterRequest { k: 5, seed: 1, ..ClusterRequest::default() }).unwrap();
     let (_, evaluation) = ws.evaluate_tags().unwrap();
     assert!(evaluation.unwrap().evaluated.is_empty());
-    // A new computation drops the columns: the tag is an error again.
+    // A new computation refits the kept model from its request: the same clusters, so nothing is evaluated again.
     ws.compute(None).unwrap();
+    assert_eq!(ws.tag_members("第三类", None).unwrap(), after);
+    // A model removed from the catalog takes its columns along: the tag is an error again.
+    assert!(ws.remove_model(huaxiang::models::ModelKind::Cluster));
     let report = ws.tags().unwrap();
     let tag = report.tags.iter().find(|t| t.name == "第三类").unwrap();
     assert!(tag.diagnostics.iter().any(|d| d.code == "model_not_fitted"));

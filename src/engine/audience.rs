@@ -187,7 +187,7 @@ impl Workspace {
         })
     }
 
-    fn refuse_builtin(&self, name: &str) -> Result<()> {
+    pub(super) fn refuse_builtin(&self, name: &str) -> Result<()> {
         if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
             return Err(Error::builtin_tag_name());
         }

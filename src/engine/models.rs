@@ -10,17 +10,36 @@
 //! again until the data, the settings or the request change; [`Workspace::models`] reports it.
 
 use super::Workspace;
+use crate::audience::SavedList;
 use crate::error::{Error, Result};
 use crate::metrics::Frame;
 use crate::models::affinity::{self, AffinityReport, AffinityRequest};
+use crate::models::calibration::{self, CalibrationReport, CalibrationRequest};
 use crate::models::churn::{self, ChurnReport, ChurnRequest};
 use crate::models::clv::{self, ClvReport, ClvRequest};
+use crate::models::elbow::{self, ElbowReport, ElbowRequest};
 use crate::models::kmeans::{self, ClusterReport, ClusterRequest};
 use crate::models::lookalike::{self, LookalikeReport, LookalikeRequest};
 use crate::models::{known_column, ModelColumn, ModelKind, ModelRequest};
 use crate::rules::check::{ModelField, Schema};
 use crate::tags::schema_of;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Which members of a lookalike expansion to save as an audience.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LookalikeAudience {
+    /// The audience's name.
+    pub name: String,
+    /// Its group.
+    pub group: String,
+    /// Its description (default: the seed and the cut).
+    pub description: String,
+    /// The best-scored members outside the seed, at most this many.
+    pub top_n: Option<usize>,
+    /// Members outside the seed scoring at least this.
+    pub threshold: Option<f64>,
+}
 
 /// A kept model as the Models view lists it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -182,6 +201,80 @@ impl Workspace {
                 self.fitted.push((effective, Some(e)));
             }
         }
+    }
+
+    /// The elbow and silhouette of k-means for each k of a range, with a suggested k.
+    pub fn scan_clusters(&mut self, request: &ElbowRequest) -> Result<ElbowReport> {
+        self.with_frame(|frame| elbow::scan(frame, request))
+    }
+
+    /// The CLV model's calibration/holdout check: fitted before a cut-off, predicted against actual purchase days
+    /// after it, by frequency bucket.
+    pub fn calibrate_clv(&mut self, request: &CalibrationRequest) -> Result<CalibrationReport> {
+        self.with_frame(|frame| calibration::calibrate(frame, request))
+    }
+
+    /// Saves the lookalike model's expansion as a static audience: the `topN` best-scored members outside the seed,
+    /// or those scoring at least `threshold` (both: whichever is fewer), taken at `at` by `author`.
+    pub fn save_lookalike_audience(&mut self, request: &LookalikeAudience, at: &str, author: &str) -> Result<SavedList> {
+        let Some(ModelRequest::Lookalike(fit)) =
+            self.catalog.models.iter().map(|m| &m.request).find(|r| r.kind() == ModelKind::Lookalike).cloned()
+        else {
+            return Err(Error::model_missing("lookalike"));
+        };
+        self.refuse_builtin(&request.name)?;
+        self.refresh()?;
+        let scores = match self.models.iter().find(|c| c.column.key == "lookalike_score").map(|c| &c.column.values) {
+            Some(crate::models::ModelValues::Num(v)) => v.clone(),
+            _ => return Err(Error::model_missing("lookalike")),
+        };
+        let seed = self.audience_members(&fit.seed_audience)?;
+        let mut ranked: Vec<u32> = (0..scores.len() as u32)
+            .filter(|&p| !seed.contains(p) && !scores[p as usize].is_nan())
+            .filter(|&p| request.threshold.map_or(true, |t| scores[p as usize] >= t))
+            .collect();
+        // Best first; equal scores by member order, so the same request saves the same members.
+        ranked.sort_by(|&a, &b| scores[b as usize].total_cmp(&scores[a as usize]).then(a.cmp(&b)));
+        if let Some(n) = request.top_n {
+            ranked.truncate(n);
+        }
+        if ranked.is_empty() {
+            return Err(Error::model_empty_expansion());
+        }
+        ranked.sort_unstable();
+        let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
+        let members = roaring::RoaringBitmap::from_sorted_iter(ranked.iter().copied()).unwrap_or_default();
+        let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
+        let description = if request.description.is_empty() {
+            let mut d = format!("相似人群扩展 / lookalike expansion of {}", fit.seed_audience);
+            if let Some(n) = request.top_n {
+                d.push_str(&format!(", top {n}"));
+            }
+            if let Some(t) = request.threshold {
+                d.push_str(&format!(", score ≥ {}", crate::base::values::format_number(t)));
+            }
+            d
+        } else {
+            request.description.clone()
+        };
+        let list = crate::audience::ListEntry {
+            name: &request.name,
+            group: &request.group,
+            description: &description,
+            rule: "",
+            keys,
+            snapshot_of: None,
+            taken: None,
+        };
+        crate::audience::save_list(&mut self.catalog, list, at, author)?;
+        Ok(SavedList {
+            name: request.name.trim().to_string(),
+            kind: "static",
+            members: members.len(),
+            matched: None,
+            snapshot_of: None,
+            at: None,
+        })
     }
 
     /// Forgets a model: its catalog entry and its columns.

@@ -9,8 +9,10 @@
 
 pub mod affinity;
 pub mod bgnbd;
+pub mod calibration;
 pub mod churn;
 pub mod clv;
+pub mod elbow;
 pub mod gamma;
 pub mod kmeans;
 pub mod lookalike;

@@ -13,6 +13,7 @@ mod fuzz_replay;
 mod hostile;
 mod ingest;
 mod model_catalog;
+mod model_checks;
 mod model_rules;
 mod models;
 mod names;

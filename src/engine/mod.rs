@@ -29,7 +29,7 @@ pub mod vocabulary;
 
 pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
-pub use models::{LookalikeAudience, ModelInfo};
+pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
 pub use pages::{MemberRow, Page, SortKey};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};

@@ -41,6 +41,24 @@ pub struct LookalikeAudience {
     pub threshold: Option<f64>,
 }
 
+/// A histogram of a numeric model column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelHistogram {
+    /// The column.
+    pub key: String,
+    /// `bins + 1` bin edges; the last bin also holds every value above its upper edge.
+    pub edges: Vec<f64>,
+    /// Members per bin.
+    pub counts: Vec<u64>,
+    /// Members with a value.
+    pub members: u64,
+    /// Their mean value.
+    pub mean: f64,
+    /// The largest value.
+    pub max: f64,
+}
+
 /// A kept model as the Models view lists it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -275,6 +293,29 @@ impl Workspace {
             snapshot_of: None,
             at: None,
         })
+    }
+
+    /// A histogram of a numeric model column (`clv`, `p_alive` …) over the members the model scored: `bins`
+    /// equal-width bins from the smallest value to the 99th percentile, the last one open (it also holds the values
+    /// above). `None` when no such column is fitted.
+    pub fn model_histogram(&mut self, key: &str, bins: usize) -> Result<Option<ModelHistogram>> {
+        self.refresh()?;
+        let Some(crate::models::ModelValues::Num(v)) = self.models.iter().find(|c| c.column.key == key).map(|c| &c.column.values) else {
+            return Ok(None);
+        };
+        let mut values: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+        values.sort_by(f64::total_cmp);
+        let bins = bins.clamp(2, 100);
+        let (Some(&lo), Some(&max)) = (values.first(), values.last()) else { return Ok(None) };
+        let hi = values[((values.len() - 1) as f64 * 0.99) as usize].max(lo);
+        let width = if hi > lo { (hi - lo) / bins as f64 } else { 1.0 };
+        let mut counts = vec![0u64; bins];
+        for &x in &values {
+            counts[(((x - lo) / width) as usize).min(bins - 1)] += 1;
+        }
+        let edges = (0..=bins).map(|i| lo + width * i as f64).collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        Ok(Some(ModelHistogram { key: key.to_string(), edges, counts, members: values.len() as u64, mean, max }))
     }
 
     /// Forgets a model: its catalog entry and its columns.

@@ -98,7 +98,7 @@ pub fn scan(frame: &Frame<'_>, request: &ElbowRequest) -> Result<ElbowReport> {
         return Err(Error::model_too_few_rows(n, request.k_max));
     }
     standardise(&mut x, d);
-    let mut rng = SplitMix64::new(request.seed ^ 0x656c_626f_77);
+    let mut rng = SplitMix64::new(request.seed ^ 0x0065_6c62_6f77);
     let picks = sample_rows(n, request.sample_rows, &mut rng);
     let sample: Vec<f64> = picks.iter().flat_map(|&i| x[i * d..(i + 1) * d].iter().copied()).collect();
     let m = picks.len();

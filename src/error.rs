@@ -283,6 +283,12 @@ catalogue! {
     /// Gamma-Gamma with q ≤ 1 (a warning).
     model_gamma_gamma_q(q: f64) => "model_gamma_gamma_q", "Gamma-Gamma 模型的 q = {q:.3} 不大于 1，总体平均客单价没有意义：只购买过一天的会员的 CLV 不可靠。",
         "The Gamma-Gamma q = {q:.3} is not above 1, so the population's mean spend is undefined: the CLV of one-day buyers is not reliable.";
+    /// A model that must be fitted before this step (saving a lookalike expansion, say).
+    model_missing(model: &str) => "model_missing", "还没有拟合 {model} 模型：请先拟合。",
+        "The {model} model has not been fitted: fit it first.";
+    /// A lookalike expansion that selects nobody.
+    model_empty_expansion() => "model_empty_expansion", "按这个数量或阈值，种子人群之外没有会员入选：请放宽条件。",
+        "No member outside the seed reaches that number or threshold: loosen it.";
     /// A model option out of range.
     bad_model_option(name: &str, low: f64, high: f64) => "bad_model_option", "模型参数 {name} 要在 {low} 到 {high} 之间。",
         "The model option {name} must be between {low} and {high}.";

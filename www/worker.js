@@ -33,6 +33,10 @@ const catalog = {
     return { saved: ws.saveStaticAudience(file ? { ...rest, text: await file.text() } : rest, at, author ?? '') };
   },
   snapshotAudience: ({ name, snapshot, at, author }) => ({ saved: ws.snapshotAudience(name, snapshot || undefined, at, author ?? '') }),
+  // Models are catalog entries: a fit keeps its request in the pack (docs/models.md).
+  fitModel: ({ request }) => ({ report: ws.fitModel(request) }),
+  removeModel: ({ model }) => ({ removed: ws.removeModel(model) }),
+  saveLookalikeAudience: ({ request, at, author }) => ({ saved: ws.saveLookalikeAudience(request, at, author ?? '') }),
 };
 
 const isWorkbook = (name, head) =>

@@ -223,6 +223,10 @@ impl<'a> Scope<'a> {
                 _ => None,
             },
             Resolved::Metric(m) if m.info().ty == MetricType::Num => Some(NumSource::Metric(m)),
+            Resolved::Model(i) => match &self.schema.models[i].column.values {
+                crate::models::ModelValues::Num(v) if v.len() == self.data.people.len() => Some(NumSource::Def(v)),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -236,6 +240,10 @@ impl<'a> Scope<'a> {
                 _ => None,
             },
             Resolved::Metric(m) if m.info().ty == MetricType::Text => Some(TextSource::Metric(m)),
+            Resolved::Model(i) => match &self.schema.models[i].column.values {
+                crate::models::ModelValues::Text(t) if t.codes.len() == self.data.people.len() => Some(TextSource::Def(t)),
+                _ => None,
+            },
             _ => None,
         }
     }

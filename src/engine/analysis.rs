@@ -39,6 +39,7 @@ impl Workspace {
     /// this refresh evaluated).
     pub fn analysis(&mut self) -> Result<Analysis<'_>> {
         self.follow_settings()?;
+        self.follow_models();
         let _ = self.frame_cache();
         self.audience_indexes.prune();
         let compiled = self.compiled_catalog();

@@ -19,7 +19,7 @@ use crate::rules::ast::DefKind;
 use crate::rules::check::Ty;
 use crate::rules::eval::Outcome;
 use crate::rules::Severity;
-use crate::tags::{check_draft, compile, schema_of, Catalog, Compiled, DiagnosticInfo, DraftDef, Entry};
+use crate::tags::{check_draft, compile, Catalog, Compiled, DiagnosticInfo, DraftDef, Entry};
 use roaring::RoaringBitmap;
 use std::rc::Rc;
 
@@ -187,7 +187,7 @@ impl Workspace {
         })
     }
 
-    fn refuse_builtin(&self, name: &str) -> Result<()> {
+    pub(super) fn refuse_builtin(&self, name: &str) -> Result<()> {
         if crate::tags::builtin::BUILTINS.iter().any(|b| b.name == name.trim()) {
             return Err(Error::builtin_tag_name());
         }
@@ -233,7 +233,7 @@ impl Workspace {
 impl Analysis<'_> {
     /// Checks `expr` as a draft audience against the compiled catalog (whose results the refresh made current).
     fn draft(&self, expr: &str) -> Result<Draft> {
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let compiled = self.compiled.clone();
         let def = check_draft(&compiled, DefKind::Audience, DRAFT, expr, &schema, &self.catalog.settings);
         let diagnostics = def.diagnostics.iter().map(|d| DiagnosticInfo::new(d, expr)).collect();
@@ -251,7 +251,7 @@ impl Analysis<'_> {
         if !draft.runnable() {
             return Err(draft.error());
         }
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let scope = self.scope(&draft.compiled, &schema)?;
         let expr = draft.def.def.expr.as_ref().ok_or_else(|| draft.error())?;
         let bits = scope.bits(expr).into_owned();
@@ -267,7 +267,7 @@ impl Analysis<'_> {
         let mut out =
             AudienceCount { diagnostics: draft.diagnostics.clone(), count: None, members, share: None, bitmap_only: false, scanned: false };
         if draft.runnable() && self.computed.is_some() {
-            let schema = schema_of(&self.data);
+            let schema = self.schema();
             let scope = self.scope(&draft.compiled, &schema)?;
             if let Some(e) = &draft.def.def.expr {
                 let count = scope.count(e);
@@ -307,7 +307,7 @@ impl Analysis<'_> {
         if !draft.runnable() || self.computed.is_none() {
             return Ok(out);
         }
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let scope = self.scope(&draft.compiled, &schema)?;
         if let Some(e) = &draft.def.def.expr {
             let (bits, steps) = preview::attrition(&scope, e, expr);
@@ -323,7 +323,7 @@ impl Analysis<'_> {
     /// audience or metric) or an audience expression.
     pub fn explain_member(&self, target: &str, member: &str, mask: bool) -> Result<Explanation> {
         let person = self.find_member(member).ok_or_else(|| Error::no_such_member(member))?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let plain = compile(&light(&self.catalog, None), &schema);
         // What is explained: a definition of the catalog (by index), or the expression as a draft.
         let (compiled, draft, index) = match plain.find(target) {
@@ -424,7 +424,7 @@ impl Analysis<'_> {
             bins: request.bins.unwrap_or(portrait::DEFAULT_BINS).clamp(1, 100),
         };
         let compiled = self.current_catalog()?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let scope = self.scope(&compiled, &schema)?;
         let all = crate::rules::eval::full(scope.members());
         let (base, base_all) = match base {
@@ -439,7 +439,7 @@ impl Analysis<'_> {
     pub fn crosstab(&self, audience: &str, row: &str, column: &str) -> Result<CrossTab> {
         let (_, members) = self.members_of(audience)?;
         let compiled = self.current_catalog()?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);
         let find = |name: &str| -> Result<&Dim<'_>> {
@@ -475,7 +475,7 @@ impl Analysis<'_> {
         let ratios: Vec<f64> = specs.iter().map(|a| a.ratio).collect();
         let (_, audience) = self.members_of(&request.audience)?;
         let compiled = self.current_catalog()?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let scope = self.scope(&compiled, &schema)?;
         let dims = portrait::dimensions(&scope);
         let strata = match request.stratify.as_deref().filter(|s| !s.trim().is_empty()) {

@@ -69,7 +69,7 @@ impl Workspace {
         if options.as_of.is_none() {
             options.as_of = self.rfm().filter(|r| !r.as_of_default).map(|r| r.as_of.to_string());
         }
-        tag_pack_sql(self.catalog(), &crate::tags::schema_of(&self.data), &options)
+        tag_pack_sql(self.catalog(), &self.schema(), &options)
     }
 
     /// The loaded data as the normalised tables the SQL reads.
@@ -94,7 +94,7 @@ impl Analysis<'_> {
             rfm: &computed.rfm,
             compiled: &self.compiled,
             outcomes,
-            models: &self.model_columns,
+            models: self.model_columns(),
         })
     }
 

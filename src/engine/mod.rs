@@ -29,6 +29,7 @@ pub mod vocabulary;
 
 pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
+pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
 pub use pages::{MemberRow, Page, SortKey};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};
@@ -60,8 +61,10 @@ pub struct Workspace {
     computed: Option<Computed>,
     /// Each identifier node's segment at the last computation (`NO_SEGMENT` when not a buyer).
     before: Option<Before>,
-    /// Member columns of the models fitted over the last computation (dropped by the next one).
-    model_columns: Vec<crate::models::ModelColumn>,
+    /// Member columns of the models fitted over the last computation (dropped by the next one), as rules read them.
+    models: Vec<crate::rules::check::ModelField>,
+    /// The model requests fitted (or tried, with the error) over the last computation, with the settings in place.
+    fitted: Vec<(crate::models::ModelRequest, Option<Error>)>,
 }
 
 /// The last computation.
@@ -102,7 +105,8 @@ impl Workspace {
         let computed = Computed { people, rfm, basis, data_version: self.data_version };
         self.tag_cache.clear();
         self.frame_cache = None;
-        self.model_columns.clear();
+        self.models.clear();
+        self.fitted.clear();
         let summary = self.summarise(&computed, &person_of_order);
         self.before = Some(self.snapshot(&computed, &summary));
         self.computed = Some(computed);

@@ -7,7 +7,7 @@ use crate::metrics::{Frame, Settings, Thresholds};
 use crate::rules::check::Dep;
 use crate::rules::eval::Outcome;
 use crate::tags::report::{self, Completion, DiagnosticInfo, Lineage, TagInfo, ValueCount};
-use crate::tags::{compile, evaluate, evaluate_one, schema_of, Catalog, Compiled, DiffPart, Edit, Evaluation};
+use crate::tags::{compile, evaluate, evaluate_one, Catalog, Compiled, DiffPart, Edit, Evaluation};
 use roaring::RoaringBitmap;
 use serde::Serialize;
 use std::rc::Rc;
@@ -58,13 +58,13 @@ impl Workspace {
 
     /// Compiles the catalog against the loaded data.
     pub fn compile_tags(&self) -> Compiled {
-        compile(&self.catalog, &schema_of(&self.data))
+        compile(&self.catalog, &self.schema())
     }
 
     /// The compiled catalog, compiled again only when a definition, the settings or the schema changed (a draft
     /// being typed is checked against it with [`crate::tags::compile_with`] instead of compiling everything).
     pub fn compiled_catalog(&mut self) -> Rc<Compiled> {
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let key = crate::tags::compile_key(&self.catalog, &schema);
         match &self.compiled_cache {
             Some((k, compiled)) if *k == key => compiled.clone(),
@@ -112,7 +112,7 @@ impl Workspace {
     /// Evaluates what changed and returns the compiled catalog with its evaluation (`None` before a computation).
     pub fn evaluate_tags(&mut self) -> Result<(Rc<Compiled>, Option<Evaluation>)> {
         self.follow_settings()?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let compiled = self.compiled_catalog();
         if self.computed.is_none() {
             return Ok((compiled, None));
@@ -163,7 +163,7 @@ impl Workspace {
             None => catalog.definitions.push(entry),
         }
         self.follow_settings()?;
-        let schema = schema_of(&self.data);
+        let schema = self.schema();
         let compiled = compile(&catalog, &schema);
         // The draft is a catalog entry: find it among the entries, so that a draft named like a built-in tag is
         // checked itself (and told the name is taken) instead of reporting the built-in.
@@ -223,13 +223,13 @@ impl Workspace {
     /// definitions were added or changed.
     pub fn import_pack(&mut self, json: &str, merge: bool) -> Result<usize> {
         let pack = Catalog::from_json(json)?;
-        if pack.definitions.is_empty() {
+        if pack.definitions.is_empty() && pack.models.is_empty() {
             return Err(Error::empty_pack());
         }
         if merge {
             Ok(self.catalog.merge(pack))
         } else {
-            let n = pack.definitions.len();
+            let n = pack.definitions.len() + pack.models.len();
             self.catalog = pack;
             Ok(n)
         }
@@ -268,7 +268,7 @@ impl Workspace {
         let values = |d: &crate::base::dict::Dict| d.values().take(200).map(str::to_string).collect::<Vec<_>>();
         let known =
             [("orders.category", values(&o.categories)), ("orders.channel", values(&o.channels)), ("events.type", values(&e.types))];
-        report::completions(&compiled, &schema_of(&self.data), &known)
+        report::completions(&compiled, &self.schema(), &known)
     }
 
     /// [`Analysis::tag_members`] after a [`Workspace::refresh`].

@@ -32,7 +32,7 @@ pub struct MemberView<'a> {
     /// Each definition's result (`None` when it could not be evaluated), by definition index.
     pub outcomes: &'a [Option<Outcome>],
     /// The member columns of fitted models.
-    pub models: &'a [ModelColumn],
+    pub models: Vec<&'a ModelColumn>,
 }
 
 /// A column an export can hold, for the column picker.
@@ -136,7 +136,7 @@ pub fn available_columns(view: &MemberView<'_>, named: &[String]) -> Vec<ColumnI
         };
         out.push(info(&format!("tag:{}", def.name), &def.name, &def.name, kind, "tag", named.contains(&def.name)));
     }
-    for c in view.models {
+    for c in &view.models {
         let kind = if matches!(c.values, ModelValues::Num(_)) { ColumnKind::Number } else { ColumnKind::Plain };
         out.push(info(&format!("model:{}", c.key), &c.zh, &c.en, kind, "model", false));
     }
@@ -170,7 +170,7 @@ fn source<'a>(view: &MemberView<'a>, key: &str) -> Result<(Source<'a>, ColumnKin
                 let kind = if data.members.attrs[i].role == Some(Role::Name) { ColumnKind::Name } else { ColumnKind::Plain };
                 (Source::Attr(i), kind)
             } else if let Some(name) = key.strip_prefix("model:") {
-                let column = view.models.iter().find(|c| c.key == name).ok_or_else(|| Error::bad_export_column(key))?;
+                let column = view.models.iter().copied().find(|c| c.key == name).ok_or_else(|| Error::bad_export_column(key))?;
                 let kind = if matches!(column.values, ModelValues::Num(_)) { ColumnKind::Number } else { ColumnKind::Plain };
                 (Source::Model(column), kind)
             } else if let Some(name) = key.strip_prefix("tag:") {

@@ -33,11 +33,46 @@ pub struct Settings {
     pub rfm_monetary: MonetaryBasis,
     /// Lifecycle thresholds (each defaults from the data when unset).
     pub lifecycle: LifecycleConfig,
+    /// Churn-risk thresholds (each overrides the churn model's request when set); left out of the JSON when none is
+    /// set, so packs and fingerprints without them are unchanged.
+    #[serde(skip_serializing_if = "ChurnSettings::is_unset")]
+    pub churn: ChurnSettings,
+}
+
+/// The churn-risk bands' thresholds a pack sets (`set churn.high_p_alive = 0.2`; `docs/models.md`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChurnSettings {
+    /// P(alive) below this is high risk.
+    pub high_p_alive: Option<f64>,
+    /// P(alive) below this is at least medium risk.
+    pub medium_p_alive: Option<f64>,
+    /// An overdue ratio above this is high risk.
+    pub high_overdue: Option<f64>,
+    /// An overdue ratio above this is at least medium risk.
+    pub medium_overdue: Option<f64>,
+}
+
+impl ChurnSettings {
+    /// Whether no threshold is set.
+    pub fn is_unset(&self) -> bool {
+        *self == ChurnSettings::default()
+    }
+
+    /// Each key (after `churn.`) with its value.
+    pub fn entries(&self) -> [(&'static str, Option<f64>); 4] {
+        [
+            ("high_p_alive", self.high_p_alive),
+            ("medium_p_alive", self.medium_p_alive),
+            ("high_overdue", self.high_overdue),
+            ("medium_overdue", self.medium_overdue),
+        ]
+    }
 }
 
 impl Settings {
     /// Every key `set` accepts, with what it means.
-    pub const KEYS: [(&'static str, &'static str, &'static str); 5] = [
+    pub const KEYS: [(&'static str, &'static str, &'static str); 9] = [
         (
             "rfm.monetary",
             "M 按累计金额（\"total\"）还是客单价（\"average\"）打分",
@@ -51,6 +86,22 @@ impl Settings {
             "超过沉默天数、在这个天数内算流失预警，再往后算流失",
             "Past the dormant days and within this many, a member is at risk; beyond, lost",
         ),
+        (
+            "churn.high_p_alive",
+            "流失风险：存活概率低于它为“高”（0–1，默认 0.3）",
+            "Churn risk: P(alive) below this is high (0–1, default 0.3)",
+        ),
+        (
+            "churn.medium_p_alive",
+            "流失风险：存活概率低于它至少为“中”（0–1，默认 0.7）",
+            "Churn risk: P(alive) below this is at least medium (0–1, default 0.7)",
+        ),
+        ("churn.high_overdue", "流失风险：逾期倍数高于它为“高”（默认 3）", "Churn risk: an overdue ratio above this is high (default 3)"),
+        (
+            "churn.medium_overdue",
+            "流失风险：逾期倍数高于它至少为“中”（默认 1.5）",
+            "Churn risk: an overdue ratio above this is at least medium (default 1.5)",
+        ),
     ];
 
     /// Applies one setting; the error is `(zh, en)`.
@@ -58,6 +109,17 @@ impl Settings {
         let days = |v: Option<f64>| match v {
             Some(d) if (1.0..=36_500.0).contains(&d) => Ok(Some(d.round() as u32)),
             _ => Err(("天数要是 1 到 36500 之间的数字".to_string(), "The number of days must be between 1 and 36500.".to_string())),
+        };
+        let share = |v: Option<f64>| match v {
+            Some(p) if (0.0..=1.0).contains(&p) => Ok(p),
+            _ => Err(("存活概率的阈值要是 0 到 1 之间的数".to_string(), "A P(alive) threshold must be between 0 and 1.".to_string())),
+        };
+        let ratio = |v: Option<f64>| match v {
+            Some(r) if r > 0.0 && r <= 1000.0 => Ok(r),
+            _ => Err((
+                "逾期倍数的阈值要是大于 0、不超过 1000 的数".to_string(),
+                "An overdue-ratio threshold must be above 0 and at most 1000.".to_string(),
+            )),
         };
         match key {
             "rfm.monetary" => {
@@ -76,6 +138,10 @@ impl Settings {
             "lifecycle.active_days" => self.lifecycle.active_days = days(number)?,
             "lifecycle.dormant_days" => self.lifecycle.dormant_days = days(number)?,
             "lifecycle.at_risk_days" => self.lifecycle.at_risk_days = days(number)?,
+            "churn.high_p_alive" => self.churn.high_p_alive = Some(share(number)?),
+            "churn.medium_p_alive" => self.churn.medium_p_alive = Some(share(number)?),
+            "churn.high_overdue" => self.churn.high_overdue = Some(ratio(number)?),
+            "churn.medium_overdue" => self.churn.medium_overdue = Some(ratio(number)?),
             _ => {
                 let keys: Vec<&str> = Self::KEYS.iter().map(|k| k.0).collect();
                 let hint = crate::base::suggest::did_you_mean(key, keys.iter().copied());

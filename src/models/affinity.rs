@@ -209,13 +209,13 @@ pub fn from_baskets(baskets: &[Vec<u32>], names: &[String], request: &AffinityRe
             key: "next_category".into(),
             zh: "推荐品类".into(),
             en: "Next best category".into(),
-            values: ModelValues::Text(TextColumn { codes, values: labels }),
+            values: ModelValues::Text(TextColumn { codes, values: labels }.into()),
         },
         ModelColumn {
             key: "next_category_confidence".into(),
             zh: "推荐品类置信度".into(),
             en: "Next best category confidence".into(),
-            values: ModelValues::Num(confidence),
+            values: ModelValues::Num(confidence.into()),
         },
     ];
     AffinityModel { report, columns }

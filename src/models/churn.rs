@@ -35,6 +35,18 @@ impl Default for ChurnRequest {
     }
 }
 
+impl ChurnRequest {
+    /// This request with the thresholds a pack sets (`set churn.…`) in place of its own.
+    pub fn with_settings(&self, set: &crate::metrics::ChurnSettings) -> ChurnRequest {
+        ChurnRequest {
+            high_p_alive: set.high_p_alive.unwrap_or(self.high_p_alive),
+            medium_p_alive: set.medium_p_alive.unwrap_or(self.medium_p_alive),
+            high_overdue: set.high_overdue.unwrap_or(self.high_overdue),
+            medium_overdue: set.medium_overdue.unwrap_or(self.medium_overdue),
+        }
+    }
+}
+
 /// The bands' sizes and the thresholds used.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChurnReport {
@@ -109,10 +121,13 @@ pub fn fit(frame: &Frame<'_>, p_alive: &[f64], request: &ChurnRequest) -> Result
             key: "churn_risk".into(),
             zh: "流失风险".into(),
             en: "Churn risk".into(),
-            values: ModelValues::Text(TextColumn { codes, values: ["高", "中", "低"].map(String::from).to_vec() }),
+            values: ModelValues::Text(TextColumn { codes, values: ["高", "中", "低"].map(String::from).to_vec() }.into()),
         },
         ModelColumn {
-            key: "overdue_ratio".into(), zh: "逾期倍数".into(), en: "Overdue ratio".into(), values: ModelValues::Num(overdue)
+            key: "overdue_ratio".into(),
+            zh: "逾期倍数".into(),
+            en: "Overdue ratio".into(),
+            values: ModelValues::Num(overdue.into()),
         },
     ];
     Ok(ChurnModel { report: ChurnReport { thresholds: request.clone(), median_interval: median, sizes }, columns })

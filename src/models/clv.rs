@@ -185,7 +185,7 @@ pub fn fit_buyers(b: &Buyers, members: usize, as_of: &str, request: &ClvRequest)
         total_alive += alive;
     }
     let n = request.horizon_days;
-    let num = |key: String, zh: String, en: String, values: Vec<f64>| ModelColumn { key, zh, en, values: ModelValues::Num(values) };
+    let num = |key: String, zh: String, en: String, values: Vec<f64>| ModelColumn { key, zh, en, values: ModelValues::Num(values.into()) };
     let columns = vec![
         num("p_alive".into(), "存活概率".into(), "P(alive)".into(), p_alive),
         num(

@@ -466,12 +466,12 @@ pub fn fit(frame: &Frame<'_>, request: &ClusterRequest) -> Result<ClusterModel> 
     }
     let values = descriptions.iter().enumerate().map(|(c, desc)| format!("{} · {}", c + 1, desc.zh)).collect();
     let columns = vec![
-        ModelColumn { key: "cluster".into(), zh: "聚类".into(), en: "Cluster".into(), values: ModelValues::Num(cluster) },
+        ModelColumn { key: "cluster".into(), zh: "聚类".into(), en: "Cluster".into(), values: ModelValues::Num(cluster.into()) },
         ModelColumn {
             key: "cluster_label".into(),
             zh: "聚类描述".into(),
             en: "Cluster description".into(),
-            values: ModelValues::Text(TextColumn { codes, values }),
+            values: ModelValues::Text(TextColumn { codes, values }.into()),
         },
     ];
     let features = metrics

@@ -261,7 +261,7 @@ pub fn fit(frame: &Frame<'_>, in_seed: &[bool], request: &LookalikeRequest) -> R
         key: "lookalike_score".into(),
         zh: "相似度".into(),
         en: "Lookalike score".into(),
-        values: ModelValues::Num(scores),
+        values: ModelValues::Num(scores.into()),
     }];
     Ok(LookalikeModel { report, columns })
 }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::metrics::Settings;
+use crate::models::{ModelKind, ModelRequest};
 use crate::rules::ast::DefKind;
 use crate::rules::lexer::quote_name;
 use crate::rules::parser::parse_program;
@@ -184,6 +185,22 @@ pub struct Catalog {
     /// The definitions in order.
     #[serde(default)]
     pub definitions: Vec<Entry>,
+    /// Fitted models, one per model: fitted again from their requests on new data (left out when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelEntry>,
+}
+
+/// A fitted model kept in the pack: the request it is fitted with again on new data, and what its last fit gave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelEntry {
+    /// The request (`model` names the model).
+    pub request: ModelRequest,
+    /// 1 for the first request; each different request adds one (a refit with the same request does not).
+    pub version: u32,
+    /// The report of the last fit (parameters, convergence, sizes …) as the fit returned it.
+    #[serde(default)]
+    pub report: serde_json::Value,
 }
 
 fn pack_format() -> String {
@@ -330,7 +347,7 @@ impl Catalog {
         let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))?;
         let serde_json::Value::Object(map) = &value else { return Err(Error::not_a_pack()) };
-        const KEYS: [&str; 4] = ["format", "version", "settings", "definitions"];
+        const KEYS: [&str; 5] = ["format", "version", "settings", "definitions", "models"];
         let unknown: Vec<&str> = map.keys().map(String::as_str).filter(|k| !KEYS.contains(k)).collect();
         let missing: Vec<&str> = ["format", "definitions"].into_iter().filter(|k| !map.contains_key(*k)).collect();
         if !unknown.is_empty() || !missing.is_empty() {
@@ -343,9 +360,50 @@ impl Catalog {
         serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| Error::bad_pack_json(e.line(), e.column(), &e.to_string()))
     }
 
-    /// Adds (or replaces, by name) every definition of `other`; returns how many were added or changed.
+    /// Keeps a model's request and the report of its fit, replacing the entry of the same model; a different
+    /// request is a new version. Returns the version.
+    pub fn record_model(&mut self, request: ModelRequest, report: serde_json::Value) -> u32 {
+        let kind = request.kind();
+        match self.models.iter_mut().find(|m| m.request.kind() == kind) {
+            Some(m) => {
+                if m.request != request {
+                    m.version += 1;
+                    m.request = request;
+                }
+                m.report = report;
+                m.version
+            }
+            None => {
+                self.models.push(ModelEntry { request, version: 1, report });
+                1
+            }
+        }
+    }
+
+    /// Forgets a model; returns whether it was kept.
+    pub fn remove_model(&mut self, kind: ModelKind) -> bool {
+        let before = self.models.len();
+        self.models.retain(|m| m.request.kind() != kind);
+        self.models.len() != before
+    }
+
+    /// Adds (or replaces, by name) every definition of `other`, and its models (by model); returns how many were
+    /// added or changed.
     pub fn merge(&mut self, other: Catalog) -> usize {
         let mut n = 0;
+        for m in other.models {
+            match self.models.iter_mut().find(|x| x.request.kind() == m.request.kind()) {
+                Some(x) if *x == m => {}
+                Some(x) => {
+                    *x = m;
+                    n += 1;
+                }
+                None => {
+                    self.models.push(m);
+                    n += 1;
+                }
+            }
+        }
         for e in other.definitions {
             match self.definitions.iter_mut().find(|x| x.name == e.name) {
                 Some(x) if *x == e => {}
@@ -375,6 +433,11 @@ impl Catalog {
         {
             if let Some(v) = v {
                 out.push_str(&format!("set lifecycle.{key} = {v}\n"));
+            }
+        }
+        for (key, v) in s.churn.entries() {
+            if let Some(v) = v {
+                out.push_str(&format!("set churn.{key} = {}\n", crate::base::values::format_number(v)));
             }
         }
         if !out.is_empty() {

@@ -69,7 +69,7 @@ impl Compiled {
 /// The schema of a dataset: the member-file headers rules can name.
 pub fn schema_of(data: &crate::model::Dataset) -> Schema {
     let headers = data.members.attrs.iter().filter(|a| a.role.is_none()).map(|a| a.header.clone()).collect();
-    Schema { headers, untimed: Vec::new() }
+    Schema { headers, untimed: Vec::new(), models: Vec::new() }
 }
 
 fn def_of(kind: DefKind, name: &str, group: &str, rule: &str) -> (Def, Vec<Diagnostic>) {
@@ -125,6 +125,7 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
         for &j in reads {
             key.push_str(&format!("|{}={:x}", program.defs[j].name, fingerprints[j]));
         }
+        model_prints(&mut key, &checked.defs[i], schema);
         if let Some(list) = &lists[i] {
             key.push_str(&format!("|list={:x}/{}", list.fingerprint(), list.len()));
         }
@@ -132,6 +133,17 @@ pub fn compile(catalog: &Catalog, schema: &Schema) -> Compiled {
     }
     let names = names_of(&program);
     Compiled { program, origin, texts, checked, diagnostics, fingerprints, lists, names }
+}
+
+/// Adds the fingerprint of every model column a definition reads to its fingerprint's key, so a refit that changes
+/// a column re-evaluates what reads it.
+fn model_prints(key: &mut String, checked: &Checked, schema: &Schema) {
+    for dep in &checked.deps {
+        if let crate::rules::check::Dep::Model(k) = dep {
+            let print = schema.models.iter().find(|m| &m.column.key == k).map_or(0, |m| m.fingerprint);
+            key.push_str(&format!("|model:{k}={print:x}"));
+        }
+    }
 }
 
 fn names_of(program: &Program) -> HashMap<String, usize> {
@@ -154,6 +166,11 @@ pub fn compile_key(catalog: &Catalog, schema: &Schema) -> u64 {
     }
     for t in &schema.untimed {
         add(t.key());
+    }
+    for m in &schema.models {
+        add(&m.column.key);
+        add(&m.column.zh);
+        add(&format!("{:x}", m.fingerprint));
     }
     for e in &catalog.definitions {
         add(e.kind.keyword());
@@ -214,6 +231,7 @@ pub fn compile_with(
         for &j in reads {
             key.push_str(&format!("|{}={:x}", program.defs[j].name, fingerprints[j]));
         }
+        model_prints(&mut key, &checked.defs[last], schema);
         hash64(&key).max(1)
     } else {
         0

@@ -323,6 +323,8 @@ pub fn lineage(compiled: &Compiled, root: usize) -> Lineage {
                     Dep::Metric(m) => LineageNode { id: format!("measure:{m}"), kind: "measure", label: m.clone() },
                     Dep::Attribute(a) => LineageNode { id: format!("attribute:{a}"), kind: "attribute", label: a.clone() },
                     Dep::Column(c) => LineageNode { id: format!("column:{c}"), kind: "column", label: c.clone() },
+                    // A model column reads like a metric: drawn as one, named `model:KEY` as exports name it.
+                    Dep::Model(k) => LineageNode { id: format!("model:{k}"), kind: "measure", label: format!("model:{k}") },
                 };
                 g.edge(&n.id, &me);
                 g.node(n);
@@ -422,6 +424,9 @@ pub fn completions(compiled: &Compiled, schema: &Schema, values: &[(&'static str
     }
     for h in &schema.headers {
         out.push(c(h, "attribute", "会员表的列", "member file column"));
+    }
+    for m in &schema.models {
+        out.push(c(&m.column.key, "metric", &format!("模型 · {}", m.column.zh), &format!("model · {}", m.column.en)));
     }
     for t in Table::ALL {
         let (zh, en) = match t {

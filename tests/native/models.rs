@@ -53,9 +53,9 @@ fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-12)
 }
 
-fn column<'a>(ws: &'a Workspace, key: &str) -> &'a [f64] {
+fn column(ws: &Workspace, key: &str) -> std::rc::Rc<Vec<f64>> {
     match &ws.model_columns().iter().find(|c| c.key == key).unwrap_or_else(|| panic!("no column {key}")).values {
-        ModelValues::Num(v) => v,
+        ModelValues::Num(v) => v.clone(),
         ModelValues::Text(_) => panic!("{key} is not numeric"),
     }
 }

@@ -10,6 +10,7 @@ import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
+import { ModelsView } from './views/models.js';
 import { restorePack, savePack } from './tagstore.js';
 import { metricLabel, setVocabulary } from './vocabulary.js';
 
@@ -122,6 +123,7 @@ async function main() {
   app.views.members = new MembersView(app);
   app.views.tags = new TagsView(app);
   app.views.audiences = new AudiencesView(app);
+  app.views.models = new ModelsView(app);
 
   app.engine.onRestart = async () => {
     // The user's tags come back first, from the pack saved after every change (even when the files cannot).

@@ -38,6 +38,10 @@ export const METHODS = {
   campaignLift: 'request',
   exportColumns: 'expr?',
   exportAudience: 'request at',
+  models: '',
+  scanClusters: 'request',
+  calibrateClv: 'request',
+  modelHistogram: 'key bins?',
 };
 
 /** The names `method` takes, in order (with their `?` marks). */

@@ -244,6 +244,13 @@ impl Gen<'_> {
                 let i = self.use_attr(&source, false, false);
                 Ok(v(K::Attr(i), format!("at{i}"), 0))
             }
+            Some(Resolved::Model(i)) => {
+                let key = &self.schema.models[i].column.key;
+                unsupported(
+                    format!("它读模型列“{key}”，模型在 SQL 里算不出来（可导出 model:{key} 列再导入数据库）"),
+                    format!("it reads the model column “{key}”, which SQL cannot compute (export the column model:{key} and load it)"),
+                )
+            }
             None => Ok(v(K::Num, d.null_double(), 0)),
         }
     }

@@ -36,6 +36,33 @@ pub struct Schema {
     pub headers: Vec<String>,
     /// Tables without a time column (none, for the tables the engine loads today).
     pub untimed: Vec<Table>,
+    /// The member columns of the models fitted over the data (`clv`, `cluster` …).
+    pub models: Vec<ModelField>,
+}
+
+/// A fitted model's member column a rule can name like a metric.
+#[derive(Clone, Debug)]
+pub struct ModelField {
+    /// The column (its values are shared, not copied).
+    pub column: crate::models::ModelColumn,
+    /// [`crate::models::ModelColumn::fingerprint`], computed once when it was fitted.
+    pub fingerprint: u64,
+}
+
+impl ModelField {
+    /// The field of a fitted column.
+    pub fn new(column: crate::models::ModelColumn) -> ModelField {
+        let fingerprint = column.fingerprint();
+        ModelField { column, fingerprint }
+    }
+
+    /// Its type in rules.
+    pub fn ty(&self) -> Ty {
+        match self.column.values {
+            crate::models::ModelValues::Num(_) => Ty::Num,
+            crate::models::ModelValues::Text(_) => Ty::Text,
+        }
+    }
 }
 
 /// What a name refers to.
@@ -47,6 +74,8 @@ pub enum Resolved {
     Metric(Metric),
     /// A member-file column.
     Attr(AttrRef),
+    /// A fitted model's column (by index into [`Schema::models`]).
+    Model(usize),
 }
 
 /// Something a definition reads, for lineage.
@@ -61,6 +90,8 @@ pub enum Dep {
     Attribute(String),
     /// A table column, `orders.amount`.
     Column(String),
+    /// A model column (its key).
+    Model(String),
 }
 
 /// The checked form of one definition.
@@ -146,6 +177,10 @@ pub fn resolve(parts: &[(String, Span)], defs: &HashMap<String, usize>, schema: 
         return None;
     }
     let name = &parts[0].0;
+    // Model columns come after definitions and metrics and before member-file columns: a fit is asked for.
+    if let Some(i) = schema.models.iter().position(|m| m.column.is_named(name)) {
+        return Some(Resolved::Model(i));
+    }
     if let Some(h) = schema.headers.iter().find(|h| *h == name) {
         return Some(Resolved::Attr(AttrRef::Header(h.clone())));
     }
@@ -165,6 +200,7 @@ pub fn member_names<'a>(defs: impl Iterator<Item = &'a str>, schema: &'a Schema)
         names.push(r.zh());
     }
     names.extend(schema.headers.iter().map(String::as_str));
+    names.extend(schema.models.iter().map(|m| m.column.key.as_str()));
     names
 }
 
@@ -370,6 +406,10 @@ impl Checker<'_> {
                 Resolved::Metric(Metric::RfmSegment) => Some(crate::rfm::Segment::ALL.iter().map(|s| s.zh().to_string()).collect()),
                 Resolved::Metric(Metric::RfmSegment11) => Some(crate::rfm::Segment11::ALL.iter().map(|s| s.en().to_string()).collect()),
                 Resolved::Metric(Metric::Lifecycle) => Some(crate::metrics::Stage::ALL.iter().map(|s| s.zh().to_string()).collect()),
+                Resolved::Model(i) => match &self.schema.models[i].column.values {
+                    crate::models::ModelValues::Text(t) => Some(t.values.clone()),
+                    crate::models::ModelValues::Num(_) => None,
+                },
                 _ => None,
             },
             ExprKind::Call { name, args, .. } if name == "cut" || name == "quantiles" => {
@@ -643,8 +683,29 @@ impl Checker<'_> {
                 self.dep(Dep::Attribute(key));
                 Ty::Attr
             }
+            Some(Resolved::Model(i)) => {
+                let field = &self.schema.models[i];
+                self.dep(Dep::Model(field.column.key.clone()));
+                field.ty()
+            }
             None => {
-                self.unknown_name(parts, span, scope);
+                let name = parts.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(".");
+                match crate::models::known_column(&name).filter(|_| parts.len() == 1) {
+                    Some(known) => {
+                        let m = known.model;
+                        let (cz, ce) = match m {
+                            crate::models::ModelKind::Churn => (String::new(), String::new()),
+                            _ => (format!("（或用 huaxiang model {}）", m.key()), format!(" (or with huaxiang model {})", m.key())),
+                        };
+                        self.error(
+                            "model_not_fitted",
+                            span,
+                            format!("“{name}”来自{}，它还没有拟合：请先在“模型”页{cz}拟合", m.zh()),
+                            format!("“{name}” comes from {}, which has not been fitted: fit it first in the Models view{ce}.", m.en()),
+                        );
+                    }
+                    None => self.unknown_name(parts, span, scope),
+                }
                 Ty::Unknown
             }
         }

@@ -253,6 +253,12 @@ impl<'a> Evaluator<'a> {
                 };
                 Val::Attr(Rc::new(self.frame.attribute(attr)))
             }
+            Some(Resolved::Model(i)) => match &self.schema.models[i].column.values {
+                crate::models::ModelValues::Num(v) if v.len() == n => Val::Num(v.clone()),
+                crate::models::ModelValues::Text(t) if t.codes.len() == n => Val::Text(t.clone()),
+                // A column of another computation (the workspace drops them on a new one): nothing holds.
+                _ => Val::Num(Rc::new(vec![f64::NAN; n])),
+            },
             None => Val::Num(Rc::new(vec![f64::NAN; n])),
         }
     }

@@ -23,6 +23,7 @@ mod export;
 mod loading;
 mod models;
 mod pages;
+mod snapshot;
 mod summary;
 mod tagging;
 pub mod vocabulary;
@@ -30,6 +31,7 @@ pub mod vocabulary;
 pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
 pub use pages::{MemberRow, Page, SortKey};
+pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};
 

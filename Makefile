@@ -23,7 +23,7 @@ export HUAXIANG_MODELS_REFERENCE := $(TOOLS_DIR)/models-reference
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site dist serve test lint native-test wasm-test e2e cli bench bench-deps clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -137,6 +137,10 @@ wasm-bench: rust-target wasm-bindgen-cli node-deps
 # The static site: www/ plus the generated pkg/ plus vendored npm modules. Any static host can serve dist/.
 site: wasm node-deps
 	node tools/site.mjs
+
+# dist/ for any static host, under any sub-path (every URL in it is relative; tests/e2e/hosting.test.mjs serves it
+# under /some/sub/path/); its service worker keeps the app for offline starts.
+dist: site
 
 serve: setup site
 	node tools/serve.mjs dist $(PORT)

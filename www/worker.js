@@ -16,6 +16,12 @@ let ws = null;
 let wasmMemory = null;
 let cancelRequested = false;
 let queue = Promise.resolve();
+/** Counts changes of the loaded data, so the snapshot is written only when there is something new. */
+let dataStamp = 0;
+let savedStamp = 0;
+const SNAPSHOT_FILE = 'workspace.hxsnap';
+/** Requests that change the loaded data. */
+const CHANGES_DATA = new Set(['load', 'loadSample', 'reset', 'setIdentityRule']);
 
 /**
  * Catalog changes: each returns its result under a name, and the dispatch adds the pack (the catalog as JSON) that
@@ -124,6 +130,52 @@ const handlers = {
     return reports;
   },
 
+  /**
+   * Writes the loaded data's snapshot to the Origin Private File System (only when the data changed since the
+   * last one); the bytes go from wasm memory to the file without crossing to the page.
+   */
+  async saveSnapshot() {
+    if (savedStamp === dataStamp) return { saved: false };
+    const bytes = ws.dataSnapshot();
+    const handle = await (await navigator.storage.getDirectory()).getFileHandle(SNAPSHOT_FILE, { create: true });
+    const access = await handle.createSyncAccessHandle();
+    try {
+      access.truncate(0);
+      access.write(bytes, { at: 0 });
+      access.flush();
+    } finally {
+      access.close();
+    }
+    savedStamp = dataStamp;
+    return { saved: true, bytes: bytes.length };
+  },
+
+  /** Restores the data from the snapshot in the Origin Private File System; `null` when there is none. */
+  async restoreSnapshot() {
+    let handle;
+    try {
+      handle = await (await navigator.storage.getDirectory()).getFileHandle(SNAPSHOT_FILE);
+    } catch {
+      return null;
+    }
+    const file = await handle.getFile();
+    ws.restoreSnapshot(new Uint8Array(await file.arrayBuffer()));
+    dataStamp += 1;
+    savedStamp = dataStamp;
+    return { bytes: file.size, savedAt: file.lastModified };
+  },
+
+  /** Removes the snapshot file. */
+  async dropSnapshot() {
+    try {
+      await (await navigator.storage.getDirectory()).removeEntry(SNAPSHOT_FILE);
+    } catch {
+      // There was none.
+    }
+    savedStamp = -1;
+    return null;
+  },
+
   /** The size of the wasm linear memory; it never shrinks, so it is the peak the engine needed. */
   stats: () => ({ wasmBytes: wasmMemory.buffer.byteLength }),
   // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
@@ -134,6 +186,7 @@ const handlers = {
 
 async function dispatch(method, args, progress) {
   if (!ws && method !== 'init') await handlers.init();
+  if (CHANGES_DATA.has(method)) dataStamp += 1;
   if (Object.hasOwn(handlers, method)) return handlers[method](args, progress);
   if (Object.hasOwn(catalog, method)) return { ...(await catalog[method](args)), pack: ws.exportPack() };
   if (Object.hasOwn(METHODS, method)) return ws[method](...positional(method, args)) ?? null;

@@ -8,6 +8,7 @@
 import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version, vocabulary } from './pkg/huaxiang.js';
 import { AHEAD, CHUNK, readSlice } from './js/file-reader.js';
 import { METHODS, positional } from './js/methods.js';
+import { CHANGES_DATA, dataChanged, snapshotHandlers } from './js/snapshot-file.js';
 
 const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
@@ -16,16 +17,10 @@ let ws = null;
 let wasmMemory = null;
 let cancelRequested = false;
 let queue = Promise.resolve();
-/** Counts changes of the loaded data, so the snapshot is written only when there is something new. */
-let dataStamp = 0;
-let savedStamp = 0;
-const SNAPSHOT_FILE = 'workspace.hxsnap';
-/** Requests that change the loaded data. */
-const CHANGES_DATA = new Set(['load', 'loadSample', 'reset', 'setIdentityRule']);
 
 /**
  * Catalog changes: each returns its result under a name, and the dispatch adds the pack (the catalog as JSON) that
- * the page keeps in localStorage, so the catalog survives a reload or a restarted engine.
+ * the page keeps in its workspace storage (js/storage.js), so the catalog survives a reload or a restarted engine.
  */
 const catalog = {
   saveTag: ({ edit, at, author }) => ({ report: ws.saveTag(edit, at, author ?? '') }),
@@ -130,52 +125,6 @@ const handlers = {
     return reports;
   },
 
-  /**
-   * Writes the loaded data's snapshot to the Origin Private File System (only when the data changed since the
-   * last one); the bytes go from wasm memory to the file without crossing to the page.
-   */
-  async saveSnapshot() {
-    if (savedStamp === dataStamp) return { saved: false };
-    const bytes = ws.dataSnapshot();
-    const handle = await (await navigator.storage.getDirectory()).getFileHandle(SNAPSHOT_FILE, { create: true });
-    const access = await handle.createSyncAccessHandle();
-    try {
-      access.truncate(0);
-      access.write(bytes, { at: 0 });
-      access.flush();
-    } finally {
-      access.close();
-    }
-    savedStamp = dataStamp;
-    return { saved: true, bytes: bytes.length };
-  },
-
-  /** Restores the data from the snapshot in the Origin Private File System; `null` when there is none. */
-  async restoreSnapshot() {
-    let handle;
-    try {
-      handle = await (await navigator.storage.getDirectory()).getFileHandle(SNAPSHOT_FILE);
-    } catch {
-      return null;
-    }
-    const file = await handle.getFile();
-    ws.restoreSnapshot(new Uint8Array(await file.arrayBuffer()));
-    dataStamp += 1;
-    savedStamp = dataStamp;
-    return { bytes: file.size, savedAt: file.lastModified };
-  },
-
-  /** Removes the snapshot file. */
-  async dropSnapshot() {
-    try {
-      await (await navigator.storage.getDirectory()).removeEntry(SNAPSHOT_FILE);
-    } catch {
-      // There was none.
-    }
-    savedStamp = -1;
-    return null;
-  },
-
   /** The size of the wasm linear memory; it never shrinks, so it is the peak the engine needed. */
   stats: () => ({ wasmBytes: wasmMemory.buffer.byteLength }),
   // A deliberate trap, used by the end-to-end test that checks the app survives a crashed engine.
@@ -184,9 +133,12 @@ const handlers = {
   },
 };
 
+// The opt-in data snapshot in the Origin Private File System: saveSnapshot, restoreSnapshot, dropSnapshot.
+Object.assign(handlers, snapshotHandlers(() => ws));
+
 async function dispatch(method, args, progress) {
   if (!ws && method !== 'init') await handlers.init();
-  if (CHANGES_DATA.has(method)) dataStamp += 1;
+  if (CHANGES_DATA.has(method)) dataChanged();
   if (Object.hasOwn(handlers, method)) return handlers[method](args, progress);
   if (Object.hasOwn(catalog, method)) return { ...(await catalog[method](args)), pack: ws.exportPack() };
   if (Object.hasOwn(METHODS, method)) return ws[method](...positional(method, args)) ?? null;

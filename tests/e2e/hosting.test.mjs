@@ -107,6 +107,7 @@ test('after the first visit the app opens with no network', async () => {
     s.server.close();
     await page.reload();
     await page.waitForSelector('body[data-engine="ready"]');
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'served by the service worker');
     await page.click('#sample-button');
     await page.waitForSelector('#progress[data-state="done"]');
     assert.ok((await page.evaluate(() => globalThis.huaxiang.summary)).members > 0);

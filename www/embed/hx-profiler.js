@@ -94,7 +94,7 @@ export class HxProfiler extends HTMLElement {
     return (this.language === 'en' ? pair?.en ?? pair?.zh : pair?.zh ?? pair?.en) ?? '';
   }
 
-  metric(key) {
+  metricLabel(key) {
     const m = vocabulary().metrics.find((x) => x.key === key);
     return m ? this.pick(m) : key;
   }
@@ -156,7 +156,7 @@ export class HxProfiler extends HTMLElement {
 
   async computed(files) {
     this.current = await this.engine.call('compute', {});
-    this.topMembers = await this.engine.call('memberPage', { offset: 0, limit: TOP, sort: 'monetary', desc: true });
+    this.topMembers = await this.engine.call('memberPage', { offset: 0, limit: TOP, desc: true });
     this.status = null;
     this.render();
     const detail = { files, summary: this.current };
@@ -194,8 +194,11 @@ export class HxProfiler extends HTMLElement {
     return this.run((engine) => engine.call('portrait', { request: { audience: expr, minCount } }));
   }
 
-  /** A page of members (`{ offset, limit, sort, desc }`); without names under `hide-pii`. */
-  members({ offset = 0, limit = 50, sort = 'monetary', desc = true } = {}) {
+  /**
+   * A page of members (`{ offset, limit, sort, desc }`, sort one of `id`, `recency`, `frequency`, `monetary` (the
+   * default) or `segment`); without names under `hide-pii`.
+   */
+  members({ offset = 0, limit = 50, sort, desc = true } = {}) {
     return this.run(async (engine) => {
       const page = await engine.call('memberPage', { offset, limit, sort, desc });
       return this.hidePii ? { ...page, rows: page.rows.map(({ name, ...row }) => row) } : page;
@@ -238,7 +241,7 @@ export class HxProfiler extends HTMLElement {
     h('button', { type: 'submit' }, this.t('hxCountRun')),
     this.lastCount ? h('output', { dataset: { count: String(this.lastCount.count) } }, this.t('hxCountResult', int(this.lastCount.count))) : null,
     this.exportDisabled ? null : h('button', { type: 'button', class: 'export', onclick: () => this.download(input.value.trim() || 'frequency >= 1') }, this.t('hxExport')));
-    const head = [this.t('hxMemberId'), ...(this.hidePii ? [] : [this.t('hxName')]), this.metric('recency'), this.metric('frequency'), this.metric('monetary'), this.t('hxSegment')];
+    const head = [this.t('hxMemberId'), ...(this.hidePii ? [] : [this.t('hxName')]), this.metricLabel('recency'), this.metricLabel('frequency'), this.metricLabel('monetary'), this.t('hxSegment')];
     const rows = (this.topMembers?.rows ?? []).map((r) => [r.id, ...(this.hidePii ? [] : [r.name]), r.recency, r.frequency, r.monetary, this.pick({ zh: r.segmentZh, en: r.segmentEn })]);
     const members = table(h('table', { class: 'grid members', dataset: { pii: this.hidePii ? 'hidden' : 'shown' } }), head, rows);
     const error = this.status?.code ? h('p', { class: 'error' }, this.pick(this.status)) : null;

@@ -172,10 +172,12 @@ test: setup lint native-test wasm-test e2e
 # bench/duckdb.mjs is the side-by-side table of issue 6 (huaxiang vs DuckDB-WASM vs the native CLI: load, RFM, 100
 # tags, 1,000 audience counts, 20 portraits, touch-every-byte baseline, memory; docs/performance.md), run once per
 # size in BENCH_SIZES (members; about 10 orders and 30 events each); HUAXIANG_BENCH_RUNS (default 3) runs per size.
+# bench/snapshot.mjs times opening the app and reopening a 1M-member data snapshot against loading its CSV files.
 BENCH_SIZES ?= 100000 1000000
 bench: setup site wasm-bench bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
+	node bench/snapshot.mjs
 	cargo bench --locked --bench tags
 	cargo bench --locked --bench models
 	node bench/tags.mjs

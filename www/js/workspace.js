@@ -77,7 +77,9 @@ export async function restoreSnapshot(app) {
     }
     app.loaded.push({ snapshot: true, file: { name: t('snapshotName') } });
     await app.compute();
-    app.message(t('snapshotRestored', formatBytes(out.bytes), Math.round(performance.now() - started)));
+    const ms = Math.round(performance.now() - started);
+    app.message(t('snapshotRestored', formatBytes(out.bytes), ms));
+    document.body.dataset.snapshotMs = String(ms);
     document.body.dataset.snapshot = 'restored';
     return true;
   } catch (err) {

@@ -23,7 +23,7 @@ export HUAXIANG_MODELS_REFERENCE := $(TOOLS_DIR)/models-reference
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site serve test lint native-test wasm-test e2e cli bench bench-deps bench-scale clean
+.PHONY: help setup rust-target wasm-bindgen-cli browser duckdb models-reference clickhouse-check spark-check fuzz node-deps wasm wasm-bench site dist serve test lint native-test wasm-test e2e cli bench bench-deps bench-scale clean
 
 help:
 	@echo "make serve   install what is missing, build, serve the app on http://127.0.0.1:$(PORT)/"
@@ -138,6 +138,10 @@ wasm-bench: rust-target wasm-bindgen-cli node-deps
 site: wasm node-deps
 	node tools/site.mjs
 
+# dist/ for any static host, under any sub-path (every URL in it is relative; tests/e2e/hosting.test.mjs serves it
+# under /some/sub/path/); its service worker keeps the app for offline starts.
+dist: site
+
 serve: setup site
 	node tools/serve.mjs dist $(PORT)
 
@@ -168,10 +172,12 @@ test: setup lint native-test wasm-test e2e
 # bench/duckdb.mjs is the side-by-side table of issue 6 (huaxiang vs DuckDB-WASM vs the native CLI: load, RFM, 100
 # tags, 1,000 audience counts, 20 portraits, touch-every-byte baseline, memory; docs/performance.md), run once per
 # size in BENCH_SIZES (members; about 10 orders and 30 events each); HUAXIANG_BENCH_RUNS (default 3) runs per size.
+# bench/snapshot.mjs times opening the app and reopening a 1M-member data snapshot against loading its CSV files.
 BENCH_SIZES ?= 100000 1000000
 bench: setup site wasm-bench bench-deps
 	cargo build --locked --release --bin huaxiang
 	node bench/run.mjs
+	node bench/snapshot.mjs
 	cargo bench --locked --bench tags
 	cargo bench --locked --bench models
 	node bench/tags.mjs

@@ -305,6 +305,15 @@ catalogue! {
     model_no_categories() => "model_no_categories", "订单里没有品类，无法计算品类关联和推荐。",
         "The orders have no categories, so category affinity cannot be computed.";
 
+    // Snapshots of the loaded data (the browser's opt-in copy in its private file system).
+    /// Snapshot bytes that are cut short, fail their checksum or hold impossible values.
+    snapshot_damaged() => "snapshot_damaged", "保存的数据快照已损坏，无法恢复：请重新导入数据文件。",
+        "The saved data snapshot is damaged and cannot be restored; load the data files again.";
+    /// Bytes that are not a huaxiang snapshot, or one of a version this build does not read.
+    snapshot_version(found: u32, expected: u32) => "snapshot_version",
+        "保存的数据快照是第 {found} 版格式，本程序只能读取第 {expected} 版：请重新导入数据文件。",
+        "The saved data snapshot has format version {found}; this build reads version {expected}. Load the data files again.";
+
     // Arguments from the page or the command line.
     /// A request object that does not have the expected shape; `what_zh` / `what_en` name it.
     bad_request(what_zh: &str, what_en: &str, detail: &str) => "bad_request",

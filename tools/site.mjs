@@ -1,8 +1,8 @@
 // Assembles the static site in dist/: the app from www/, the generated wasm package from pkg/, and the
 // vendored npm modules the app imports. Any static host can serve dist/ as it is; nothing is fetched from a CDN.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,4 +36,17 @@ const wasm = join(dist, 'pkg/huaxiang_bg.wasm');
 const gz = gzipSync(readFileSync(wasm), { level: 9 }).length;
 const info = { wasmBytes: statSync(wasm).size, wasmGzipBytes: gz };
 writeFileSync(join(dist, 'build.json'), JSON.stringify(info, null, 2));
+
+// The service worker (sw.js) keeps a copy of every file listed here for offline starts. Paths are relative, so
+// dist/ works under any sub-path of any static host.
+const files = [];
+const walk = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path);
+    else files.push(relative(dist, path).split(sep).join('/'));
+  }
+};
+walk(dist);
+writeFileSync(join(dist, 'files.json'), JSON.stringify(files.filter((f) => f !== 'sw.js').sort(), null, 1));
 console.log(`site: dist/ ready (wasm ${(info.wasmBytes / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip)`);

@@ -8,6 +8,7 @@
 import init, { Workspace, sampleEventsCsv, sampleMembersCsv, sampleOrdersCsv, version, vocabulary } from './pkg/huaxiang.js';
 import { AHEAD, CHUNK, readSlice } from './js/file-reader.js';
 import { METHODS, positional } from './js/methods.js';
+import { CHANGES_DATA, dataChanged, snapshotHandlers } from './js/snapshot-file.js';
 
 const PREVIEW_BYTES = 1 << 20;
 const SAMPLE_SEED = 20250601;
@@ -19,7 +20,7 @@ let queue = Promise.resolve();
 
 /**
  * Catalog changes: each returns its result under a name, and the dispatch adds the pack (the catalog as JSON) that
- * the page keeps in localStorage, so the catalog survives a reload or a restarted engine.
+ * the page keeps in its workspace storage (js/storage.js), so the catalog survives a reload or a restarted engine.
  */
 const catalog = {
   saveTag: ({ edit, at, author }) => ({ report: ws.saveTag(edit, at, author ?? '') }),
@@ -136,8 +137,12 @@ const handlers = {
   },
 };
 
+// The opt-in data snapshot in the Origin Private File System: saveSnapshot, restoreSnapshot, dropSnapshot.
+Object.assign(handlers, snapshotHandlers(() => ws));
+
 async function dispatch(method, args, progress) {
   if (!ws && method !== 'init') await handlers.init();
+  if (CHANGES_DATA.has(method)) dataChanged();
   if (Object.hasOwn(handlers, method)) return handlers[method](args, progress);
   if (Object.hasOwn(catalog, method)) return { ...(await catalog[method](args)), pack: ws.exportPack() };
   if (Object.hasOwn(METHODS, method)) return ws[method](...positional(method, args)) ?? null;

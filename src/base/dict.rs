@@ -244,6 +244,38 @@ pub fn row_key(order_hash: u64, ts: i64, amount: i64) -> u64 {
     (h ^ (h >> 31)).max(1)
 }
 
+impl Dict {
+    /// Writes the dictionary for a snapshot: its text and end offsets (the index is rebuilt on reading).
+    pub fn write(&self, w: &mut crate::base::binary::Writer) {
+        w.str(&self.text);
+        w.u32s(&self.ends);
+    }
+
+    /// Reads a dictionary written by [`Dict::write`], rebuilding its index; fails on offsets that do not fall on
+    /// character boundaries in order.
+    pub fn read(r: &mut crate::base::binary::Reader) -> crate::error::Result<Dict> {
+        let text = r.str()?;
+        let ends = r.u32s()?;
+        let mut start = 0usize;
+        for &e in &ends {
+            let e = e as usize;
+            if e < start || e > text.len() || !text.is_char_boundary(e) {
+                return Err(crate::error::Error::snapshot_damaged());
+            }
+            start = e;
+        }
+        if start != text.len() {
+            return Err(crate::error::Error::snapshot_damaged());
+        }
+        let mut index = HashTable::with_capacity(ends.len());
+        for c in 0..ends.len() as u32 {
+            let bits = bits_of(text_of(&text, &ends, c));
+            index.insert_unique(spread(bits), u64::from(bits) << 32 | u64::from(c), |&e| spread((e >> 32) as u32));
+        }
+        Ok(Dict { text, ends, index, recent: Vec::new() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

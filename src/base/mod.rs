@@ -3,6 +3,7 @@
 //! hashes and row keys built on them, identifier kinds and their normal forms, file kinds and column roles, and the seeded random generator.
 //! Nothing here names another module of the crate but [`crate::error`].
 
+pub mod binary;
 pub mod date;
 pub mod dict;
 pub mod ids;

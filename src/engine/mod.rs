@@ -23,6 +23,7 @@ mod export;
 mod loading;
 mod models;
 mod pages;
+mod snapshot;
 mod summary;
 mod tagging;
 pub mod vocabulary;
@@ -31,6 +32,7 @@ pub use analysis::Analysis;
 pub use export::{AudienceExport, AudienceExportRequest};
 pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
 pub use pages::{MemberRow, Page, SortKey};
+pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};
 

@@ -388,6 +388,131 @@ impl Resolution {
     }
 }
 
+/// The graph in a snapshot (see `engine::snapshot`): the rule (JSON), each kind's dictionary, each node's kind and
+/// code, the union-find parents, the unique-kind slots, the links seen with their files, and the conflicts.
+/// `node_of` is rebuilt from the nodes' kinds and codes; reading checks every node number against the node count.
+mod snapshot {
+    use super::{Conflict, IdentityGraph, IdentityRule, Node, NO_NODE};
+    use crate::base::binary::{Reader, Writer};
+    use crate::base::dict::Dict;
+    use crate::base::ids::IdKind;
+    use crate::error::{Error, Result};
+
+    fn kind_code(kind: IdKind) -> u8 {
+        IdKind::ALL.iter().position(|&k| k == kind).expect("every kind is in ALL") as u8
+    }
+
+    fn read_kind(r: &mut Reader) -> Result<IdKind> {
+        IdKind::ALL.get(usize::from(r.u8()?)).copied().ok_or_else(Error::snapshot_damaged)
+    }
+
+    impl IdentityGraph {
+        /// Writes the graph.
+        pub fn write(&self, w: &mut Writer) {
+            w.str(&serde_json::to_string(&self.rule).expect("a rule serialises"));
+            w.count(self.values.len());
+            self.values.iter().for_each(|d| d.write(w));
+            w.bytes(&self.node_kind.iter().map(|&k| kind_code(k)).collect::<Vec<u8>>());
+            w.u32s(&self.node_code);
+            w.u32s(&self.parent);
+            w.count(self.unique_of_root.len());
+            for (kind, slots) in &self.unique_of_root {
+                w.u8(kind_code(*kind));
+                w.u32s(slots);
+            }
+            w.count(self.edges.len());
+            for &(a, b, file, line) in &self.edges {
+                [a, b, file, line].iter().for_each(|&x| w.u32(x));
+            }
+            w.count(self.files.len());
+            self.files.iter().for_each(|f| w.str(f));
+            w.u64(self.conflict_count);
+            w.count(self.conflicts.len());
+            for c in &self.conflicts {
+                w.u8(kind_code(c.via_kind));
+                w.str(&c.via_value);
+                w.u8(kind_code(c.kind));
+                w.str(&c.kept);
+                w.str(&c.refused);
+                w.str(&c.file);
+                w.u64(c.line);
+            }
+        }
+
+        /// Reads a graph written by [`IdentityGraph::write`].
+        pub fn read(r: &mut Reader) -> Result<IdentityGraph> {
+            let bad = Error::snapshot_damaged;
+            let rule: IdentityRule = serde_json::from_str(&r.str()?).map_err(|_| bad())?;
+            let kinds = r.count()?;
+            if kinds != IdKind::ALL.len() {
+                return Err(bad());
+            }
+            let values = (0..kinds).map(|_| Dict::read(r)).collect::<Result<Vec<Dict>>>()?;
+            let node_kind =
+                r.bytes()?.iter().map(|&k| IdKind::ALL.get(usize::from(k)).copied().ok_or_else(bad)).collect::<Result<Vec<IdKind>>>()?;
+            let node_code = r.u32s()?;
+            let parent = r.u32s()?;
+            let n = parent.len();
+            let node_ok = |x: Node| (x as usize) < n;
+            if node_kind.len() != n || node_code.len() != n || !parent.iter().all(|&p| node_ok(p)) {
+                return Err(bad());
+            }
+            let mut node_of: Vec<Vec<Node>> = values.iter().map(|d| vec![NO_NODE; d.len()]).collect();
+            for (node, (&kind, &code)) in node_kind.iter().zip(&node_code).enumerate() {
+                let slot = node_of[kind as usize].get_mut(code as usize).ok_or_else(bad)?;
+                *slot = node as Node;
+            }
+            if node_of.iter().flatten().any(|&x| x == NO_NODE) {
+                return Err(bad());
+            }
+            let mut unique_of_root = Vec::new();
+            for _ in 0..r.count()? {
+                let kind = read_kind(r)?;
+                let slots = r.u32s()?;
+                if slots.len() != n || !slots.iter().all(|&x| x == NO_NODE || node_ok(x)) {
+                    return Err(bad());
+                }
+                unique_of_root.push((kind, slots));
+            }
+            let mut edges = Vec::new();
+            for _ in 0..r.count()? {
+                let (a, b, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
+                if !node_ok(a) || !node_ok(b) {
+                    return Err(bad());
+                }
+                edges.push((a, b, file, line));
+            }
+            let files = (0..r.count()?).map(|_| r.str()).collect::<Result<Vec<String>>>()?;
+            let conflict_count = r.u64()?;
+            let mut conflicts = Vec::new();
+            for _ in 0..r.count()? {
+                conflicts.push(Conflict {
+                    via_kind: read_kind(r)?,
+                    via_value: r.str()?,
+                    kind: read_kind(r)?,
+                    kept: r.str()?,
+                    refused: r.str()?,
+                    file: r.str()?,
+                    line: r.u64()?,
+                });
+            }
+            Ok(IdentityGraph {
+                values,
+                node_kind,
+                node_code,
+                node_of,
+                parent,
+                unique_of_root,
+                conflicts,
+                conflict_count,
+                rule,
+                edges,
+                files,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,3 +177,168 @@ impl FileReport {
         }
     }
 }
+
+/// A file report in a snapshot (see `engine::snapshot`): every field in declaration order, enums as their JSON
+/// names, and the texts that are `&'static str` here (format, encoding, problem codes) as text that reading maps
+/// back onto the known values (an unknown one makes the snapshot damaged). The preview rows are not kept.
+mod snapshot {
+    use super::{ColumnReport, FileReport, Problem, ReasonCount};
+    use crate::base::binary::{Reader, Writer};
+    use crate::base::roles::Role;
+    use crate::error::{Error, Result};
+    use crate::ingest::decode::TextEncoding;
+    use crate::ingest::infer::RoleSource;
+    use crate::ingest::Format;
+
+    const SOURCES: [RoleSource; 4] = [RoleSource::Header, RoleSource::Values, RoleSource::User, RoleSource::None];
+
+    /// The known value equal to `text`.
+    fn known(text: &str, values: impl IntoIterator<Item = &'static str>) -> Result<&'static str> {
+        values.into_iter().find(|v| *v == text).ok_or_else(Error::snapshot_damaged)
+    }
+
+    fn code(text: &str) -> Result<&'static str> {
+        known(text, crate::error::examples().into_iter().map(|e| e.code))
+    }
+
+    fn json<T: serde::Serialize>(w: &mut Writer, v: &T) {
+        w.str(&serde_json::to_string(v).expect("an enum serialises"));
+    }
+
+    fn from_json<T: serde::de::DeserializeOwned>(r: &mut Reader) -> Result<T> {
+        serde_json::from_str(&r.str()?).map_err(|_| Error::snapshot_damaged())
+    }
+
+    fn write_reasons(w: &mut Writer, list: &[ReasonCount]) {
+        w.count(list.len());
+        for x in list {
+            w.str(x.code);
+            w.u64(x.count);
+        }
+    }
+
+    fn read_reasons(r: &mut Reader) -> Result<Vec<ReasonCount>> {
+        (0..r.count()?).map(|_| Ok(ReasonCount { code: code(&r.str()?)?, count: r.u64()? })).collect()
+    }
+
+    fn write_problems(w: &mut Writer, list: &[Problem]) {
+        w.count(list.len());
+        for p in list {
+            w.u64(p.line);
+            w.count(p.column);
+            w.str(&p.header);
+            w.str(&p.value);
+            w.str(p.code);
+            w.str(&p.zh);
+            w.str(&p.en);
+        }
+    }
+
+    fn read_problems(r: &mut Reader) -> Result<Vec<Problem>> {
+        (0..r.count()?)
+            .map(|_| {
+                Ok(Problem {
+                    line: r.u64()?,
+                    column: r.u64()? as usize,
+                    header: r.str()?,
+                    value: r.str()?,
+                    code: code(&r.str()?)?,
+                    zh: r.str()?,
+                    en: r.str()?,
+                })
+            })
+            .collect()
+    }
+
+    impl FileReport {
+        /// Writes the report (without its preview rows).
+        pub fn write(&self, w: &mut Writer) {
+            w.str(&self.name);
+            w.str(self.format);
+            w.opt_str(self.sheet.as_deref());
+            json(w, &self.kind);
+            w.str(self.encoding);
+            w.str(&self.delimiter);
+            w.bool(self.has_header);
+            json(w, &self.date_order);
+            for n in [self.bytes, self.rows_read, self.rows_loaded, self.rows_skipped, self.blank_lines] {
+                w.u64(n);
+            }
+            w.bool(self.malformed_text);
+            w.opt_str(self.first_time.as_deref());
+            w.opt_str(self.last_time.as_deref());
+            w.u64(self.repeated_order_ids);
+            w.u64(self.new_identifiers);
+            w.count(self.columns.len());
+            for c in &self.columns {
+                w.count(c.index);
+                w.str(&c.header);
+                w.opt_str(c.role.map(|r| serde_json::to_string(&r).expect("a role serialises")).as_deref());
+                w.u8(SOURCES.iter().position(|&s| s == c.source).expect("every source is listed") as u8);
+                w.u64(c.empty);
+                w.u64(c.empty_rate.to_bits());
+            }
+            write_reasons(w, &self.skipped_by_reason);
+            write_problems(w, &self.problems);
+            write_problems(w, &self.warnings);
+            write_reasons(w, &self.warned_by_reason);
+        }
+
+        /// Reads a report written by [`FileReport::write`].
+        pub fn read(r: &mut Reader) -> Result<FileReport> {
+            let bad = Error::snapshot_damaged;
+            let name = r.str()?;
+            let format = known(&r.str()?, [Format::Csv, Format::Jsonl, Format::Xlsx].map(Format::label))?;
+            let sheet = r.opt_str()?;
+            let kind = from_json(r)?;
+            let encodings = [TextEncoding::Utf8, TextEncoding::Utf8Bom, TextEncoding::Gbk, TextEncoding::Utf16Le, TextEncoding::Utf16Be];
+            let encoding = known(&r.str()?, std::iter::once("").chain(encodings.map(TextEncoding::label)))?;
+            let delimiter = r.str()?;
+            let has_header = r.bool()?;
+            let date_order = from_json(r)?;
+            let [bytes, rows_read, rows_loaded, rows_skipped, blank_lines] = [r.u64()?, r.u64()?, r.u64()?, r.u64()?, r.u64()?];
+            let malformed_text = r.bool()?;
+            let (first_time, last_time) = (r.opt_str()?, r.opt_str()?);
+            let (repeated_order_ids, new_identifiers) = (r.u64()?, r.u64()?);
+            let mut columns = Vec::new();
+            for _ in 0..r.count()? {
+                let index = r.u64()? as usize;
+                let header = r.str()?;
+                let role: Option<Role> = match r.opt_str()? {
+                    Some(text) => Some(serde_json::from_str(&text).map_err(|_| bad())?),
+                    None => None,
+                };
+                let source = *SOURCES.get(usize::from(r.u8()?)).ok_or_else(bad)?;
+                let (empty, empty_rate) = (r.u64()?, f64::from_bits(r.u64()?));
+                let (role_zh, role_en) = (role.map_or("", Role::zh), role.map_or("", Role::en));
+                columns.push(ColumnReport { index, header, role, role_zh, role_en, source, empty, empty_rate });
+            }
+            Ok(FileReport {
+                name,
+                format,
+                sheet,
+                kind,
+                encoding,
+                delimiter,
+                has_header,
+                date_order,
+                bytes,
+                rows_read,
+                rows_loaded,
+                rows_skipped,
+                blank_lines,
+                malformed_text,
+                first_time,
+                last_time,
+                repeated_order_ids,
+                new_identifiers,
+                columns,
+                skipped_by_reason: read_reasons(r)?,
+                problems: read_problems(r)?,
+                warnings: read_problems(r)?,
+                warned_by_reason: read_reasons(r)?,
+                preview: Vec::new(),
+            })
+        }
+    }
+}

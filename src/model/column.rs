@@ -526,6 +526,129 @@ impl Nodes {
     }
 }
 
+/// Snapshot layout (see `engine::snapshot`): an [`Ints`] is its length, min, max, a store tag (0 constant, 1–3
+/// for 8/16/32-bit offsets, 4 plain) and the stored values; [`Codes`] the same; [`Nodes`] a tag (0 plain, 1 runs)
+/// and its vectors. Reading checks that the stored values agree with the length, so a damaged snapshot fails.
+mod snapshot {
+    use super::{Codes, Ints, Nodes, Store};
+    use crate::base::binary::{Reader, Writer};
+    use crate::error::{Error, Result};
+
+    impl Ints {
+        /// Writes the column.
+        pub fn write(&self, w: &mut Writer) {
+            w.count(self.len);
+            w.i64(self.min);
+            w.i64(self.max);
+            match &self.store {
+                Store::Const => w.u8(0),
+                Store::U8(v) => {
+                    w.u8(1);
+                    w.bytes(v);
+                }
+                Store::U16(v) => {
+                    w.u8(2);
+                    w.u16s(v);
+                }
+                Store::U32(v) => {
+                    w.u8(3);
+                    w.u32s(v);
+                }
+                Store::Wide(v) => {
+                    w.u8(4);
+                    w.i64s(v);
+                }
+            }
+        }
+
+        /// Reads a column written by [`Ints::write`].
+        pub fn read(r: &mut Reader) -> Result<Ints> {
+            let len = usize::try_from(r.u64()?).map_err(|_| Error::snapshot_damaged())?;
+            let (min, max) = (r.i64()?, r.i64()?);
+            let (store, stored) = match r.u8()? {
+                0 => (Store::Const, len),
+                1 => {
+                    let v = r.bytes()?.to_vec();
+                    let n = v.len();
+                    (Store::U8(v), n)
+                }
+                2 => {
+                    let v = r.u16s()?;
+                    let n = v.len();
+                    (Store::U16(v), n)
+                }
+                3 => {
+                    let v = r.u32s()?;
+                    let n = v.len();
+                    (Store::U32(v), n)
+                }
+                4 => {
+                    let v = r.i64s()?;
+                    let n = v.len();
+                    (Store::Wide(v), n)
+                }
+                _ => return Err(Error::snapshot_damaged()),
+            };
+            if stored != len || min > max {
+                return Err(Error::snapshot_damaged());
+            }
+            Ok(Ints { len, min, max, store })
+        }
+    }
+
+    impl Codes {
+        /// Writes the column.
+        pub fn write(&self, w: &mut Writer) {
+            self.0.write(w);
+        }
+
+        /// Reads a column written by [`Codes::write`].
+        pub fn read(r: &mut Reader) -> Result<Codes> {
+            Ints::read(r).map(Codes)
+        }
+    }
+
+    impl Nodes {
+        /// Writes the column.
+        pub fn write(&self, w: &mut Writer) {
+            match self {
+                Nodes::Plain(v) => {
+                    w.u8(0);
+                    w.u32s(v);
+                }
+                Nodes::Runs { ends, nodes } => {
+                    w.u8(1);
+                    w.u32s(ends);
+                    w.u32s(nodes);
+                }
+            }
+        }
+
+        /// Whether every node of the column (each run's once) passes `f`.
+        pub fn all(&self, f: impl Fn(&u32) -> bool) -> bool {
+            match self {
+                Nodes::Plain(v) => v.iter().all(f),
+                Nodes::Runs { nodes, .. } => nodes.iter().all(f),
+            }
+        }
+
+        /// Reads a column written by [`Nodes::write`]; run ends must rise.
+        pub fn read(r: &mut Reader) -> Result<Nodes> {
+            match r.u8()? {
+                0 => Ok(Nodes::Plain(r.u32s()?)),
+                1 => {
+                    let (ends, nodes) = (r.u32s()?, r.u32s()?);
+                    if ends.len() != nodes.len() || ends.windows(2).any(|w| w[0] >= w[1]) || ends.first() == Some(&0) {
+                        return Err(Error::snapshot_damaged());
+                    }
+                    Ok(Nodes::Runs { ends, nodes })
+                }
+                _ => Err(Error::snapshot_damaged()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

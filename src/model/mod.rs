@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod column;
 pub mod people;
+pub mod snapshot;
 
 use crate::base::dict::{remap_all, Dict, NONE};
 use crate::base::roles::Role;

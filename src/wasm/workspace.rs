@@ -220,6 +220,29 @@ impl JsWorkspace {
     pub fn reset(&mut self) {
         self.0.reset();
     }
+
+    /// The loaded data as one versioned binary snapshot (`docs/embedding.md`; the layout is in the core's
+    /// `engine::snapshot`): the page may keep it, and `restoreSnapshot` brings the data back without the files.
+    ///
+    /// ```js
+    /// const bytes = ws.dataSnapshot();            // Uint8Array
+    /// ```
+    #[wasm_bindgen(js_name = dataSnapshot)]
+    pub fn data_snapshot(&self) -> Vec<u8> {
+        self.0.data_snapshot()
+    }
+
+    /// Replaces the loaded data by a snapshot's (rules and settings stay); throws `snapshot_damaged` or
+    /// `snapshot_version` and changes nothing when the bytes cannot be read. Compute again afterwards.
+    ///
+    /// ```js
+    /// ws.restoreSnapshot(bytes);
+    /// const summary = ws.compute();
+    /// ```
+    #[wasm_bindgen(js_name = restoreSnapshot)]
+    pub fn restore_snapshot(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        Ok(self.0.restore_snapshot(bytes)?)
+    }
 }
 
 /// Reads the options argument: nothing, a kind string, or an options object.

@@ -153,7 +153,7 @@ test('build from three tags, count, portrait, 90/10 split, masked CSV export, an
   await page.waitForSelector(row);
   assert.equal((await page.textContent(`${row} [data-cell="count"]`)).trim(), count.toLocaleString('en-US'));
   assert.equal((await page.textContent(`${row} [data-cell="kind"]`)).trim(), '动态');
-  assert.ok(await page.evaluate((n) => JSON.parse(localStorage.getItem('hx.tagPack')).definitions.some((d) => d.name === n && d.kind === 'audience'), NAME));
+  assert.ok(await page.evaluate((n) => JSON.parse(globalThis.huaxiang.storage.get('tagPack')).definitions.some((d) => d.name === n && d.kind === 'audience'), NAME));
 
   // Portrait against every member: every chart drawn, the top trait the engine's.
   await page.click(`${row} button[data-action="portrait"]`);
@@ -289,9 +289,9 @@ test('static audience from ids, a snapshot, an arm as XLSX with hashed phones, c
   const xlsx = await download(page, '#aud-export-run', 'arm.xlsx');
   assert.match(xlsx.suggested, /\.xlsx$/);
   assert.equal(xlsx.bytes.subarray(0, 2).toString('latin1'), 'PK');
-  const [saved] = await page.evaluate(() => JSON.parse(localStorage.getItem('hx.splits')));
+  const [saved] = await page.evaluate(() => globalThis.huaxiang.storage.get('splits'));
   const controlCount = saved.arms.find((a) => a.name === '对照组').count;
-  const log = await page.evaluate(() => JSON.parse(localStorage.getItem('hx.exportLog'))[0]);
+  const log = await page.evaluate(() => globalThis.huaxiang.storage.get('exportLog')[0]);
   assert.equal(log.rows, controlCount);
   assert.equal(log.hash, 'sha256');
   assert.ok(log.columns.includes('手机号_sha256'), log.columns.join(','));
@@ -316,22 +316,25 @@ test('static audience from ids, a snapshot, an arm as XLSX with hashed phones, c
   s.assertClean();
 });
 
-test('forget everything clears uploaded lists and snapshots (member ids) from the browser storage, keeps the rules', async () => {
+test('forget everything clears uploaded lists and snapshots (member ids) and the rules from the browser and the engine', async () => {
   const page = await s.open();
-  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => globalThis.huaxiang.storage.forgetEverything());
   await page.reload();
   await page.waitForSelector('body[data-engine="ready"]');
   await loadSample(page);
   await engine(page, 'importRules', { text: 'tag 女性会员 = gender == "女"\naudience 女客 = 女性会员\n', at: '2025-06-01T00:00:00Z', author: 't' });
   const { pack } = await engine(page, 'saveStaticAudience', { request: { name: '线下名单', ids: ['00000100', '00000101'] }, at: '2025-06-01T00:00:00Z', author: 't' });
-  await page.evaluate((p) => localStorage.setItem('hx.tagPack', p), pack);
-  await engine(page, 'snapshotAudience', { name: '女客', at: '2025-06-01T00:00:00Z', author: 't' }).then((r) => page.evaluate((p) => localStorage.setItem('hx.tagPack', p), r.pack));
-  const before = await page.evaluate(() => localStorage.getItem('hx.tagPack'));
+  await page.evaluate((p) => globalThis.huaxiang.catalogChanged(p), pack);
+  await engine(page, 'snapshotAudience', { name: '女客', at: '2025-06-01T00:00:00Z', author: 't' }).then((r) => page.evaluate((p) => globalThis.huaxiang.catalogChanged(p), r.pack));
+  const before = await page.evaluate(() => globalThis.huaxiang.storage.get('tagPack'));
   assert.ok(before.includes('"members"') && before.includes('00000100'), 'the lists are in storage before');
   await page.click('nav [data-view="data"]');
+  page.once('dialog', (d) => d.accept());
   await page.click('#forget-button');
-  await page.waitForFunction(() => !(localStorage.getItem('hx.tagPack') ?? '').includes('"members"'));
-  const after = JSON.parse(await page.evaluate(() => localStorage.getItem('hx.tagPack')));
-  assert.deepEqual(after.definitions.map((d) => d.name).sort(), ['女客', '女性会员'].sort(), 'rules stay, lists go');
+  await page.waitForSelector('body[data-forgotten]');
+  assert.equal(await page.evaluate(() => globalThis.huaxiang.storage.get('tagPack')), null);
+  assert.deepEqual(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)), []);
+  const tags = await engine(page, 'tags');
+  assert.deepEqual(tags.tags.filter((t) => !t.builtin).map((t) => t.name), [], 'the engine holds no rule of the user');
   s.assertClean();
 });

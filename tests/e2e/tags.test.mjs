@@ -272,21 +272,21 @@ test('packs out and back in; the builder and completion write rule text', async 
   await page.setInputFiles('#tag-import', file);
   await page.waitForSelector('#tag-table tbody tr[data-tag="高消费会员"]');
   assert.equal((await page.textContent('#tag-table tbody tr[data-tag="高消费会员"] [data-cell="versions"]')).trim(), '3');
-  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('hx.tagPack')).definitions.map((d) => d.name));
+  const stored = await page.evaluate(() => JSON.parse(globalThis.huaxiang.storage.get('tagPack')).definitions.map((d) => d.name));
   assert.ok(stored.includes('高消费会员'));
 
   // Settings travel with the pack.
   await page.click('#tag-settings summary');
   await page.fill('#set-activeDays', '45');
   await page.click('#set-apply');
-  await page.waitForFunction(() => JSON.parse(localStorage.getItem('hx.tagPack')).settings.lifecycle.activeDays === 45);
+  await page.waitForFunction(() => JSON.parse(globalThis.huaxiang.storage.get('tagPack')).settings.lifecycle.activeDays === 45);
   assert.match(await page.evaluate(() => globalThis.huaxiang.engine.call('rulesText')), /set lifecycle\.active_days = 45/);
   s.assertClean();
 });
 
 test('the example tags load in one click, every one of them evaluates, and the sequence tag finds members', async () => {
   const page = await s.open();
-  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => globalThis.huaxiang.storage.forgetEverything());
   await page.reload();
   await page.waitForSelector('body[data-engine="ready"]');
   await loadSample(page);

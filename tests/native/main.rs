@@ -29,6 +29,7 @@ mod rules_reference;
 mod rules_reference_props;
 mod rules_semantics;
 mod scale_docs;
+mod snapshot;
 mod sql;
 mod tidy;
 mod tidy_www;

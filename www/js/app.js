@@ -12,6 +12,8 @@ import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
 import { ModelsView } from './views/models.js';
 import { restorePack, savePack } from './tagstore.js';
+import * as storage from './storage.js';
+import { setupWorkspace } from './workspace.js';
 import { metricLabel, setVocabulary } from './vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
@@ -36,11 +38,8 @@ const app = {
    * browser's storage and tells every view, which reads the catalog again when next shown.
    */
   catalogChanged(pack, source = null) {
-    try {
-      savePack(pack);
-    } catch (err) {
-      this.error(err);
-    }
+    savePack(pack);
+    storage.flushed().catch((err) => this.error(err));
     events.dispatchEvent(new CustomEvent('catalog', { detail: { pack, source } }));
   },
 
@@ -76,6 +75,7 @@ const app = {
     try {
       this.summary = await this.engine.call('compute', { asOf: $('as-of').value });
       this.progress('done', t('done'), 1);
+      events.dispatchEvent(new CustomEvent('computed', { detail: this.summary }));
     } catch (err) {
       this.progress('error', pick(err), 1);
       this.error(err);
@@ -109,6 +109,8 @@ async function main() {
 
   // The engine's vocabulary (metrics, keywords, roles …) comes first: the views and the rule editors read it.
   let info = null;
+  // The kept workspace (rules, mappings, settings …) is read from IndexedDB while the engine starts.
+  const opened = storage.openStorage().catch((err) => app.error(err));
   try {
     info = await app.engine.ready;
     setVocabulary(info.vocabulary);
@@ -117,6 +119,7 @@ async function main() {
   }
   labelMetrics();
 
+  await opened;
   app.tagsReady = restoreTags();
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
@@ -149,6 +152,8 @@ async function main() {
   };
 
   if (info) {
+    await app.tagsReady;
+    await setupWorkspace(app);
     document.body.dataset.engine = 'ready';
     document.body.dataset.version = info.version;
   }
@@ -170,6 +175,7 @@ async function restoreTags() {
 }
 
 // Exposed for the end-to-end tests and for pages that embed the workbench.
+app.storage = storage;
 globalThis.huaxiang = app;
 main();
 export { app };

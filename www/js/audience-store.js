@@ -1,32 +1,20 @@
 // What the Audiences view keeps in the browser's own storage besides the tag pack: saved A/B splits (only the
 // request — audience, salt, arms, stratification — since the same request gives the same arms again) and the
 // export log (when, which audience, how many rows, which columns, masked or hashed). Neither holds member data.
+// Both live in the workspace storage (storage.js, IndexedDB).
+import { get, remove, set } from './storage.js';
 
-const SPLITS_KEY = 'hx.splits';
-const LOG_KEY = 'hx.exportLog';
+const SPLITS_KEY = 'splits';
+const LOG_KEY = 'exportLog';
 const MAX_LOG = 500;
 
-const storage = () => globalThis.localStorage ?? null;
-
 function read(key) {
-  try {
-    const value = JSON.parse(storage()?.getItem(key) ?? '[]');
-    return Array.isArray(value) ? value : [];
-  } catch {
-    return [];
-  }
+  const value = get(key, []);
+  return Array.isArray(value) ? value : [];
 }
 
 function write(key, list) {
-  try {
-    storage()?.setItem(key, JSON.stringify(list));
-  } catch (err) {
-    throw Object.assign(new Error('storage_full'), {
-      code: 'storage_full',
-      zh: `无法保存到浏览器存储（${err?.name ?? err}）。`,
-      en: `Could not save to the browser's storage (${err?.name ?? err}).`,
-    });
-  }
+  set(key, list);
 }
 
 /** Saved splits, newest first: `[{ name, request, savedAt, arms: [{ name, count }] }]`. */
@@ -56,5 +44,5 @@ export function logExport(entry) {
 
 /** Empties the export log. */
 export function clearExportLog() {
-  storage()?.removeItem(LOG_KEY);
+  remove(LOG_KEY);
 }

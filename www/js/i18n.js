@@ -11,7 +11,37 @@ const words = {
   dropHere: ['把会员、订单、行为或身份文件拖到这里（CSV、TSV、TXT、XLSX、JSONL），或', 'Drop member, order, event or identity files here (CSV, TSV, TXT, XLSX, JSONL), or'],
   pickFiles: ['选择文件', 'choose files'],
   trySample: ['试用示例数据', 'Try the sample data'],
-  forget: ['清空全部数据', 'Forget everything'],
+  forget: ['清除全部数据', 'Forget everything'],
+  forgetConfirm: ['清除本机保存的一切：规则、人群、映射、设置、数据快照和离线缓存？此操作无法撤销，建议先导出工作区。', 'Forget everything this browser keeps: rules, audiences, mappings, settings, the data snapshot and the offline copy? This cannot be undone; export the workspace first to keep a copy.'],
+  forgotten: ['本机保存的一切都已清除。', 'Everything this browser kept is forgotten.'],
+  forgetLeft: ['以下存储未能清除：', 'These could not be removed: '],
+  workspaceExport: ['导出工作区', 'Export workspace'],
+  workspaceImport: ['导入工作区', 'Import workspace'],
+  workspaceImported: ['已导入工作区（{0} 项）。', 'Workspace imported ({0} entries).'],
+  snapshotKeep: ['在本机保留数据快照（下次打开无需重新导入文件）', 'Keep a snapshot of the data in this browser (no need to load the files again next time)'],
+  snapshotSaved: ['数据快照已保存（{0}）。', 'Data snapshot saved ({0}).'],
+  snapshotRestored: ['已从本机快照恢复数据（{0}，{1} 毫秒）。', 'Data restored from the snapshot in this browser ({0}, {1} ms).'],
+  snapshotName: ['本机数据快照', 'Data snapshot'],
+  // The embeddable element <hx-profiler> (www/embed/), which has a language of its own (its `lang` attribute).
+  hxTitle: ['会员画像', 'Member profile'],
+  hxEmpty: ['尚未加载数据。', 'No data loaded yet.'],
+  hxLoading: ['正在读取 {0}…', 'Reading {0}…'],
+  hxMembers: ['会员', 'Members'],
+  hxBuyers: ['购买会员', 'Buyers'],
+  hxOrders: ['订单', 'Orders'],
+  hxAsOf: ['分析日期', 'Analysis date'],
+  hxSegment: ['分群', 'Segment'],
+  hxCount: ['人数', 'Members'],
+  hxShare: ['占比', 'Share'],
+  hxAudience: ['人群条件', 'Audience'],
+  hxCountRun: ['计算人数', 'Count'],
+  hxCountResult: ['{0} 人', '{0} members'],
+  hxTopMembers: ['会员（按消费额，前 {0} 位）', 'Members (by spend, top {0})'],
+  hxMemberId: ['会员编号', 'Member ID'],
+  hxName: ['姓名', 'Name'],
+  hxPiiHidden: ['已隐藏个人信息列', 'Personal columns are hidden'],
+  hxExport: ['导出 CSV', 'Export CSV'],
+  hxExportDisabled: ['此页面已禁用导出。', 'Export is disabled on this page.'],
   pending: ['待导入文件', 'Files to load'],
   loadAll: ['全部导入', 'Load all'],
   load: ['导入', 'Load'],
@@ -477,6 +507,17 @@ export function t(key, ...args) {
     const v = named ? named[k] : args[Number(k)];
     return v === undefined ? m : String(v);
   });
+}
+
+/** The word for `key` in the language `code` (`'zh'` or `'en'`), for a part of the page with a language of its own. */
+export function translate(code, key, ...args) {
+  const saved = lang;
+  lang = code === 'en' ? 'en' : 'zh';
+  try {
+    return t(key, ...args);
+  } finally {
+    lang = saved;
+  }
 }
 
 /** Picks the current language's half of a `{ zh, en }` pair (as the engine returns them). */

@@ -1,29 +1,21 @@
-// The tag catalog kept in the browser's own storage: the tag pack (the engine's exportPack JSON) is saved after
-// every change and imported again when the engine starts or is restarted after a crash, so rules the user wrote
-// are never lost. The operator's name ("author" of each version) is remembered here too.
+// The tag catalog kept in the workspace storage (storage.js, IndexedDB): the tag pack (the engine's exportPack
+// JSON: rules, audiences, settings) is saved after every change and imported again when the engine starts or is
+// restarted after a crash, so rules the user wrote are never lost. The operator's name ("author" of each version)
+// is remembered here too.
+import { get, remove, set } from './storage.js';
 
-const PACK_KEY = 'hx.tagPack';
-const BAD_PACK_KEY = 'hx.tagPack.unreadable';
-const AUTHOR_KEY = 'hx.author';
-
-const storage = () => globalThis.localStorage ?? null;
+const PACK_KEY = 'tagPack';
+const BAD_PACK_KEY = 'tagPack.unreadable';
+const AUTHOR_KEY = 'author';
 
 /** The saved pack JSON, or `null`. */
 export function savedPack() {
-  return storage()?.getItem(PACK_KEY) ?? null;
+  return get(PACK_KEY);
 }
 
-/** Saves the pack JSON; throws a `{ code, zh, en }` error when the browser refuses (storage full). */
+/** Saves the pack JSON (a failed write is reported by `storage.flushed()`). */
 export function savePack(json) {
-  try {
-    storage()?.setItem(PACK_KEY, json);
-  } catch (err) {
-    throw Object.assign(new Error('storage_full'), {
-      code: 'storage_full',
-      zh: `标签包无法保存到浏览器存储（${err?.name ?? err}）：请导出标签包留底。`,
-      en: `The tag pack could not be saved in the browser's storage (${err?.name ?? err}); export it to keep a copy.`,
-    });
-  }
+  set(PACK_KEY, json);
 }
 
 /**
@@ -44,8 +36,8 @@ export async function restorePack(engine) {
     return (await engine.call('importPack', { json, merge: false })).count;
   } catch (err) {
     if (err?.code === 'bad_pack') {
-      storage()?.setItem(BAD_PACK_KEY, json);
-      storage()?.removeItem(PACK_KEY);
+      set(BAD_PACK_KEY, json);
+      remove(PACK_KEY);
     }
     throw err;
   }
@@ -53,10 +45,10 @@ export async function restorePack(engine) {
 
 /** The remembered operator name ('' when none). */
 export function author() {
-  return storage()?.getItem(AUTHOR_KEY) ?? '';
+  return get(AUTHOR_KEY) ?? '';
 }
 
 /** Remembers the operator name. */
 export function setAuthor(name) {
-  storage()?.setItem(AUTHOR_KEY, String(name ?? '').trim());
+  set(AUTHOR_KEY, String(name ?? '').trim());
 }

@@ -2,7 +2,7 @@
 // bar, and read the quality report and the identity (OneID) summary.
 import { bytes, fill, h, int, percent, table } from '../dom.js';
 import { pick, t, language } from '../i18n.js';
-import { recall, remember, forgetMappings } from '../mappings.js';
+import { recall, remember } from '../mappings.js';
 import { fileKindLabel, vocabulary } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
@@ -132,6 +132,7 @@ export class DataView {
     for (const f of files) {
       try {
         if (f.sample) await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
+        else if (f.snapshot) await this.app.engine.call('restoreSnapshot');
         else await this.loadFile(f.file, f.options);
         this.app.loaded.push(f);
       } catch (err) {
@@ -142,18 +143,8 @@ export class DataView {
   }
 
   async forget() {
-    // Uploaded lists and snapshots hold member ids: they go too (rules, which hold no member data, stay).
-    try {
-      const lists = (await this.app.engine.call('audiences')).filter((a) => a.kind !== 'dynamic');
-      let pack = null;
-      for (const a of lists) pack = (await this.app.engine.call('removeTag', { name: a.name })).pack;
-      if (pack !== null) this.app.catalogChanged(pack, this);
-    } catch (err) {
-      this.app.error(err);
-    }
-    await this.app.engine.call('reset');
-    forgetMappings();
-    this.app.loaded = [];
+    // Everything goes: data, rules, audiences, mappings, settings, the snapshot and the offline copy (workspace.js).
+    if (!(await this.app.forgetEverything())) return;
     this.pending = [];
     this.app.summary = null;
     this.app.progress('idle');

@@ -19,8 +19,10 @@ use serde::Serialize;
 
 mod analysis;
 mod audience;
+mod dashboard;
 mod export;
 mod loading;
+mod member;
 mod models;
 mod pages;
 mod summary;
@@ -28,7 +30,9 @@ mod tagging;
 pub mod vocabulary;
 
 pub use analysis::Analysis;
+pub use dashboard::{Bar, Cohort, Dashboard, Kpi, MonthPoint, QualityGlance, Range, RfGrid};
 pub use export::{AudienceExport, AudienceExportRequest};
+pub use member::{AttributeValue, EventLine, Identifier, MemberProfile, MemberRfm, OrderLine, TagValue};
 pub use pages::{MemberRow, Page, SortKey};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
 pub use tagging::{RuleCheck, TagsReport};

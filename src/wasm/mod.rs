@@ -8,6 +8,7 @@ mod audience;
 #[cfg(feature = "bench")]
 mod bench;
 mod error;
+mod pages;
 mod sample;
 mod tags;
 mod workspace;

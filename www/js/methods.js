@@ -38,6 +38,8 @@ export const METHODS = {
   campaignLift: 'request',
   exportColumns: 'expr?',
   exportAudience: 'request at',
+  dashboard: 'periodDays?',
+  memberProfile: 'query mask? limit?',
 };
 
 /** The names `method` takes, in order (with their `?` marks). */

@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import { DataView } from './views/data.js';
 import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
+import { MemberView } from './views/member.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
 import { restorePack, savePack } from './tagstore.js';
@@ -55,11 +56,16 @@ const app = {
     this.message(`${t('error')}: ${text}`, 'error');
   },
 
+  /**
+   * Shows the progress bar. `label` is text, or a function giving the text in the current language (so a switch of
+   * language redraws it: the bar says "Done", not "完成", after switching to English).
+   */
   progress(state, label = '', fraction = 0) {
+    this.lastProgress = { state, label, fraction };
     const box = $('progress');
     box.hidden = state === 'idle';
     box.dataset.state = state;
-    $('progress-text').textContent = label;
+    $('progress-text').textContent = typeof label === 'function' ? label() : label;
     $('progress-bar').style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
     $('cancel-button').hidden = state !== 'running';
   },
@@ -71,12 +77,14 @@ const app = {
       this.render();
       return null;
     }
-    this.progress('running', t('computing'), 1);
+    this.progress('running', () => t('computing'), 1);
     try {
-      this.summary = await this.engine.call('compute', { asOf: $('as-of').value });
-      this.progress('done', t('done'), 1);
+      // The date box shows the date in force; it is sent only once the user has picked one.
+      const asOf = $('as-of').dataset.auto === 'true' ? '' : $('as-of').value;
+      this.summary = await this.engine.call('compute', { asOf });
+      this.progress('done', () => t('done'), 1);
     } catch (err) {
-      this.progress('error', pick(err), 1);
+      this.progress('error', () => pick(err), 1);
       this.error(err);
     }
     this.render();
@@ -85,6 +93,18 @@ const app = {
 
   render() {
     for (const view of Object.values(this.views)) view.render();
+  },
+
+  /** Opens the audience builder with an expression (a figure's members, a saved audience …). */
+  openAudience(expr) {
+    this.show('audiences');
+    this.views.audiences.openExpression(expr);
+  },
+
+  /** Opens Member 360 on the member an identifier names. */
+  openMember(id) {
+    this.show('member');
+    this.views.member.find(id);
   },
 
   show(name) {
@@ -99,12 +119,24 @@ async function main() {
   $('lang-toggle').addEventListener('click', () => {
     setLanguage(language() === 'zh' ? 'en' : 'zh');
     labelMetrics();
+    const p = app.lastProgress;
+    if (p) app.progress(p.state, p.label, p.fraction);
     app.render();
   });
   for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
   $('cancel-button').addEventListener('click', () => app.engine.cancel());
   $('recompute').addEventListener('click', () => app.compute());
-  $('as-of').addEventListener('change', () => app.compute());
+  $('as-of').addEventListener('change', () => {
+    $('as-of').dataset.auto = 'false';
+    app.compute();
+  });
+  $('as-of-default').addEventListener('click', () => {
+    $('as-of').value = '';
+    $('as-of').dataset.auto = 'true';
+    app.compute();
+  });
+  for (const button of document.querySelectorAll('[data-go]')) button.addEventListener('click', () => app.show(button.dataset.go));
+  keyboardTabs();
 
   // The engine's vocabulary (metrics, keywords, roles …) comes first: the views and the rule editors read it.
   let info = null;
@@ -120,6 +152,7 @@ async function main() {
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
   app.views.members = new MembersView(app);
+  app.views.member = new MemberView(app);
   app.views.tags = new TagsView(app);
   app.views.audiences = new AudiencesView(app);
 
@@ -134,7 +167,7 @@ async function main() {
       // Reloading again would loop, so stop and say so; the files can be loaded again by hand (or split).
       app.replaying = false;
       app.message(t('replayFailed'), 'error');
-      app.progress('error', t('replayFailed'), 1);
+      app.progress('error', () => t('replayFailed'), 1);
       app.render();
       return;
     }
@@ -151,6 +184,30 @@ async function main() {
     document.body.dataset.version = info.version;
   }
   app.render();
+}
+
+/**
+ * Arrow keys, Home and End move between the tabs of a tab list (the WAI-ARIA tabs pattern); only the selected tab
+ * is in the Tab order, so Tab goes on into the view.
+ */
+function keyboardTabs() {
+  for (const list of document.querySelectorAll('[role="tablist"]')) {
+    const tabs = () => [...list.querySelectorAll('[role="tab"]')];
+    const sync = () => tabs().forEach((b) => b.setAttribute('tabindex', b.getAttribute('aria-selected') === 'true' ? '0' : '-1'));
+    sync();
+    new MutationObserver(sync).observe(list, { attributes: true, subtree: true, attributeFilter: ['aria-selected'] });
+    list.addEventListener('keydown', (e) => {
+      const all = tabs();
+      const i = all.indexOf(document.activeElement);
+      if (i < 0) return;
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: all.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      const tab = all[(next + all.length) % all.length];
+      tab.focus();
+      tab.click();
+    });
+  }
 }
 
 /** Fills every element marked `data-metric-label` with that metric's label in the current language. */

@@ -3,7 +3,7 @@
 // 'audience', so they are versioned and kept in the browser's storage with the tag pack), static audiences from an
 // uploaded id list, dated snapshots; and why a member is in or out. The panels below — portrait, comparison, A/B,
 // export and campaign lift — live in audience-insight.js and audience-activation.js.
-import { fill, h, int, percent, shareBar, when } from '../dom.js';
+import { fill, h, int, memberLink, percent, shareBar, when } from '../dom.js';
 import { language, pick, t } from '../i18n.js';
 import { RuleEditor } from '../rule-editor.js';
 import { quoteName, quoteText } from '../rule-syntax.js';
@@ -258,7 +258,7 @@ export class AudiencesView {
     fill($('aud-samples'), samples.length ? [
       h('thead', {}, h('tr', {}, [t('memberId'), t('name'), metricLabel('recency'), metricLabel('frequency'), metricLabel('monetary'), t('segment'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, samples.map((m) => h('tr', { dataset: { member: m.id } },
-        h('td', {}, m.id), h('td', { dataset: { cell: 'name' } }, m.name),
+        h('td', {}, memberLink(this.app, m.id)), h('td', { dataset: { cell: 'name' } }, m.name),
         h('td', { class: 'num' }, m.recency ?? '—'), h('td', { class: 'num' }, String(m.frequency)), h('td', { class: 'num' }, m.monetary ?? '—'),
         h('td', {}, language() === 'en' ? m.segmentEn : m.segment),
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.explainSample(m.id) }, t('audWhy')))))),
@@ -275,6 +275,14 @@ export class AudiencesView {
     $('aud-description').value = '';
     $('aud-builder-title').textContent = t('audBuilder');
     this.editor.setValue('');
+  }
+
+  /** Starts a new audience from an expression (a dashboard figure's members) and counts it at once. */
+  openExpression(expr) {
+    this.startNew();
+    this.editor.setValue(expr);
+    this.schedulePreview(0);
+    this.editor.textarea.focus();
   }
 
   /** Opens a saved audience: a dynamic one's rule in the editor; a static audience or snapshot by its name. */

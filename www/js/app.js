@@ -44,16 +44,20 @@ const app = {
     events.dispatchEvent(new CustomEvent('catalog', { detail: { pack, source } }));
   },
 
-  /** Shows a message; `error` may be an engine error with `zh`/`en`. */
+  /**
+   * Shows a message: text, or a function giving it in the current language (redrawn when the language is switched).
+   * `error` takes an engine error with `zh`/`en`.
+   */
   message(text, kind = 'info') {
     const box = $('messages');
-    const item = h('div', { class: `message ${kind}` }, h('span', {}, text), h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => item.remove() }, '×'));
+    const span = h('span', {}, typeof text === 'function' ? text() : text);
+    if (typeof text === 'function') span.hxText = text;
+    const item = h('div', { class: `message ${kind}` }, span, h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => item.remove() }, '×'));
     box.append(item);
     if (kind === 'info') setTimeout(() => item.remove(), 8000);
   },
   error(err) {
-    const text = err?.zh || err?.en ? pick(err) : String(err?.message ?? err);
-    this.message(`${t('error')}: ${text}`, 'error');
+    this.message(() => `${t('error')}: ${err?.zh || err?.en ? pick(err) : String(err?.message ?? err)}`, 'error');
   },
 
   /**
@@ -116,9 +120,13 @@ const app = {
 
 async function main() {
   applyLanguage();
+  // The switch names the other language in that language: it is marked as such for screen readers (and tests).
+  $('lang-toggle').lang = language() === 'zh' ? 'en' : 'zh';
   $('lang-toggle').addEventListener('click', () => {
     setLanguage(language() === 'zh' ? 'en' : 'zh');
     labelMetrics();
+    for (const span of document.querySelectorAll('#messages .message > span')) if (span.hxText) span.textContent = span.hxText();
+    document.getElementById('lang-toggle').lang = language() === 'zh' ? 'en' : 'zh';
     const p = app.lastProgress;
     if (p) app.progress(p.state, p.label, p.fraction);
     app.render();
@@ -166,12 +174,12 @@ async function main() {
       // The engine stopped again while reloading the same files: most likely they need more memory than a tab has.
       // Reloading again would loop, so stop and say so; the files can be loaded again by hand (or split).
       app.replaying = false;
-      app.message(t('replayFailed'), 'error');
+      app.message(() => t('replayFailed'), 'error');
       app.progress('error', () => t('replayFailed'), 1);
       app.render();
       return;
     }
-    app.message(t('workerRestarted'), 'warning');
+    app.message(() => t('workerRestarted'), 'warning');
     app.replaying = true;
     await app.engine.ready;
     await app.tagsReady;

@@ -324,7 +324,7 @@ export class AudiencesView {
       this.report = report;
       this.changed(pack);
       const versions = JSON.parse(pack).definitions.find((d) => d.name === name)?.history?.length ?? 1;
-      this.app.message(t('saved', name, versions));
+      this.app.message(() => t('saved', name, versions));
     } catch (err) {
       this.app.error(err);
       return;
@@ -347,7 +347,7 @@ export class AudiencesView {
     try {
       const { pack } = await this.call('removeTag', { name });
       this.changed(pack);
-      this.app.message(t('deleted', name));
+      this.app.message(() => t('deleted', name));
     } catch (err) {
       this.app.error(err);
       return;
@@ -366,7 +366,7 @@ export class AudiencesView {
     try {
       const { saved, pack } = await this.call('snapshotAudience', { name, snapshot, at: now.toISOString(), author: author() });
       this.changed(pack);
-      this.app.message(t('audSnapshotSaved', saved.name, int(saved.members)));
+      this.app.message(() => t('audSnapshotSaved', saved.name, int(saved.members)));
     } catch (err) {
       this.app.error(err);
       return;

@@ -119,7 +119,7 @@ export class DataView {
       await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
       this.app.loaded.push({ sample: true });
       const summary = await this.app.compute();
-      if (summary) this.app.message(t('sampleLoaded', int(summary.members)));
+      if (summary) this.app.message(() => t('sampleLoaded', int(summary.members)));
       this.app.show('dashboard');
     } catch (err) {
       this.app.progress('error', () => pick(err), 0);

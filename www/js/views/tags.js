@@ -486,7 +486,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('deleted', name));
+    this.app.message(() => t('deleted', name));
     this.drafts.delete(name);
     this.pristine = undefined;
     this.startNew();
@@ -542,7 +542,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('reverted', name, version));
+    this.app.message(() => t('reverted', name, version));
     this.drafts.delete(name);
     this.pristine = undefined;
     this.open(name);
@@ -597,7 +597,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('settingsApplied'));
+    this.app.message(() => t('settingsApplied'));
     // RFM and the lifecycle feed the dashboard too: compute again when data is loaded.
     if (this.app.loaded.length) await this.app.compute();
     else await this.refresh();
@@ -660,7 +660,7 @@ export class TagsView {
         n = result.saved;
         diagnostics = result.diagnostics;
       }
-      this.app.message(t('imported', n));
+      this.app.message(() => t('imported', n));
       if (diagnostics.length) {
         fill(box, h('div', { class: 'message error import-problems' }, h('p', {}, `${file.name}: ${t('importProblems')}`),
           h('ul', {}, diagnostics.map((d) => h('li', {}, `${t('lineCol', d.line, d.col)}: ${pick(d)}`))),

@@ -327,7 +327,7 @@ impl Analysis<'_> {
             .collect();
 
         // The monthly trend.
-        let mut buyers_of = vec![(0u64, 0u64); MONTHS];
+        let mut buyers_of = [(0u64, 0u64); MONTHS];
         for &(person, month) in &walk.bought_in {
             if month < first_month {
                 continue;
@@ -381,7 +381,7 @@ impl Analysis<'_> {
             .collect();
 
         // Cohorts.
-        let mut cohort_size = vec![0u64; MONTHS];
+        let mut cohort_size = [0u64; MONTHS];
         for &day in &walk.first_purchase {
             if day != i32::MAX {
                 let m = month_of(Day(day));

@@ -80,6 +80,6 @@ test('every view reads in one language, and switching is live', async () => {
   // Built-in values are named in the language chosen: the 11-segment value reads in Chinese after switching back.
   await page.click('#lang-toggle');
   await page.click('nav [data-view="member"]');
-  assert.match(await page.textContent('[data-fact="lifecycle"]'), /生命周期/);
+  assert.match(await page.textContent('[data-fact="stage"]'), /生命周期/);
   s.assertClean();
 });

@@ -45,7 +45,7 @@ test('Member 360 finds a member by phone and shows their timelines', async () =>
   assert.match(attrs, /\d{3}\*{4}\d{4}/);
   await page.click('#member-reveal');
   await page.waitForFunction((p) => document.querySelector('#member-attrs')?.textContent.includes(p), phone);
-  assert.match(await page.textContent('[data-fact="lifecycle"]'), /生命周期/);
+  assert.match(await page.textContent('[data-fact="stage"]'), /生命周期/);
 
   // From a member list: the Members table's id opens the same page.
   await page.click('nav [data-view="members"]');

@@ -103,7 +103,7 @@ export class DashboardView {
 
   kpiCard(k) {
     const value = format(k.value, k.unit);
-    const label = t(`dashKpi_${k.key}`);
+    const label = k.key === 'aov' ? metricLabel('avg_spend') : t(`dashKpi_${k.key}`);
     let delta = '—';
     let trend = 'flat';
     if (k.change != null) {

@@ -5,7 +5,7 @@
 import { fill, h, int, table } from '../dom.js';
 import { pick, t } from '../i18n.js';
 import { quoteName } from '../rule-syntax.js';
-import { valueLabel } from '../vocabulary.js';
+import { metricLabel, valueLabel } from '../vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
 const TIMELINE = 100;
@@ -86,15 +86,15 @@ export class MemberView {
     const header = h('section', { class: 'card member-head' },
       h('h2', {}, h('span', { dataset: { user: '', fact: 'member-id' } }, p.id), ' ', h('span', { class: 'note', dataset: { user: '' } }, p.name)),
       h('div', { class: 'chips' },
-        h('span', { class: 'chip', dataset: { fact: 'lifecycle' } }, `${t('memberLifecycle')}: ${pick({ zh: p.lifecycleZh, en: p.lifecycleEn })}`),
+        h('span', { class: 'chip', dataset: { fact: 'stage' } }, `${metricLabel('lifecycle')}: ${pick({ zh: p.lifecycleZh, en: p.lifecycleEn })}`),
         rfm ? h('span', { class: 'chip', dataset: { fact: 'segment' } }, `${t('segment')}: ${pick({ zh: rfm.segmentZh, en: rfm.segmentEn })}`) : null,
-        rfm ? h('span', { class: 'chip', dataset: { fact: 'segment11' } }, `${t('memberSegment11')}: ${valueLabel(rfm.segment11)}`) : null,
+        rfm ? h('span', { class: 'chip', dataset: { fact: 'segment11' } }, `${metricLabel('rfm.segment11')}: ${valueLabel(rfm.segment11)}`) : null,
         h('span', { class: 'chip' }, `${t('asOf')}: ${p.asOf}`)),
       rfm
         ? facts([
-          [t('memberRecency'), t('memberDays', rfm.recency), 'recency'],
-          [t('memberFrequency'), int(rfm.frequency), 'frequency'],
-          [t('memberMonetary'), `¥${rfm.monetary}`, 'monetary'],
+          [metricLabel('recency'), int(rfm.recency), 'days'],
+          [metricLabel('frequency'), int(rfm.frequency), 'purchases'],
+          [metricLabel('monetary'), `¥${rfm.monetary}`, 'spend'],
           ['R / F / M', `${rfm.r} / ${rfm.f} / ${rfm.m}`, 'scores'],
         ])
         : h('p', { class: 'note' }, t('memberNoPurchase')));

@@ -126,7 +126,11 @@ export class DashboardView {
   drawTrend(d) {
     const el = $('dash-trend');
     const months = d.trend.map((m) => m.month);
+    this.drawTrendTable(d);
+    // A chart drawn while its view is hidden has no size: it is drawn when the view is shown.
+    if ($('view-dashboard').hidden) return;
     const chart = chartFor(el);
+    chart.resize();
     chart.setOption({
       aria: { enabled: true, decal: { show: false } },
       animation: false,
@@ -152,6 +156,9 @@ export class DashboardView {
       this.open(e.seriesIndex === 0 ? m.newAudience : e.seriesIndex === 1 ? m.returningAudience : m.audience);
     });
     el.dataset.rendered = 'true';
+  }
+
+  drawTrendTable(d) {
     // The same figures as a table, whose buttons open the month's buyers (reachable by keyboard).
     table($('dash-trend-table'), [t('dashMonth'), t('dashOrders'), t('dashRevenue'), t('dashNewBuyers'), t('dashReturningBuyers')],
       d.trend.map((m) => [m.month, m.orders, money(m.revenue),

@@ -88,5 +88,20 @@ test('the dashboard shows the engine figures and each figure opens its audience 
   assert.equal((await countAfterClick(page, `#dash-cohorts tbody tr:nth-child(${k + 1}) button >> nth=1`)).count, cohort.cells[1]);
   assert.equal((await countAfterClick(page, '[data-dash-kpi="buyers"]')).count, buyers.audienceCount);
   assert.equal((await countAfterClick(page, '#segment-table tbody tr:first-child button')).count, summary.segments[0].count);
+
+  // By keyboard: arrow keys move between the tabs, focus is visible, Enter on a grid cell opens its audience.
+  await page.focus('nav [data-view="dashboard"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#view-members:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'members');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForSelector('#dash-more[data-ready="true"]');
+  const cell = `#dash-grid td[data-r="${busiest[0]}"][data-f="${busiest[1]}"] button`;
+  await page.focus(cell);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.notEqual(await page.$eval(cell, (b) => getComputedStyle(b).outlineStyle), 'none', 'focus is visible');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((e) => globalThis.huaxiang.views.audiences.editor.value === e, grid.expr);
   s.assertClean();
 });

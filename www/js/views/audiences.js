@@ -8,7 +8,7 @@ import { language, pick, t } from '../i18n.js';
 import { RuleEditor } from '../rule-editor.js';
 import { quoteName, quoteText } from '../rule-syntax.js';
 import { author } from '../tagstore.js';
-import { metricLabel } from '../vocabulary.js';
+import { metricLabel, valueLabel } from '../vocabulary.js';
 import { InsightPanels } from './audience-insight.js';
 import { ActivationPanels } from './audience-activation.js';
 
@@ -159,7 +159,7 @@ export class AudiencesView {
         : h('span', { class: 'chip-set', dataset: { pickTag: x.name } }, h('span', { class: 'chip-label' }, x.name),
           (x.values ?? []).filter((v) => v.value !== '').slice(0, PICKER_VALUES).map((v) => h('button', {
             type: 'button', class: 'chip', dataset: { pick: x.name, value: v.value }, onclick: () => this.pickValue(x.name, v.value),
-          }, v.value, count(v.count)))))))));
+          }, valueLabel(v.value), count(v.count)))))))));
   }
 
   /** Adds a condition to the expression, joined as the picker says. */

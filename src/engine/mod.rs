@@ -19,8 +19,10 @@ use serde::Serialize;
 
 mod analysis;
 mod audience;
+mod dashboard;
 mod export;
 mod loading;
+mod member;
 mod models;
 mod pages;
 mod snapshot;
@@ -29,8 +31,10 @@ mod tagging;
 pub mod vocabulary;
 
 pub use analysis::Analysis;
+pub use dashboard::{Bar, Cohort, Dashboard, Kpi, MonthPoint, QualityGlance, Range, RfGrid};
 pub use export::{AudienceExport, AudienceExportRequest};
 pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
+pub use member::{AttributeValue, EventLine, Identifier, MemberProfile, MemberRfm, OrderLine, TagValue};
 pub use pages::{MemberRow, Page, SortKey};
 pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};

@@ -24,6 +24,22 @@ pub struct Vocabulary {
     pub id_kinds: Vec<Word>,
     /// Every column role with the file kinds it fits, in the order a mapping editor lists them.
     pub roles: Vec<RoleWord>,
+    /// The values of the built-in enumerated metrics (RFM segments, the 11 segments, lifecycle stages) as rules
+    /// compare them (`key`), with their names in both languages, so the page shows each in the language chosen.
+    pub values: Vec<ValueWord>,
+}
+
+/// A built-in value: as rules write it, and its names.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValueWord {
+    /// The metric it is a value of (`rfm.segment`, `rfm.segment11`, `lifecycle`).
+    pub metric: &'static str,
+    /// The value as rules compare it (`重要价值客户`, `Champions`, `活跃`).
+    pub key: &'static str,
+    /// The Chinese name.
+    pub zh: &'static str,
+    /// The English name.
+    pub en: &'static str,
 }
 
 /// A metric's name in rules, its labels and its type.
@@ -121,7 +137,18 @@ pub fn vocabulary() -> Vocabulary {
         roles: Role::all()
             .map(|r| RoleWord { role: r.key(), zh: r.zh(), en: r.en(), kinds: FileKind::ALL.into_iter().filter(|&k| r.fits(k)).collect() })
             .collect(),
+        values: built_in_values(),
     }
+}
+
+/// The values of the built-in enumerated metrics.
+fn built_in_values() -> Vec<ValueWord> {
+    use crate::metrics::Stage;
+    use crate::rfm::{Segment, Segment11};
+    let segments = Segment::ALL.iter().map(|s| ValueWord { metric: "rfm.segment", key: s.zh(), zh: s.zh(), en: s.en() });
+    let elevens = Segment11::ALL.iter().map(|s| ValueWord { metric: "rfm.segment11", key: s.en(), zh: s.zh(), en: s.en() });
+    let stages = Stage::ALL.iter().map(|s| ValueWord { metric: "lifecycle", key: s.zh(), zh: s.zh(), en: s.en() });
+    segments.chain(elevens).chain(stages).collect()
 }
 
 #[cfg(test)]
@@ -146,5 +173,16 @@ mod tests {
             assert!(!m.zh.is_empty() && !m.en.is_empty() && m.en.is_ascii(), "{}", m.key);
             assert!(matches!(m.ty, "num" | "text" | "time"), "{} is {}", m.key, m.ty);
         }
+    }
+
+    #[test]
+    fn every_built_in_value_has_a_chinese_and_an_english_name() {
+        let v = vocabulary();
+        assert_eq!(v.values.len(), 8 + 11 + 6);
+        for w in &v.values {
+            assert!(w.en.is_ascii() && !w.en.is_empty(), "{}", w.key);
+            assert!(w.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", w.key);
+        }
+        assert!(v.values.iter().any(|w| w.key == "Champions" && w.zh == "冠军客户"));
     }
 }

@@ -9,6 +9,7 @@ mod audience;
 mod bench;
 mod error;
 mod models;
+mod pages;
 mod sample;
 mod tags;
 mod workspace;

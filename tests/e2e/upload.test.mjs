@@ -29,7 +29,7 @@ test('a UTF-8 order file loads and shows the hand-checked RFM segments', async (
   assert.equal((await page.textContent('[data-kpi="buyers"] .kpi-value')).trim(), '10');
   assert.equal((await page.textContent('[data-kpi="as-of"] .kpi-value')).trim(), '2025-07-01');
   // Both charts drew a canvas, and ECharts' own text description carries the counts it drew.
-  for (const id of ['#segment-chart', '#rf-heatmap']) {
+  for (const id of ['#segment-chart', '#dash-trend']) {
     await page.waitForSelector(`${id}[data-rendered="true"] canvas`);
     const size = await page.$eval(`${id} canvas`, (c) => c.width * c.height);
     assert.ok(size > 0, `${id} canvas has a size`);

@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import { DataView } from './views/data.js';
 import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
+import { MemberView } from './views/member.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
 import { ModelsView } from './views/models.js';
@@ -43,23 +44,32 @@ const app = {
     events.dispatchEvent(new CustomEvent('catalog', { detail: { pack, source } }));
   },
 
-  /** Shows a message; `error` may be an engine error with `zh`/`en`. */
+  /**
+   * Shows a message: text, or a function giving it in the current language (redrawn when the language is switched).
+   * `error` takes an engine error with `zh`/`en`.
+   */
   message(text, kind = 'info') {
     const box = $('messages');
-    const item = h('div', { class: `message ${kind}` }, h('span', {}, text), h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => item.remove() }, '×'));
+    const span = h('span', {}, typeof text === 'function' ? text() : text);
+    if (typeof text === 'function') span.hxText = text;
+    const item = h('div', { class: `message ${kind}` }, span, h('button', { type: 'button', class: 'close', 'aria-label': '×', onclick: () => item.remove() }, '×'));
     box.append(item);
     if (kind === 'info') setTimeout(() => item.remove(), 8000);
   },
   error(err) {
-    const text = err?.zh || err?.en ? pick(err) : String(err?.message ?? err);
-    this.message(`${t('error')}: ${text}`, 'error');
+    this.message(() => `${t('error')}: ${err?.zh || err?.en ? pick(err) : String(err?.message ?? err)}`, 'error');
   },
 
+  /**
+   * Shows the progress bar. `label` is text, or a function giving the text in the current language (so a switch of
+   * language redraws it: the bar says "Done", not "完成", after switching to English).
+   */
   progress(state, label = '', fraction = 0) {
+    this.lastProgress = { state, label, fraction };
     const box = $('progress');
     box.hidden = state === 'idle';
     box.dataset.state = state;
-    $('progress-text').textContent = label;
+    $('progress-text').textContent = typeof label === 'function' ? label() : label;
     $('progress-bar').style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
     $('cancel-button').hidden = state !== 'running';
   },
@@ -71,13 +81,15 @@ const app = {
       this.render();
       return null;
     }
-    this.progress('running', t('computing'), 1);
+    this.progress('running', () => t('computing'), 1);
     try {
-      this.summary = await this.engine.call('compute', { asOf: $('as-of').value });
-      this.progress('done', t('done'), 1);
+      // The date box shows the date in force; it is sent only once the user has picked one.
+      const asOf = $('as-of').dataset.auto === 'true' ? '' : $('as-of').value;
+      this.summary = await this.engine.call('compute', { asOf });
+      this.progress('done', () => t('done'), 1);
       events.dispatchEvent(new CustomEvent('computed', { detail: this.summary }));
     } catch (err) {
-      this.progress('error', pick(err), 1);
+      this.progress('error', () => pick(err), 1);
       this.error(err);
     }
     this.render();
@@ -86,6 +98,18 @@ const app = {
 
   render() {
     for (const view of Object.values(this.views)) view.render();
+  },
+
+  /** Opens the audience builder with an expression (a figure's members, a saved audience …). */
+  openAudience(expr) {
+    this.show('audiences');
+    this.views.audiences.openExpression(expr);
+  },
+
+  /** Opens Member 360 on the member an identifier names. */
+  openMember(id) {
+    this.show('member');
+    this.views.member.find(id);
   },
 
   show(name) {
@@ -97,15 +121,31 @@ const app = {
 
 async function main() {
   applyLanguage();
+  // The switch names the other language in that language: it is marked as such for screen readers (and tests).
+  $('lang-toggle').lang = language() === 'zh' ? 'en' : 'zh';
   $('lang-toggle').addEventListener('click', () => {
     setLanguage(language() === 'zh' ? 'en' : 'zh');
     labelMetrics();
+    for (const span of document.querySelectorAll('#messages .message > span')) if (span.hxText) span.textContent = span.hxText();
+    document.getElementById('lang-toggle').lang = language() === 'zh' ? 'en' : 'zh';
+    const p = app.lastProgress;
+    if (p) app.progress(p.state, p.label, p.fraction);
     app.render();
   });
   for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
   $('cancel-button').addEventListener('click', () => app.engine.cancel());
   $('recompute').addEventListener('click', () => app.compute());
-  $('as-of').addEventListener('change', () => app.compute());
+  $('as-of').addEventListener('change', () => {
+    $('as-of').dataset.auto = 'false';
+    app.compute();
+  });
+  $('as-of-default').addEventListener('click', () => {
+    $('as-of').value = '';
+    $('as-of').dataset.auto = 'true';
+    app.compute();
+  });
+  for (const button of document.querySelectorAll('[data-go]')) button.addEventListener('click', () => app.show(button.dataset.go));
+  keyboardTabs();
 
   // The engine's vocabulary (metrics, keywords, roles …) comes first: the views and the rule editors read it.
   let info = null;
@@ -124,6 +164,7 @@ async function main() {
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
   app.views.members = new MembersView(app);
+  app.views.member = new MemberView(app);
   app.views.tags = new TagsView(app);
   app.views.audiences = new AudiencesView(app);
   app.views.models = new ModelsView(app);
@@ -138,12 +179,12 @@ async function main() {
       // The engine stopped again while reloading the same files: most likely they need more memory than a tab has.
       // Reloading again would loop, so stop and say so; the files can be loaded again by hand (or split).
       app.replaying = false;
-      app.message(t('replayFailed'), 'error');
-      app.progress('error', t('replayFailed'), 1);
+      app.message(() => t('replayFailed'), 'error');
+      app.progress('error', () => t('replayFailed'), 1);
       app.render();
       return;
     }
-    app.message(t('workerRestarted'), 'warning');
+    app.message(() => t('workerRestarted'), 'warning');
     app.replaying = true;
     await app.engine.ready;
     await app.tagsReady;
@@ -158,6 +199,30 @@ async function main() {
     document.body.dataset.version = info.version;
   }
   app.render();
+}
+
+/**
+ * Arrow keys, Home and End move between the tabs of a tab list (the WAI-ARIA tabs pattern); only the selected tab
+ * is in the Tab order, so Tab goes on into the view.
+ */
+function keyboardTabs() {
+  for (const list of document.querySelectorAll('[role="tablist"]')) {
+    const tabs = () => [...list.querySelectorAll('[role="tab"]')];
+    const sync = () => tabs().forEach((b) => b.setAttribute('tabindex', b.getAttribute('aria-selected') === 'true' ? '0' : '-1'));
+    sync();
+    new MutationObserver(sync).observe(list, { attributes: true, subtree: true, attributeFilter: ['aria-selected'] });
+    list.addEventListener('keydown', (e) => {
+      const all = tabs();
+      const i = all.indexOf(document.activeElement);
+      if (i < 0) return;
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: all.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      const tab = all[(next + all.length) % all.length];
+      tab.focus();
+      tab.click();
+    });
+  }
 }
 
 /** Fills every element marked `data-metric-label` with that metric's label in the current language. */

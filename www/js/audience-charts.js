@@ -4,6 +4,7 @@
 // HTML), and every chart carries an aria description so its figures can be read as text.
 import { chartFor } from './charts.js';
 import { t } from './i18n.js';
+import { valueLabel as builtInValue } from './vocabulary.js';
 
 const BLUE = '#2f54eb';
 const GREY = '#a0a6ad';
@@ -12,8 +13,8 @@ const TOOLTIP = { trigger: 'axis', renderMode: 'richText', confine: true };
 const pct = (x) => (x == null ? '—' : `${(100 * x).toFixed(1)}%`);
 const tgiText = (x) => (x == null ? '—' : x.toFixed(0));
 
-/** A value as shown on a chart axis ('' is the members without one). */
-export const valueLabel = (v) => (v === '' ? t('audNoValue') : v);
+/** A value as shown on a chart axis ('' is the members without one; built-in values in the current language). */
+export const valueLabel = (v) => (v === '' ? t('audNoValue') : builtInValue(v));
 
 /** Draws `option` in `el`, sized to the element as it is now, and marks the element as rendered. */
 function draw(el, option, description) {

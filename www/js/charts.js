@@ -2,7 +2,6 @@
 // readers through ECharts' aria support, so its figures are also readable as text.
 import * as echarts from '../vendor/echarts.esm.min.mjs';
 import { t, language } from './i18n.js';
-import { metricLabel } from './vocabulary.js';
 
 const charts = new Map();
 
@@ -34,32 +33,6 @@ export function segmentChart(el, segments) {
       xAxis: { type: 'value', name: t('count') },
       yAxis: { type: 'category', data: names, inverse: true },
       series: [{ type: 'bar', name: t('count'), data: segments.map((s) => s.count), label: { show: true, position: 'right' } }],
-    },
-    true,
-  );
-  el.dataset.rendered = 'true';
-}
-
-/** A 5 × 5 heatmap of members by R score (rows) and F score (columns); `grid[r - 1][f - 1]`. */
-export function rfHeatmap(el, grid) {
-  const data = [];
-  let max = 0;
-  for (let r = 0; r < 5; r++) {
-    for (let f = 0; f < 5; f++) {
-      data.push([f, r, grid[r][f]]);
-      max = Math.max(max, grid[r][f]);
-    }
-  }
-  chartFor(el).setOption(
-    {
-      aria,
-      animation: false,
-      tooltip: { position: 'top' },
-      grid: { left: 8, right: 16, top: 16, bottom: 48, containLabel: true },
-      xAxis: { type: 'category', name: metricLabel('rfm.f'), data: ['F1', 'F2', 'F3', 'F4', 'F5'], splitArea: { show: true } },
-      yAxis: { type: 'category', name: metricLabel('rfm.r'), data: ['R1', 'R2', 'R3', 'R4', 'R5'], splitArea: { show: true } },
-      visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
-      series: [{ type: 'heatmap', name: t('count'), data, label: { show: true } }],
     },
     true,
   );

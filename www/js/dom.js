@@ -75,3 +75,32 @@ export function shareBar(share, kind = '') {
   fillEl.style.width = `${Math.max(0, Math.min(100, 100 * (share ?? 0))).toFixed(1)}%`;
   return h('span', { class: `bar ${kind}`, 'aria-hidden': 'true' }, fillEl);
 }
+
+/**
+ * A number for people to read at a glance: in Chinese, 万 and 亿 from ten thousand on (`12.3万`, `1.05亿`); in
+ * English, thousands separators up to a million, then `1.2M` / `3.4B`. Below ten thousand, the whole number.
+ */
+export function compact(n) {
+  const x = Number(n ?? 0);
+  const abs = Math.abs(x);
+  const trim = (v, unit) => `${Number(v.toFixed(abs >= 1e10 || (abs >= 1e5 && abs < 1e8) ? 1 : 2))}${unit}`;
+  if (document.documentElement.lang.startsWith('zh')) {
+    if (abs >= 1e8) return trim(x / 1e8, '亿');
+    if (abs >= 1e4) return trim(x / 1e4, '万');
+  } else {
+    if (abs >= 1e9) return trim(x / 1e9, 'B');
+    if (abs >= 1e6) return trim(x / 1e6, 'M');
+  }
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** An amount of money in yuan, at a glance (`¥12.3万` in Chinese, `¥123,456` in English). */
+export function money(yuan) {
+  const x = Number(yuan ?? 0);
+  return `${x < 0 ? '-' : ''}¥${compact(Math.abs(x) >= 1e4 ? Math.abs(x) : Math.round(Math.abs(x) * 100) / 100)}`;
+}
+
+/** A member id that opens Member 360 on that member (every member list in the app shows ids this way). */
+export function memberLink(app, id) {
+  return h('button', { type: 'button', class: 'link member-link', dataset: { memberLink: id }, onclick: (e) => { e.stopPropagation(); app.openMember(id); } }, id);
+}

@@ -42,6 +42,8 @@ export const METHODS = {
   scanClusters: 'request',
   calibrateClv: 'request',
   modelHistogram: 'key bins?',
+  dashboard: 'periodDays?',
+  memberProfile: 'query mask? limit?',
 };
 
 /** The names `method` takes, in order (with their `?` marks). */

@@ -38,3 +38,12 @@ export function fileKindLabel(key) {
   const kind = words.fileKinds.find((k) => k.key === key);
   return kind ? pick(kind) : key;
 }
+
+/**
+ * A built-in value (an RFM segment, one of the 11 segments, a lifecycle stage — as rules write it) in the current
+ * language; any other value (the user's own data) as it is.
+ */
+export function valueLabel(value) {
+  const word = (words.values ?? []).find((w) => w.key === value);
+  return word ? pick(word) : value;
+}

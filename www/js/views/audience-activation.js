@@ -199,7 +199,7 @@ export class ActivationPanels {
       this.app.error(err);
       return;
     }
-    this.app.message(t('audSplitSaved', name));
+    this.app.message(() => t('audSplitSaved', name));
     this.renderSplits();
   }
 

@@ -3,12 +3,12 @@
 // 'audience', so they are versioned and kept in the browser's storage with the tag pack), static audiences from an
 // uploaded id list, dated snapshots; and why a member is in or out. The panels below — portrait, comparison, A/B,
 // export and campaign lift — live in audience-insight.js and audience-activation.js.
-import { fill, h, int, percent, shareBar, when } from '../dom.js';
+import { fill, h, int, memberLink, percent, shareBar, when } from '../dom.js';
 import { language, pick, t } from '../i18n.js';
 import { RuleEditor } from '../rule-editor.js';
 import { quoteName, quoteText } from '../rule-syntax.js';
 import { author } from '../tagstore.js';
-import { metricLabel } from '../vocabulary.js';
+import { metricLabel, valueLabel } from '../vocabulary.js';
 import { InsightPanels } from './audience-insight.js';
 import { ActivationPanels } from './audience-activation.js';
 
@@ -159,7 +159,7 @@ export class AudiencesView {
         : h('span', { class: 'chip-set', dataset: { pickTag: x.name } }, h('span', { class: 'chip-label' }, x.name),
           (x.values ?? []).filter((v) => v.value !== '').slice(0, PICKER_VALUES).map((v) => h('button', {
             type: 'button', class: 'chip', dataset: { pick: x.name, value: v.value }, onclick: () => this.pickValue(x.name, v.value),
-          }, v.value, count(v.count)))))))));
+          }, valueLabel(v.value), count(v.count)))))))));
   }
 
   /** Adds a condition to the expression, joined as the picker says. */
@@ -258,7 +258,7 @@ export class AudiencesView {
     fill($('aud-samples'), samples.length ? [
       h('thead', {}, h('tr', {}, [t('memberId'), t('name'), metricLabel('recency'), metricLabel('frequency'), metricLabel('monetary'), t('segment'), ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, samples.map((m) => h('tr', { dataset: { member: m.id } },
-        h('td', {}, m.id), h('td', { dataset: { cell: 'name' } }, m.name),
+        h('td', {}, memberLink(this.app, m.id)), h('td', { dataset: { cell: 'name' } }, m.name),
         h('td', { class: 'num' }, m.recency ?? '—'), h('td', { class: 'num' }, String(m.frequency)), h('td', { class: 'num' }, m.monetary ?? '—'),
         h('td', {}, language() === 'en' ? m.segmentEn : m.segment),
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.explainSample(m.id) }, t('audWhy')))))),
@@ -275,6 +275,14 @@ export class AudiencesView {
     $('aud-description').value = '';
     $('aud-builder-title').textContent = t('audBuilder');
     this.editor.setValue('');
+  }
+
+  /** Starts a new audience from an expression (a dashboard figure's members) and counts it at once. */
+  openExpression(expr) {
+    this.startNew();
+    this.editor.setValue(expr);
+    this.schedulePreview(0);
+    this.editor.textarea.focus();
   }
 
   /** Opens a saved audience: a dynamic one's rule in the editor; a static audience or snapshot by its name. */
@@ -316,7 +324,7 @@ export class AudiencesView {
       this.report = report;
       this.changed(pack);
       const versions = JSON.parse(pack).definitions.find((d) => d.name === name)?.history?.length ?? 1;
-      this.app.message(t('saved', name, versions));
+      this.app.message(() => t('saved', name, versions));
     } catch (err) {
       this.app.error(err);
       return;
@@ -339,7 +347,7 @@ export class AudiencesView {
     try {
       const { pack } = await this.call('removeTag', { name });
       this.changed(pack);
-      this.app.message(t('deleted', name));
+      this.app.message(() => t('deleted', name));
     } catch (err) {
       this.app.error(err);
       return;
@@ -358,7 +366,7 @@ export class AudiencesView {
     try {
       const { saved, pack } = await this.call('snapshotAudience', { name, snapshot, at: now.toISOString(), author: author() });
       this.changed(pack);
-      this.app.message(t('audSnapshotSaved', saved.name, int(saved.members)));
+      this.app.message(() => t('audSnapshotSaved', saved.name, int(saved.members)));
     } catch (err) {
       this.app.error(err);
       return;

@@ -88,7 +88,7 @@ export class DataView {
       } catch (err) {
         if (err.code === 'cancelled') {
           cancelled = true;
-          this.app.progress('cancelled', t('cancelled'), 0);
+          this.app.progress('cancelled', () => t('cancelled'), 0);
           break;
         }
         item.error = err;
@@ -100,11 +100,11 @@ export class DataView {
     if (!cancelled && this.app.loaded.length) await this.app.compute();
     else this.app.render();
     // The figures shown are those of the files that did load; the bar names the files that did not.
-    if (failed.length) this.app.progress('error', t('filesFailed', failed.length, items.length, failed.map((f) => `${f.name}: ${pick(f.err)}`).join(' · ')), 1);
+    if (failed.length) this.app.progress('error', () => t('filesFailed', failed.length, items.length, failed.map((f) => `${f.name}: ${pick(f.err)}`).join(' · ')), 1);
   }
 
   loadFile(file, options) {
-    this.app.progress('running', `${t('reading')} ${file.name}`, 0);
+    this.app.progress('running', () => `${t('reading')} ${file.name}`, 0);
     return this.app.engine.call('load', { file, options }, { onProgress: (p) => this.onProgress(p) });
   }
 
@@ -114,15 +114,15 @@ export class DataView {
   }
 
   async loadSample() {
-    this.app.progress('running', t('reading'), 0);
+    this.app.progress('running', () => t('reading'), 0);
     try {
       await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
       this.app.loaded.push({ sample: true });
       const summary = await this.app.compute();
-      if (summary) this.app.message(t('sampleLoaded', int(summary.members)));
+      if (summary) this.app.message(() => t('sampleLoaded', int(summary.members)));
       this.app.show('dashboard');
     } catch (err) {
-      this.app.progress('error', pick(err), 0);
+      this.app.progress('error', () => pick(err), 0);
       this.app.error(err);
     }
   }

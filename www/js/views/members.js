@@ -1,5 +1,5 @@
 // The Members view: one page of the member table at a time, sorted in the engine.
-import { fill, int, table } from '../dom.js';
+import { fill, h, int, memberLink, table } from '../dom.js';
 import { language, t } from '../i18n.js';
 import { metricLabel } from '../vocabulary.js';
 
@@ -26,7 +26,7 @@ export class MembersView {
 
   async go(offset) {
     if (!this.app.summary) {
-      fill($('member-table'));
+      fill($('member-table'), h('caption', { class: 'empty' }, t('noData')));
       $('member-range').textContent = '';
       return;
     }
@@ -36,7 +36,7 @@ export class MembersView {
       this.offset = offset;
       const zh = language() === 'zh';
       table($('member-table'), [t('memberId'), t('name'), metricLabel('recency'), metricLabel('frequency'), metricLabel('monetary'), 'R', 'F', 'M', t('segment')],
-        page.rows.map((r) => [r.id, r.name, r.recency, r.frequency, r.monetary, r.r, r.f, r.m, zh ? r.segmentZh : r.segmentEn]),
+        page.rows.map((r) => [memberLink(this.app, r.id), r.name, r.recency, r.frequency, r.monetary, r.r, r.f, r.m, zh ? r.segmentZh : r.segmentEn]),
         (i) => ({ dataset: { member: page.rows[i].id } }));
       $('member-range').textContent = t('pageOf', int(page.total ? offset + 1 : 0), int(offset + page.rows.length), int(page.total));
       $('member-prev').disabled = offset === 0;

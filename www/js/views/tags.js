@@ -8,6 +8,7 @@ import { language, pick, t } from '../i18n.js';
 import { RuleBuilder } from '../rule-builder.js';
 import { RuleEditor } from '../rule-editor.js';
 import { author, setAuthor } from '../tagstore.js';
+import { valueLabel } from '../vocabulary.js';
 
 /** The example tags: one of each kind of rule (attributes, RFM, aggregates with windows, sequences, case, audiences). */
 const EXAMPLE_RULES = `# 重要价值客户 / RFM important-value members
@@ -439,7 +440,7 @@ export class TagsView {
       } }, `${t(`severity_${d.severity}`)} · ${t('lineCol', d.line, d.col)}`), ' ', pick(d))));
     fill($('rule-values'), c.values?.length
       ? h('table', { class: 'grid values' }, h('caption', {}, t('values')),
-        h('tbody', {}, c.values.slice(0, 12).map((v) => h('tr', {}, h('td', {}, v.value), h('td', { class: 'num' }, int(v.count)), h('td', { class: 'num' }, percent(v.share))))))
+        h('tbody', {}, c.values.slice(0, 12).map((v) => h('tr', {}, h('td', {}, valueLabel(v.value)), h('td', { class: 'num' }, int(v.count)), h('td', { class: 'num' }, percent(v.share))))))
       : null);
     this.editor.render();
   }
@@ -485,7 +486,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('deleted', name));
+    this.app.message(() => t('deleted', name));
     this.drafts.delete(name);
     this.pristine = undefined;
     this.startNew();
@@ -541,7 +542,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('reverted', name, version));
+    this.app.message(() => t('reverted', name, version));
     this.drafts.delete(name);
     this.pristine = undefined;
     this.open(name);
@@ -596,7 +597,7 @@ export class TagsView {
       this.app.error(err);
       return;
     }
-    this.app.message(t('settingsApplied'));
+    this.app.message(() => t('settingsApplied'));
     // RFM and the lifecycle feed the dashboard too: compute again when data is loaded.
     if (this.app.loaded.length) await this.app.compute();
     else await this.refresh();
@@ -659,7 +660,7 @@ export class TagsView {
         n = result.saved;
         diagnostics = result.diagnostics;
       }
-      this.app.message(t('imported', n));
+      this.app.message(() => t('imported', n));
       if (diagnostics.length) {
         fill(box, h('div', { class: 'message error import-problems' }, h('p', {}, `${file.name}: ${t('importProblems')}`),
           h('ul', {}, diagnostics.map((d) => h('li', {}, `${t('lineCol', d.line, d.col)}: ${pick(d)}`))),

@@ -11,6 +11,7 @@ mod export_paths;
 mod formats;
 mod fuzz_replay;
 mod hostile;
+mod hostile_rules;
 mod ingest;
 mod models;
 mod names;

@@ -10,7 +10,7 @@ import { DashboardView } from './views/dashboard.js';
 import { MembersView } from './views/members.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
-import { restorePack, savePack } from './tagstore.js';
+import { markEvaluating, quarantineSuspects, quarantined, release, restorePack, savePack } from './tagstore.js';
 import { metricLabel, setVocabulary } from './vocabulary.js';
 
 const $ = (id) => document.getElementById(id);
@@ -102,7 +102,10 @@ async function main() {
     app.render();
   });
   for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
-  $('cancel-button').addEventListener('click', () => app.engine.cancel());
+  // Cancel stops a file being read; while rules are being evaluated it stops the engine (it is restarted with the
+  // rules kept and the rules being tried set aside).
+  $('cancel-button').addEventListener('click', () => (app.engine.busy > 0 ? app.engine.stop() : app.engine.cancel()));
+  app.engine.onBusy = (busy) => evaluating(busy);
   $('recompute').addEventListener('click', () => app.compute());
   $('as-of').addEventListener('change', () => app.compute());
 
@@ -116,6 +119,7 @@ async function main() {
   }
   labelMetrics();
 
+  setAside(quarantineSuspects());
   app.tagsReady = restoreTags();
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
@@ -124,7 +128,9 @@ async function main() {
   app.views.audiences = new AudiencesView(app);
 
   app.engine.onRestart = async () => {
-    // The user's tags come back first, from the pack saved after every change (even when the files cannot).
+    // The user's tags come back first, from the pack saved after every change (even when the files cannot); the
+    // rules being evaluated when it stopped are set aside, so they cannot stop it again.
+    setAside(quarantineSuspects());
     app.tagsReady = restoreTags();
     const files = app.loaded;
     app.loaded = [];
@@ -138,7 +144,7 @@ async function main() {
       app.render();
       return;
     }
-    app.message(t('workerRestarted'), 'warning');
+    app.message(t(app.engine.lastStop === 'stopped' ? 'engineStopped' : 'workerRestarted'), 'warning');
     app.replaying = true;
     await app.engine.ready;
     await app.tagsReady;
@@ -156,6 +162,50 @@ async function main() {
 /** Fills every element marked `data-metric-label` with that metric's label in the current language. */
 function labelMetrics() {
   for (const el of document.querySelectorAll('[data-metric-label]')) el.textContent = metricLabel(el.dataset.metricLabel);
+}
+
+/** Shows a stop button while rules have been evaluating for more than a second. */
+let slow = null;
+function evaluating(busy) {
+  markEvaluating(busy > 0);
+  clearTimeout(slow);
+  if (busy > 0) {
+    slow = setTimeout(() => {
+      if ($('progress').hidden) {
+        app.progress('running', t('evaluatingRules'), 1);
+        app.evaluatingShown = true;
+      }
+    }, 1000);
+  } else if (app.evaluatingShown) {
+    app.evaluatingShown = false;
+    app.progress('idle');
+  }
+}
+
+/** Lists the definitions set aside (quarantined) with a button to put each back; `moved` were just set aside. */
+function setAside(moved = []) {
+  if (moved.length) app.message(t('quarantinedNow', moved.join('、')), 'warning');
+  $('quarantine')?.remove();
+  const list = quarantined();
+  if (!list.length) return;
+  const items = list.map(({ definition }) =>
+    h('li', { 'data-name': definition.name },
+      h('span', { class: 'name' }, definition.name),
+      h('button', { type: 'button', class: 'release', onclick: () => putBack(definition.name) }, t('putBack'))));
+  $('messages').append(h('div', { id: 'quarantine', class: 'message warning' }, h('span', {}, t('quarantined')), h('ul', {}, ...items)));
+}
+
+/** Imports one set-aside definition again (it is evaluated next time the tags are). */
+async function putBack(name) {
+  const json = release(name);
+  setAside();
+  if (!json) return;
+  try {
+    await app.engine.call('importPack', { json, merge: true });
+    app.catalogChanged(await app.engine.call('exportPack'), null);
+  } catch (err) {
+    app.error(err);
+  }
 }
 
 /** Imports the saved tag pack into the engine; a pack that cannot be read is reported and kept aside. */

@@ -5,6 +5,9 @@
 const PACK_KEY = 'hx.tagPack';
 const BAD_PACK_KEY = 'hx.tagPack.unreadable';
 const AUTHOR_KEY = 'hx.author';
+const EVALUATING_KEY = 'hx.evaluating';
+const GOOD_KEY = 'hx.tagPack.good';
+const QUARANTINE_KEY = 'hx.quarantine';
 
 const storage = () => globalThis.localStorage ?? null;
 
@@ -59,4 +62,70 @@ export function author() {
 /** Remembers the operator name. */
 export function setAuthor(name) {
   storage()?.setItem(AUTHOR_KEY, String(name ?? '').trim());
+}
+
+// --- Quarantine: a rule that stopped the engine is kept aside instead of stopping it again ---
+// While rules are being evaluated a mark is kept in storage; when every evaluation has finished, the rules of the
+// saved pack are remembered as good. If the engine stops (a crash, a tab killed for memory, the user's stop button)
+// with the mark set, the definitions new or changed since the last good evaluation are taken out of the pack and
+// kept under their own key: listed, not evaluated, and put back by the user when they choose.
+
+const readJson = (key, fallback) => {
+  try {
+    return JSON.parse(storage()?.getItem(key) ?? 'null') ?? fallback;
+  } catch {
+    return fallback;
+  }
+};
+
+/** Notes whether rules are being evaluated; when evaluation ends, the saved pack's rules are remembered as good. */
+export function markEvaluating(on) {
+  if (on) {
+    storage()?.setItem(EVALUATING_KEY, '1');
+    return;
+  }
+  storage()?.removeItem(EVALUATING_KEY);
+  const definitions = readJson(PACK_KEY, null)?.definitions;
+  if (!Array.isArray(definitions)) return;
+  const good = Object.fromEntries(definitions.map((d) => [d.name, d.rule]));
+  try {
+    storage()?.setItem(GOOD_KEY, JSON.stringify(good));
+  } catch {
+    // Storage full: the previous record stays, which only makes more rules suspects after a crash.
+  }
+}
+
+/** The definitions kept aside, each `{ definition, at }`. */
+export function quarantined() {
+  const list = readJson(QUARANTINE_KEY, []);
+  return Array.isArray(list) ? list : [];
+}
+
+/**
+ * After the engine stopped: if it stopped while evaluating, moves the definitions new or changed since the last
+ * good evaluation out of the saved pack into the quarantine. Returns the names moved.
+ */
+export function quarantineSuspects(at = new Date().toISOString()) {
+  if (!storage()?.getItem(EVALUATING_KEY)) return [];
+  storage()?.removeItem(EVALUATING_KEY);
+  const pack = readJson(PACK_KEY, null);
+  if (!Array.isArray(pack?.definitions)) return [];
+  const good = readJson(GOOD_KEY, {});
+  const suspect = (d) => good[d.name] !== d.rule;
+  const moved = pack.definitions.filter(suspect);
+  if (!moved.length) return [];
+  pack.definitions = pack.definitions.filter((d) => !suspect(d));
+  storage()?.setItem(QUARANTINE_KEY, JSON.stringify([...quarantined(), ...moved.map((definition) => ({ definition, at }))]));
+  savePack(JSON.stringify(pack));
+  return moved.map((d) => d.name);
+}
+
+/** Takes `name` out of the quarantine; returns a pack of that one definition to import (merge) again. */
+export function release(name) {
+  const list = quarantined();
+  const item = list.find((q) => q.definition?.name === name);
+  if (!item) return null;
+  storage()?.setItem(QUARANTINE_KEY, JSON.stringify(list.filter((q) => q !== item)));
+  const pack = readJson(PACK_KEY, {});
+  return JSON.stringify({ format: pack.format ?? 'huaxiang-tag-pack', version: pack.version ?? 1, definitions: [item.definition] });
 }

@@ -744,7 +744,7 @@ audience 唤醒对象 = 高价值会员 and 沉默会员 and not 促销敏感
         // Chains inside parentheses add up: 40 levels, each a chain of 10 around the one inside.
         let mut text = "x > 1".to_string();
         for _ in 0..40 {
-            text = format!("({text}) or {}", vec!["x > 1"; 9].join(" or "));
+            text = format!("({text}) or {}", ["x > 1"; 9].join(" or "));
         }
         let (program, diags) = parse_program(&format!("tag a = {text}\ntag b = x > 1"));
         assert_eq!(diags.len(), 1, "{diags:?}");

@@ -6,6 +6,7 @@ mod audience;
 mod audience_groups;
 mod audience_props;
 mod cli;
+mod corpus;
 mod delta;
 mod export_paths;
 mod formats;

@@ -10,6 +10,7 @@
 //! huaxiang model clv --orders FILE [--as-of YYYY-MM-DD] [--horizon-days 365] [--discount-monthly 0.01] [--penalizer 0] --out DIR
 //! huaxiang model cluster --orders FILE [--as-of YYYY-MM-DD] --k K [--features recency,frequency,monetary] [--seed S] [--n-init 10] --out DIR
 //! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use huaxiang::base::date::Day;
 use huaxiang::base::roles::FileKind;

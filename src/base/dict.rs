@@ -118,6 +118,7 @@ impl Dict {
         let c = self.ends.len() as u32;
         assert!(c < NONE, "a dictionary holds fewer than 2^32 - 1 values");
         self.text.push_str(value);
+        #[allow(clippy::expect_used, reason = "offsets are u32: a dictionary past 4 GiB is beyond the memory budget of every caller")]
         let end = u32::try_from(self.text.len()).expect("a dictionary's text stays below 4 GiB");
         self.ends.push(end);
         self.index.insert_unique(spread(bits), u64::from(bits) << 32 | u64::from(c), |&e| spread((e >> 32) as u32));

@@ -11,6 +11,7 @@
 //! huaxiang model clv --orders FILE [--as-of YYYY-MM-DD] [--horizon-days 365] [--discount-monthly 0.01] [--penalizer 0] --out DIR
 //! huaxiang model cluster --orders FILE [--as-of YYYY-MM-DD] --k K [--features recency,frequency,monetary] [--seed S] [--n-init 10] --out DIR
 //! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use huaxiang::base::date::Day;
 use huaxiang::base::roles::FileKind;
@@ -417,9 +418,27 @@ fn read_rules(ws: &mut Workspace, path: &Path) -> Result<usize, String> {
     let (_, problems) = ws.import_rules(&text, "", "cli");
     // Problems inside a statement that was imported anyway are reported again when the catalog is checked.
     let (program, _) = huaxiang::rules::parser::parse_program(&text);
-    let utf16 = |byte: u32| text[..byte as usize].encode_utf16().count() as u32;
-    let imported: Vec<(u32, u32)> =
-        program.defs.iter().filter(|d| d.expr.is_some()).map(|d| (utf16(d.span.start), utf16(d.span.end))).collect();
+    // UTF-16 offsets counted on from the last one (statements come in text order), so thousands of statements are
+    // placed in one pass over the text.
+    let (mut at_byte, mut at16) = (0usize, 0u32);
+    let mut utf16 = |byte: u32| {
+        let byte = (byte as usize).min(text.len());
+        if byte < at_byte {
+            (at_byte, at16) = (0, 0);
+        }
+        at16 += text.get(at_byte..byte).map_or(0, |t| t.encode_utf16().count() as u32);
+        at_byte = byte;
+        at16
+    };
+    let imported: Vec<(u32, u32)> = program
+        .defs
+        .iter()
+        .filter(|d| d.expr.is_some())
+        .map(|d| {
+            let start = utf16(d.span.start);
+            (start, utf16(d.span.end))
+        })
+        .collect();
     // Problems of the text as a whole (a name defined twice, a look-alike name) are never reported again.
     const OF_THE_TEXT: [&str; 3] = ["duplicate_definition", "look_alike_name", "mixed_script_name"];
     let problems: Vec<_> = problems
@@ -442,14 +461,22 @@ fn check_and_evaluate(ws: &mut Workspace, rules: &str, unparsed: usize) -> Resul
     let text = std::fs::read_to_string(rules).unwrap_or_default();
     let (program, _) = huaxiang::rules::parser::parse_program(&text);
     let mut errors = unparsed;
+    // Definitions by name and the starts of lines, so thousands of problems are placed without rereading the text.
+    let mut by_name = std::collections::HashMap::new();
+    for def in &program.defs {
+        by_name.entry(def.name.as_str()).or_insert(def);
+    }
+    let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     for t in &report.tags {
         for d in t.diagnostics.iter().filter(|d| d.severity == huaxiang::rules::Severity::Error || !t.builtin) {
             // Place the problem in the file: the rule starts where its statement's expression starts.
-            let (line, col) = match program.defs.iter().find(|def| def.name == t.name).and_then(|def| def.expr.as_ref()) {
+            let (line, col) = match by_name.get(t.name.as_str()).and_then(|def| def.expr.as_ref()) {
                 Some(expr) => {
-                    let before = &text[..expr.span.start as usize];
-                    let line = before.matches('\n').count() as u32 + 1;
-                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+                    let at = (expr.span.start as usize).min(text.len());
+                    let index = line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+                    let line_start = line_starts.get(index).copied().unwrap_or(0);
+                    let line = index as u32 + 1;
+                    let col = text.get(line_start..at).map_or(0, |l| l.chars().count()) as u32 + 1;
                     if d.at.line == 1 {
                         (line, col + d.at.col - 1)
                     } else {

@@ -369,7 +369,10 @@ impl Nodes {
         for (k, &n) in more.iter().enumerate() {
             let row = (start + k) as u32;
             if nodes.last() == Some(&n) {
-                *ends.last_mut().expect("a run per node") = row + 1;
+                // `ends` and `nodes` grow together, so the last node has its run's end.
+                if let Some(end) = ends.last_mut() {
+                    *end = row + 1;
+                }
             } else {
                 nodes.push(n);
                 ends.push(row + 1);

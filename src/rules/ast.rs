@@ -357,6 +357,31 @@ impl Expr {
         }
     }
 
+    /// The sub-expressions directly under this one.
+    pub fn children(&self) -> Vec<&Expr> {
+        fn filter(s: &Source) -> Option<&Expr> {
+            s.filter.as_deref()
+        }
+        match &self.kind {
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().collect(),
+            ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+            ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::In { value, list, .. } => vec![value, list],
+            ExprKind::Between { value, low, high } => vec![value, low, high],
+            ExprKind::Agg { source, arg, .. } => filter(source).into_iter().chain(arg.as_deref()).collect(),
+            ExprKind::Case { arms, default } => arms.iter().flat_map(|(c, v)| [c, v]).chain(default.as_deref()).collect(),
+            ExprKind::Seq { first, then } => {
+                filter(&first.source).into_iter().chain(then.as_ref().and_then(|t| filter(&t.did.source))).collect()
+            }
+            ExprKind::Num(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Duration(_) | ExprKind::Name(_) => Vec::new(),
+        }
+    }
+
+    /// The height of the tree (a leaf is 1). Recursive: meant for trees the parser built, whose height it caps.
+    pub fn height(&self) -> u32 {
+        1 + self.children().into_iter().map(Expr::height).max().unwrap_or(0)
+    }
+
     /// Visits this expression and every sub-expression, parents first.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         f(self);

@@ -24,6 +24,12 @@ const STATEMENT_STARTS: &[&str] = &["tag", "audience", "metric", "set"];
 /// Deepest nesting accepted, so hostile input cannot overflow the stack.
 const MAX_DEPTH: u32 = 64;
 
+/// Tallest expression tree accepted. Nesting is one way to a tall tree, the terms chained by one operator
+/// (`a or b or …`, `1 + 2 + …`, each a level) are another; everything that walks a rule (checker, evaluator,
+/// printer, drop) recurses over the tree, so its height is what bounds their stack. A chain stops growing at the
+/// cap, so no taller tree is ever built; 256 levels stay well inside a 1 MiB stack.
+pub const MAX_HEIGHT: u32 = 256;
+
 type Parsed<T> = Result<T, ()>;
 
 struct Parser {
@@ -40,6 +46,7 @@ pub fn parse_program(text: &str) -> (Program, Vec<Diagnostic>) {
     let mut program = Program::default();
     while !p.at_eof() {
         let start = p.pos;
+        p.depth = 0;
         let failed = p.statement(&mut program).is_err();
         if p.pos == start || (failed && !p.at_statement_start()) {
             p.recover();
@@ -286,13 +293,39 @@ impl Parser {
         self.deeper()?;
         let result = self.or();
         self.depth -= 1;
-        result
+        let result = result?;
+        self.within_height(result.height())?;
+        Ok(result)
+    }
+
+    /// Refuses a tree taller than [`MAX_HEIGHT`].
+    fn within_height(&mut self, height: u32) -> Parsed<()> {
+        if height <= MAX_HEIGHT {
+            return Ok(());
+        }
+        let span = self.tokens.get(self.pos.saturating_sub(1)).map_or(self.peek().span, |t| t.span);
+        self.diags.push(Diagnostic::error(
+            "too_long",
+            span,
+            format!("条件太长：连在一起的 and/or/+ 等运算加上括号嵌套超过 {MAX_HEIGHT} 层。请拆成几个标签再组合（tag 甲 = …，tag 乙 = …，tag 合 = 甲 or 乙），或用 in [ … ] 列出多个值"),
+            format!("The condition is too long: the terms chained by and/or/+ and the like, with its nesting, come to more than {MAX_HEIGHT} levels. Split it into a few tags and combine them (tag a = …, tag b = …, tag both = a or b), or list values with in [ … ]."),
+        ));
+        Err(())
+    }
+
+    /// One more term on a chain whose tree is `height` tall: the new height, within [`MAX_HEIGHT`].
+    fn link(&mut self, height: u32, right: &Expr) -> Parsed<u32> {
+        let height = height.max(right.height()) + 1;
+        self.within_height(height)?;
+        Ok(height)
     }
 
     fn or(&mut self) -> Parsed<Expr> {
         let mut left = self.and()?;
+        let mut height = left.height();
         while self.eat_kw("or") {
             let right = self.and()?;
+            height = self.link(height, &right)?;
             let span = left.span.to(right.span);
             left = Expr::new(ExprKind::Binary(BinOp::Or, Box::new(left), Box::new(right)), span);
         }
@@ -301,8 +334,10 @@ impl Parser {
 
     fn and(&mut self) -> Parsed<Expr> {
         let mut left = self.not()?;
+        let mut height = left.height();
         while self.eat_kw("and") {
             let right = self.not()?;
+            height = self.link(height, &right)?;
             let span = left.span.to(right.span);
             left = Expr::new(ExprKind::Binary(BinOp::And, Box::new(left), Box::new(right)), span);
         }
@@ -367,6 +402,7 @@ impl Parser {
 
     fn sum(&mut self) -> Parsed<Expr> {
         let mut left = self.product()?;
+        let mut height = left.height();
         loop {
             let op = match self.peek().tok {
                 Tok::Plus => BinOp::Add,
@@ -375,6 +411,7 @@ impl Parser {
             };
             self.bump();
             let right = self.product()?;
+            height = self.link(height, &right)?;
             let span = left.span.to(right.span);
             left = Expr::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), span);
         }
@@ -382,6 +419,7 @@ impl Parser {
 
     fn product(&mut self) -> Parsed<Expr> {
         let mut left = self.unary()?;
+        let mut height = left.height();
         loop {
             let op = match self.peek().tok {
                 Tok::Star => BinOp::Mul,
@@ -390,6 +428,7 @@ impl Parser {
             };
             self.bump();
             let right = self.unary()?;
+            height = self.link(height, &right)?;
             let span = left.span.to(right.span);
             left = Expr::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), span);
         }
@@ -685,5 +724,31 @@ audience 唤醒对象 = 高价值会员 and 沉默会员 and not 促销敏感
         assert_eq!(diags[0].code, "too_deep");
         let text = format!("tag a = {}x", "not ".repeat(10_000));
         assert_eq!(parse_program(&text).1[0].code, "too_deep");
+    }
+
+    #[test]
+    fn long_chains_are_refused_not_overflowed_and_the_next_statement_is_read() {
+        for (op, term) in [("and", "x > 1"), ("or", "x > 1"), ("+", "x"), ("*", "x"), ("-", "x"), ("/", "x")] {
+            let long = vec![term; 20_000].join(&format!(" {op} "));
+            let (program, diags) = parse_program(&format!("tag a = {long}\ntag b = x > 1"));
+            assert_eq!(diags.len(), 1, "{op}: {diags:?}");
+            assert_eq!(diags[0].code, "too_long");
+            assert!(diags[0].en.contains("256") && diags[0].zh.contains("256"));
+            assert!(program.defs.iter().any(|d| d.name == "b" && d.expr.is_some()), "{op}");
+            // A chain just under the cap parses, and its tree is as tall as it is long.
+            let ok = vec![term; 200].join(&format!(" {op} "));
+            let (program, diags) = parse_program(&format!("tag a = {ok}"));
+            assert!(diags.is_empty(), "{op}: {diags:?}");
+            assert!(program.defs[0].expr.as_ref().is_some_and(|e| e.height() >= 200));
+        }
+        // Chains inside parentheses add up: 40 levels, each a chain of 10 around the one inside.
+        let mut text = "x > 1".to_string();
+        for _ in 0..40 {
+            text = format!("({text}) or {}", ["x > 1"; 9].join(" or "));
+        }
+        let (program, diags) = parse_program(&format!("tag a = {text}\ntag b = x > 1"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "too_long");
+        assert!(program.defs.iter().all(|d| d.expr.as_ref().is_none_or(|e| e.height() <= MAX_HEIGHT)));
     }
 }

@@ -483,7 +483,28 @@ impl Catalog {
             }
         }
         let mut saved = 0;
-        let line_of = |at: u32| text[..(at as usize).min(text.len())].matches('\n').count() + 1;
+        // Lines are counted from the previous definition on (definitions come in text order), and names are
+        // compared by their skeletons through a map, so a text of thousands of definitions is read in linear time.
+        let (mut counted_to, mut counted_lines) = (0usize, 1usize);
+        let mut line_of = |at: u32| {
+            let at = (at as usize).min(text.len());
+            if at < counted_to {
+                (counted_to, counted_lines) = (0, 1);
+            }
+            counted_lines += text.get(counted_to..at).map_or(0, |t| t.matches('\n').count());
+            counted_to = at;
+            counted_lines
+        };
+        let mut skeletons: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        let add_skeleton = |skeletons: &mut std::collections::HashMap<String, Vec<String>>, name: &str| {
+            let names = skeletons.entry(skeleton(name)).or_default();
+            if names.len() < 2 && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        };
+        for e in &self.definitions {
+            add_skeleton(&mut skeletons, &e.name);
+        }
         let mut first_line: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for def in &program.defs {
             // A second definition of a name is an error naming both lines, never a silent replacement.
@@ -494,9 +515,9 @@ impl Catalog {
                 continue;
             }
             first_line.insert(&def.name, line);
-            if let Some(other) =
-                self.definitions.iter().map(|e| e.name.as_str()).chain(first_line.keys().copied()).find(|o| looks_alike(o, &def.name))
-            {
+            add_skeleton(&mut skeletons, &def.name);
+            let alike = skeletons.get(&skeleton(&def.name)).and_then(|names| names.iter().find(|o| looks_alike(o, &def.name)));
+            if let Some(other) = alike {
                 let e = Error::look_alike_name(&def.name, other);
                 diags.push(Diagnostic::warning("look_alike_name", def.name_span, e.zh, e.en));
             } else if mixes_scripts(&def.name) {

@@ -57,7 +57,7 @@ pub struct Compiled {
 impl Compiled {
     /// The index of the definition called `name`.
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.program.defs.iter().position(|d| d.name == name)
+        self.names.get(name).copied()
     }
 
     /// Whether definition `i` can be evaluated (it and everything it reads are free of errors).

@@ -126,6 +126,12 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
         }
     }
     let share = |c: u64| if members == 0 { 0.0 } else { c as f64 / members as f64 };
+    let mut evaluated = vec![false; defs.len()];
+    for &i in evaluation.map_or(&[][..], |ev| &ev.evaluated[..]) {
+        if let Some(e) = evaluated.get_mut(i) {
+            *e = true;
+        }
+    }
     let mut infos: Vec<TagInfo> = defs
         .iter()
         .enumerate()
@@ -173,7 +179,7 @@ pub fn report(catalog: &Catalog, compiled: &Compiled, evaluation: Option<&Evalua
                 deps: compiled.checked.defs[i].deps.clone(),
                 used_by: used_by[i].clone(),
                 diagnostics,
-                evaluated: evaluation.is_some_and(|ev| ev.evaluated.contains(&i)),
+                evaluated: evaluated.get(i).copied().unwrap_or(false),
             }
         })
         .collect();
@@ -219,18 +225,29 @@ pub fn summarise(outcome: Option<&Outcome>, members: u64) -> (&'static str, u64,
     }
 }
 
+/// How many pairs of sets [`near_duplicates`] compares at most: thousands of tags of about one size (a pack of
+/// tags that all select everyone) would otherwise be millions of comparisons and as many pairs kept.
+pub const DUPLICATE_PAIRS_COMPARED: usize = 1_000_000;
+
 /// Pairs of sets with Jaccard ≥ [`DUPLICATE_JACCARD`]. Only sets whose sizes are within that ratio can qualify,
-/// so sets are sorted by size and each is compared with the next few that are close enough in size.
+/// so sets are sorted by size and each is compared with the next few that are close enough in size; at most
+/// [`DUPLICATE_PAIRS_COMPARED`] pairs are compared (the smallest sets first), so past that the list is partial.
 pub fn near_duplicates<'a>(sets: impl Iterator<Item = (usize, &'a RoaringBitmap)>) -> Vec<(usize, usize)> {
     let mut sets: Vec<(usize, &RoaringBitmap)> = sets.collect();
     sets.sort_by_key(|(i, b)| (b.len(), *i));
     let mut out = Vec::new();
+    let mut budget = DUPLICATE_PAIRS_COMPARED;
     for x in 0..sets.len() {
         let (i, a) = sets[x];
         for &(j, b) in &sets[x + 1..] {
             if (a.len() as f64) < DUPLICATE_JACCARD * b.len() as f64 {
                 break;
             }
+            if budget == 0 {
+                out.sort_unstable();
+                return out;
+            }
+            budget -= 1;
             let inter = a.intersection_len(b);
             let union = a.len() + b.len() - inter;
             if union > 0 && inter as f64 / union as f64 >= DUPLICATE_JACCARD {

@@ -94,3 +94,50 @@ test('Cancel stops a file and keeps what was loaded before', async () => {
   assert.equal((await page.textContent('[data-kpi="buyers"] .kpi-value')).trim(), '10');
   s.assertClean();
 });
+
+// Issue 16: every request of a whole session (load, every view, tags, an audience, a portrait, an export) is a GET
+// of a static file of the site on the page's origin, without a body and without a query, and none carries a
+// piece of the uploaded file. Requests are recorded for the whole browser context (the page and its workers).
+test('a whole session requests only same-origin static files and sends no uploaded data', async () => {
+  const marker = 'PRIVACYMARK7f3a';
+  const file = join(dir, 'private-orders.csv');
+  writeFileSync(file, `order_id,member_id,order_time,amount,city\n${[1, 2, 3, 4, 5, 6].map((i) =>
+    `O${i},${marker}${i},2025-0${i}-0${i},${i}00.50,${marker}City`).join('\n')}\n`);
+  const requests = [];
+  const record = (req) => requests.push({ url: req.url(), method: req.method(), body: req.postData() });
+  s.context.on('request', record);
+  try {
+    const page = await s.open();
+    await pickFiles(page, [file]);
+    await loadAll(page);
+    for (const view of ['dashboard', 'members', 'tags', 'audiences', 'data']) {
+      await page.click(`nav [data-view="${view}"]`);
+    }
+    await page.waitForSelector('body[data-tags="ready"]');
+    const out = await page.evaluate(async () => {
+      const e = globalThis.huaxiang.engine;
+      await e.call('importRules', { text: 'tag 买过 = frequency >= 1\naudience 人群 = 买过', at: '', author: '' });
+      const count = (await e.call('audienceCount', { expr: '人群' })).count;
+      await e.call('portrait', { request: { audience: '人群' } });
+      const file = await e.call('exportAudience', { request: { audience: '人群', columns: [{ key: 'member_id' }], options: { mask: false } }, at: '2025-07-01T00:00:00Z' });
+      await e.call('exportSql', { dialect: 'duckdb' });
+      return { count, exported: JSON.stringify(file).length };
+    });
+    assert.ok(out.count > 0 && out.exported > 0);
+  } finally {
+    s.context.off('request', record);
+  }
+  // The worker's own requests are seen (its script and the wasm it fetches), so nothing it sends goes unchecked.
+  assert.ok(requests.some((r) => r.url.endsWith('/worker.js')) && requests.some((r) => r.url.endsWith('.wasm')), requests.map((r) => r.url).join(' '));
+  for (const r of requests) {
+    if (r.url.startsWith('blob:') || r.url.startsWith('data:')) continue;
+    const u = new URL(r.url);
+    assert.equal(u.origin, s.origin, r.url);
+    assert.equal(r.method, 'GET', r.url);
+    assert.equal(r.body ?? null, null, `${r.url} has a body`);
+    assert.equal(u.search, '', `${r.url} has a query`);
+    assert.ok(!decodeURIComponent(r.url).includes(marker), `${r.url} carries uploaded data`);
+    assert.match(u.pathname, /^\/(|[\w./-]+\.(html|js|mjs|css|wasm|svg|json|png|woff2?|ttf|map))$/, `${r.url} is a static file`);
+  }
+  s.assertClean();
+});

@@ -12,7 +12,7 @@ import { MemberView } from './views/member.js';
 import { TagsView } from './views/tags.js';
 import { AudiencesView } from './views/audiences.js';
 import { ModelsView } from './views/models.js';
-import { restorePack, savePack } from './tagstore.js';
+import { markEvaluating, quarantineSuspects, quarantined, release, restorePack, savePack } from './tagstore.js';
 import * as storage from './storage.js';
 import { setupWorkspace } from './workspace.js';
 import { metricLabel, setVocabulary } from './vocabulary.js';
@@ -133,7 +133,10 @@ async function main() {
     app.render();
   });
   for (const tab of document.querySelectorAll('nav.tabs button')) tab.addEventListener('click', () => app.show(tab.dataset.view));
-  $('cancel-button').addEventListener('click', () => app.engine.cancel());
+  // Cancel stops a file being read; while rules are being evaluated it stops the engine (it is restarted with the
+  // rules kept and the rules being tried set aside).
+  $('cancel-button').addEventListener('click', () => (app.engine.busy > 0 ? app.engine.stop() : app.engine.cancel()));
+  app.engine.onBusy = (busy) => evaluating(busy);
   $('recompute').addEventListener('click', () => app.compute());
   $('as-of').addEventListener('change', () => {
     $('as-of').dataset.auto = 'false';
@@ -160,6 +163,7 @@ async function main() {
   labelMetrics();
 
   await opened;
+  setAside(quarantineSuspects());
   app.tagsReady = restoreTags();
   app.views.data = new DataView(app);
   app.views.dashboard = new DashboardView(app);
@@ -170,7 +174,9 @@ async function main() {
   app.views.models = new ModelsView(app);
 
   app.engine.onRestart = async () => {
-    // The user's tags come back first, from the pack saved after every change (even when the files cannot).
+    // The user's tags come back first, from the pack saved after every change (even when the files cannot); the
+    // rules being evaluated when it stopped are set aside, so they cannot stop it again.
+    setAside(quarantineSuspects());
     app.tagsReady = restoreTags();
     const files = app.loaded;
     app.loaded = [];
@@ -184,7 +190,7 @@ async function main() {
       app.render();
       return;
     }
-    app.message(() => t('workerRestarted'), 'warning');
+    app.message(() => t(app.engine.lastStop === 'stopped' ? 'engineStopped' : 'workerRestarted'), 'warning');
     app.replaying = true;
     await app.engine.ready;
     await app.tagsReady;
@@ -228,6 +234,50 @@ function keyboardTabs() {
 /** Fills every element marked `data-metric-label` with that metric's label in the current language. */
 function labelMetrics() {
   for (const el of document.querySelectorAll('[data-metric-label]')) el.textContent = metricLabel(el.dataset.metricLabel);
+}
+
+/** Shows a stop button while rules have been evaluating for more than a second. */
+let slow = null;
+function evaluating(busy) {
+  markEvaluating(busy > 0);
+  clearTimeout(slow);
+  if (busy > 0) {
+    slow = setTimeout(() => {
+      if ($('progress').hidden) {
+        app.progress('running', t('evaluatingRules'), 1);
+        app.evaluatingShown = true;
+      }
+    }, 1000);
+  } else if (app.evaluatingShown) {
+    app.evaluatingShown = false;
+    app.progress('idle');
+  }
+}
+
+/** Lists the definitions set aside (quarantined) with a button to put each back; `moved` were just set aside. */
+function setAside(moved = []) {
+  if (moved.length) app.message(t('quarantinedNow', moved.join('、')), 'warning');
+  $('quarantine')?.remove();
+  const list = quarantined();
+  if (!list.length) return;
+  const items = list.map(({ definition }) =>
+    h('li', { 'data-name': definition.name },
+      h('span', { class: 'name' }, definition.name),
+      h('button', { type: 'button', class: 'release', onclick: () => putBack(definition.name) }, t('putBack'))));
+  $('messages').append(h('div', { id: 'quarantine', class: 'message warning' }, h('span', {}, t('quarantined')), h('ul', {}, ...items)));
+}
+
+/** Imports one set-aside definition again (it is evaluated next time the tags are). */
+async function putBack(name) {
+  const json = release(name);
+  setAside();
+  if (!json) return;
+  try {
+    await app.engine.call('importPack', { json, merge: true });
+    app.catalogChanged(await app.engine.call('exportPack'), null);
+  } catch (err) {
+    app.error(err);
+  }
 }
 
 /** Imports the saved tag pack into the engine; a pack that cannot be read is reported and kept aside. */

@@ -12,6 +12,16 @@ export class EngineError extends Error {
   }
 }
 
+// Methods that may evaluate rules (every tag is evaluated on first use). While one is pending, `busy` counts it
+// and `onBusy(busy)` is told, so the app can offer to stop a long evaluation and can tell, after a crash, that
+// the rules were being evaluated (www/js/tagstore.js quarantines the rules changed since the last good run).
+const EVALUATES = new Set([
+  'tags', 'tagMembers', 'tagCount', 'lineage', 'audienceCount', 'audiencePreview', 'audienceMembers', 'audienceTags',
+  'audiences', 'explainMember', 'portrait', 'crosstab', 'compareAudiences', 'splitAudience', 'splitMembers',
+  'campaignLift', 'exportAudience', 'exportSql', 'importPack', 'importRules', 'saveTag', 'revertTag', 'removeTag',
+  'setSettings', 'checkRule',
+]);
+
 export class Engine {
   constructor(url = new URL('../worker.js', import.meta.url)) {
     this.url = url;
@@ -19,6 +29,8 @@ export class Engine {
     this.pending = new Map();
     this.onRestart = null;
     this.restarts = 0;
+    this.busy = 0;
+    this.onBusy = null;
     this.start();
   }
 
@@ -40,6 +52,7 @@ export class Engine {
       return;
     }
     this.pending.delete(msg.id);
+    if (job.evaluates) this.settled();
     if (msg.error) {
       job.reject(new EngineError(msg.error));
       if (msg.error.code === 'worker_crashed') this.crashed(msg.error.en);
@@ -51,8 +64,13 @@ export class Engine {
   /** Calls `method` in the worker; resolves to its result or rejects with an {@link EngineError}. */
   call(method, args = {}, { onProgress, transfer = [] } = {}) {
     const id = this.nextId++;
+    const evaluates = EVALUATES.has(method);
+    if (evaluates) {
+      this.busy += 1;
+      this.onBusy?.(this.busy);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, evaluates });
       this.worker.postMessage({ id, method, args }, transfer);
     });
   }
@@ -62,11 +80,26 @@ export class Engine {
     this.worker.postMessage({ method: 'cancel' });
   }
 
-  crashed(reason) {
+  settled() {
+    this.busy = Math.max(0, this.busy - 1);
+    this.onBusy?.(this.busy);
+  }
+
+  /**
+   * Stops whatever the engine is doing (a rule evaluating for too long): the worker is ended and replaced as after
+   * a crash, pending requests fail with `cancelled`, and `onRestart` restores the rules and reloads the files.
+   */
+  stop() {
+    this.crashed('stopped by the user', { code: 'cancelled', zh: '已停止计算', en: 'The computation was stopped.' });
+  }
+
+  crashed(reason, stopped = null) {
     if (this.restarting) return;
     this.restarting = true;
     this.worker.terminate();
-    const error = new EngineError({ code: 'worker_crashed', zh: '计算引擎意外停止', en: `The engine stopped unexpectedly (${reason})` });
+    this.lastStop = stopped ? 'stopped' : 'crashed';
+    this.busy = 0;
+    const error = new EngineError(stopped ?? { code: 'worker_crashed', zh: '计算引擎意外停止', en: `The engine stopped unexpectedly (${reason})` });
     for (const job of this.pending.values()) job.reject(error);
     this.pending.clear();
     this.restarts += 1;

@@ -8,7 +8,7 @@ use crate::base::values::parse_timestamp;
 use crate::metrics::names::Metric;
 use crate::rules::ast::*;
 use crate::rules::check::{resolve, AttrRef, Resolved, Ty};
-use crate::rules::eval::{arith, day_literal, round_cents, Decimals};
+use crate::rules::eval::{arith, day_literal, round_cents, Decimals, DefClasses};
 
 /// The kind of a member-level value.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,7 +265,8 @@ impl Gen<'_> {
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 // Sums and differences of decimals are exact to the hundredth (the evaluator's rule).
-                let decimals = Decimals { program: &self.compiled.program, index: &self.index, schema: self.schema };
+                let classes = DefClasses::new(self.compiled.program.defs.len());
+                let decimals = Decimals { program: &self.compiled.program, index: &self.index, schema: self.schema, classes: &classes };
                 let exact = matches!(op, BinOp::Add | BinOp::Sub) && decimals.cents(a) && decimals.cents(b);
                 if let (K::CNum(p), K::CNum(q)) = (&x.k, &y.k) {
                     let r = arith(op, *p, *q);

@@ -294,41 +294,59 @@ impl Checker<'_> {
         let mut stack: Vec<usize> = Vec::new();
         let mut cyclic = vec![false; n];
         let mut cycles: Vec<Vec<usize>> = Vec::new();
-        fn visit(
-            i: usize,
-            reads: &[Vec<usize>],
-            state: &mut [u8],
-            stack: &mut Vec<usize>,
-            order: &mut Vec<usize>,
-            cycles: &mut Vec<Vec<usize>>,
-        ) {
-            state[i] = 1;
-            stack.push(i);
-            for &j in &reads[i] {
-                match state[j] {
-                    0 => visit(j, reads, state, stack, order, cycles),
-                    1 => {
-                        let from = stack.iter().position(|&s| s == j).unwrap_or(0);
-                        cycles.push(stack[from..].to_vec());
-                    }
-                    _ => {}
-                }
-            }
-            stack.pop();
-            state[i] = 2;
-            order.push(i);
-        }
+        // Iterative (an explicit stack of definitions and how far through their reads each is), so a chain of
+        // thousands of definitions each reading the next cannot overflow the call stack.
         let reads: Vec<Vec<usize>> = self.out.defs.iter().map(|d| d.reads.clone()).collect();
         let mut order = Vec::with_capacity(n);
-        for i in 0..n {
-            if state[i] == 0 {
-                visit(i, &reads, &mut state, &mut stack, &mut order, &mut cycles);
+        for root in 0..n {
+            if state[root] != 0 {
+                continue;
+            }
+            state[root] = 1;
+            stack.push(root);
+            let mut next: Vec<usize> = vec![0];
+            while let (Some(&i), Some(k)) = (stack.last(), next.last_mut()) {
+                match reads[i].get(*k) {
+                    Some(&j) => {
+                        *k += 1;
+                        match state[j] {
+                            0 => {
+                                state[j] = 1;
+                                stack.push(j);
+                                next.push(0);
+                            }
+                            1 => {
+                                let from = stack.iter().position(|&s| s == j).unwrap_or(0);
+                                cycles.push(stack[from..].to_vec());
+                            }
+                            _ => {}
+                        }
+                    }
+                    None => {
+                        stack.pop();
+                        next.pop();
+                        state[i] = 2;
+                        order.push(i);
+                    }
+                }
             }
         }
         self.out.order = order;
         for cycle in cycles {
-            let names: Vec<&str> = cycle.iter().chain(cycle.first()).map(|&i| self.program.defs[i].name.as_str()).collect();
+            // A long cycle is named by its first few steps and counted, so each of its definitions' messages
+            // stays short (a cycle through thousands of definitions would otherwise repeat them all in each).
+            const SHOWN: usize = 6;
+            let names: Vec<&str> = if cycle.len() <= SHOWN {
+                cycle.iter().chain(cycle.first()).map(|&i| self.program.defs[i].name.as_str()).collect()
+            } else {
+                cycle.iter().take(SHOWN).map(|&i| self.program.defs[i].name.as_str()).chain(["…"]).collect()
+            };
             let path = names.join(" → ");
+            let (path_zh, path_en) = if cycle.len() > SHOWN {
+                (format!("{path}（共 {} 个定义）", cycle.len()), format!("{path} ({} definitions)", cycle.len()))
+            } else {
+                (path.clone(), path)
+            };
             for &i in &cycle {
                 if cyclic[i] {
                     continue;
@@ -339,8 +357,8 @@ impl Checker<'_> {
                 self.error(
                     "cycle",
                     span,
-                    format!("标签之间循环引用：{path}。请让其中一个不再引用另一个"),
-                    format!("These definitions refer to each other in a circle: {path}. Make one of them stop referring to the next."),
+                    format!("标签之间循环引用：{path_zh}。请让其中一个不再引用另一个"),
+                    format!("These definitions refer to each other in a circle: {path_en}. Make one of them stop referring to the next."),
                 );
             }
         }

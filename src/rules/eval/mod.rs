@@ -59,6 +59,8 @@ pub struct Evaluator<'a> {
     index: HashMap<String, usize>,
     schema: &'a Schema,
     n: u32,
+    /// Each definition's decimal class once known ([`Decimals`]).
+    classes: DefClasses,
 }
 
 /// The set of every member `0..n`.
@@ -79,7 +81,8 @@ impl<'a> Evaluator<'a> {
         for (i, d) in program.defs.iter().enumerate() {
             index.entry(d.name.clone()).or_insert(i);
         }
-        Evaluator { frame, program, index, schema, n: frame.len() as u32 }
+        let classes = DefClasses::new(program.defs.len());
+        Evaluator { frame, program, index, schema, n: frame.len() as u32, classes }
     }
 
     /// Evaluates definition `i`, reading earlier results from `results` (indexed like the program's definitions).
@@ -101,7 +104,7 @@ impl<'a> Evaluator<'a> {
 
     /// The classifier of decimal expressions over this program.
     pub(crate) fn decimals(&self) -> Decimals<'_> {
-        Decimals { program: self.program, index: &self.index, schema: self.schema }
+        Decimals { program: self.program, index: &self.index, schema: self.schema, classes: &self.classes }
     }
 
     fn bits(&self, v: Val) -> RoaringBitmap {
@@ -543,11 +546,26 @@ pub(crate) fn folded_class(source: &Source, arg: Option<&Expr>) -> Class {
     }
 }
 
+/// Each definition's decimal class once known, and the definitions being classified (a definition met again while
+/// it is being classified is on a cycle, and plain).
+pub(crate) struct DefClasses {
+    known: std::cell::RefCell<Vec<Option<Class>>>,
+    busy: std::cell::RefCell<Vec<bool>>,
+}
+
+impl DefClasses {
+    /// Nothing known yet, for a program of `n` definitions.
+    pub(crate) fn new(n: usize) -> DefClasses {
+        DefClasses { known: std::cell::RefCell::new(vec![None; n]), busy: std::cell::RefCell::new(vec![false; n]) }
+    }
+}
+
 /// Classifies member-level number expressions of one program (a metric definition is what its rule is).
 pub(crate) struct Decimals<'a> {
     pub(crate) program: &'a Program,
     pub(crate) index: &'a HashMap<String, usize>,
     pub(crate) schema: &'a Schema,
+    pub(crate) classes: &'a DefClasses,
 }
 
 impl Decimals<'_> {
@@ -556,16 +574,59 @@ impl Decimals<'_> {
         self.class(e, 0) >= Class::Cents
     }
 
+    /// The class of definition `j`. Each definition is classified once, after the definitions it names, through
+    /// an explicit stack: a chain of thousands of definitions each reading the last recurses no deeper than one
+    /// rule, and definitions read many times over (`m2 = m1 + m1`, `m3 = m2 + m2`, …) cost no more than once.
+    fn def_class(&self, j: usize) -> Class {
+        if let Some(c) = self.classes.known.borrow().get(j).copied().flatten() {
+            return c;
+        }
+        if self.classes.busy.borrow().get(j).copied().unwrap_or(true) {
+            return Class::Plain;
+        }
+        let mut pending = vec![j];
+        self.classes.busy.borrow_mut()[j] = true;
+        while let Some(&top) = pending.last() {
+            let expr = self.program.defs.get(top).and_then(|d| d.expr.as_ref());
+            let mut missing = Vec::new();
+            if let Some(e) = expr {
+                let (known, busy) = (self.classes.known.borrow(), self.classes.busy.borrow());
+                e.walk(&mut |x| {
+                    if let ExprKind::Name(parts) = &x.kind {
+                        if let Some(Resolved::Def(k)) = resolve(parts, self.index, self.schema) {
+                            if known.get(k).is_some_and(Option::is_none) && !busy.get(k).copied().unwrap_or(true) && !missing.contains(&k) {
+                                missing.push(k);
+                            }
+                        }
+                    }
+                });
+            }
+            if missing.is_empty() {
+                let c = expr.map_or(Class::Plain, |e| self.class(e, 0));
+                self.classes.known.borrow_mut()[top] = Some(c);
+                self.classes.busy.borrow_mut()[top] = false;
+                pending.pop();
+            } else {
+                let mut busy = self.classes.busy.borrow_mut();
+                for k in missing {
+                    busy[k] = true;
+                    pending.push(k);
+                }
+            }
+        }
+        self.classes.known.borrow().get(j).copied().flatten().unwrap_or(Class::Plain)
+    }
+
     /// The class of a member-level expression.
     pub(crate) fn class(&self, e: &Expr, depth: u32) -> Class {
-        if depth > 64 {
+        if depth > 2 * super::parser::MAX_HEIGHT {
             return Class::Plain;
         }
         match &e.kind {
             ExprKind::Num(x) if is_cents(*x) => Class::Cents,
             ExprKind::Name(parts) => match resolve(parts, self.index, self.schema) {
                 Some(Resolved::Metric(Metric::Monetary)) => Class::Money,
-                Some(Resolved::Def(j)) => self.program.defs[j].expr.as_ref().map_or(Class::Plain, |x| self.class(x, depth + 1)),
+                Some(Resolved::Def(j)) => self.def_class(j),
                 _ => Class::Plain,
             },
             ExprKind::Neg(x) => self.class(x, depth + 1),

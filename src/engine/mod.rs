@@ -62,6 +62,8 @@ pub struct Workspace {
     before: Option<Before>,
     /// Member columns of the models fitted over the last computation (dropped by the next one).
     model_columns: Vec<crate::models::ModelColumn>,
+    /// The cleaning settings and time zone files are loaded with (docs/ingest.md, "Cleaning").
+    cleaning: crate::ingest::clean::Cleaning,
 }
 
 /// The last computation.

@@ -7,6 +7,7 @@
 //! load. The batch is merged into the dataset by the caller only when the whole file has been read, so a cancelled
 //! or failed load leaves everything loaded before untouched.
 
+pub mod clean;
 pub mod decode;
 pub mod infer;
 pub mod jsonl;
@@ -97,6 +98,9 @@ pub struct LoadOptions {
     /// Order number hashes already loaded (set by the workspace, not by users): a row repeating one is skipped.
     #[serde(skip)]
     pub known_orders: std::rc::Rc<Vec<u64>>,
+    /// The cleaning settings (set by the workspace from its own, not by a file's options).
+    #[serde(skip)]
+    pub cleaning: clean::Cleaning,
 }
 
 /// Column positions of a file, by role, once the mapping is settled.
@@ -137,6 +141,13 @@ struct Table {
     /// The first rows with an implausibly large amount, and how many there were.
     large_amounts: Vec<Problem>,
     large_count: u64,
+    /// The cleaning settings.
+    cleaning: clean::Cleaning,
+    /// A hash of each row's cells, when exact duplicates are looked for.
+    hashes: Vec<u64>,
+    /// Times that named an instant (converted into the zone): how many, and the first few.
+    instants: u64,
+    instant_examples: Vec<Problem>,
 }
 
 /// How many data rows a preview shows.
@@ -240,6 +251,9 @@ impl FileLoader {
         let rows = (size as f64 / per_row * 1.05) as usize;
         let more = rows.saturating_sub(table.batch.len());
         table.batch.reserve(more);
+        if table.cleaning.duplicate_row {
+            table.hashes.reserve_exact(more);
+        }
         // Dictionaries of (nearly) one value per row (member ids, phones) are reserved too, so they never rehash
         // or copy their text while growing.
         let so_far = table.batch.len().max(1);
@@ -392,6 +406,20 @@ impl FileLoader {
             return Err(Error::empty_file());
         }
         let mut report = self.report;
+        let mut table = table;
+        table.clean(&mut report);
+        if table.instants > 0 {
+            let examples = std::mem::take(&mut table.instant_examples);
+            report.found("time_zone", true, table.instants, None);
+            for e in examples {
+                report.found("time_zone", true, 0, Some(e));
+            }
+        }
+        table.time_range = match &table.batch.rows {
+            BatchRows::Orders(o) => o.ts.iter().fold(None, |r, &t| Some(r.map_or((t, t), |(lo, hi): (i64, i64)| (lo.min(t), hi.max(t))))),
+            BatchRows::Events(e) => e.ts.iter().fold(None, |r, &t| Some(r.map_or((t, t), |(lo, hi): (i64, i64)| (lo.min(t), hi.max(t))))),
+            _ => None,
+        };
         let n = table.large_amounts.len();
         for (i, p) in table.large_amounts.iter().enumerate() {
             let count = if i + 1 == n { table.large_count - (n as u64 - 1) } else { 1 };
@@ -567,6 +595,8 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
         Err(e) => return State::Failed(e),
     };
     table.known = options.known_orders.clone();
+    table.cleaning = options.cleaning.clone();
+    report.time_zone = table.cleaning.time_zone.name.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {
         on_row(row, &mut state, report, options);
@@ -588,6 +618,10 @@ impl Table {
             last_ids: Vec::new(),
             large_amounts: Vec::new(),
             large_count: 0,
+            cleaning: clean::Cleaning::default(),
+            hashes: Vec::new(),
+            instants: 0,
+            instant_examples: Vec::new(),
         }
     }
 
@@ -653,6 +687,10 @@ impl Table {
             last_ids,
             large_amounts: Vec::new(),
             large_count: 0,
+            cleaning: clean::Cleaning::default(),
+            hashes: Vec::new(),
+            instants: 0,
+            instant_examples: Vec::new(),
         })
     }
 
@@ -679,8 +717,20 @@ impl Table {
         })
     }
 
-    fn time<R: Row>(&self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
-        values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| self.problem(row, col, Error::row_bad_date()))
+    fn time<R: Row>(&mut self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
+        match values::parse_stamp_with(row.get(col), self.date_order) {
+            Some(values::Stamp::Wall(t)) => Ok(t),
+            Some(values::Stamp::Instant(t)) => {
+                self.instants += 1;
+                if self.instant_examples.len() < report::MAX_EXAMPLES {
+                    let mut p = *self.problem(row, col, Error::clean_time_zone());
+                    p.line = row.line();
+                    self.instant_examples.push(p);
+                }
+                Ok(self.cleaning.time_zone.local(t))
+            }
+            None => Err(self.problem(row, col, Error::row_bad_date())),
+        }
     }
 
     /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
@@ -779,9 +829,6 @@ impl Table {
                 self.large_amounts.push(*self.problem(row, c, Error::row_large_amount()));
             }
         }
-        if let Some(t) = ts {
-            self.time_range = Some(self.time_range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
-        }
         for ((col, value), last) in self.batch.ids.iter_mut().zip(normalised).zip(&mut self.last_ids) {
             // Rows of one member often come together (orders and events sorted by member): the previous row's
             // code is reused without a lookup.
@@ -798,8 +845,15 @@ impl Table {
             };
             col.codes.push(code);
         }
-        if self.batch.keeps_lines() {
-            self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        // Every row keeps its line until the cleaning pass has reported by line (then only rows that link two
+        // identifiers keep it), and a hash of its cells when exact duplicates are looked for.
+        self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        if self.cleaning.duplicate_row {
+            let mut h = 0x9E37_79B9_7F4A_7C15u64;
+            for i in 0..row.len() {
+                h = (h.rotate_left(5) ^ crate::base::dict::fast_hash(values::trim_cell(row.get(i)).as_bytes())).wrapping_mul(0x0100_0000_01B3);
+            }
+            self.hashes.push(h);
         }
         Ok(())
     }

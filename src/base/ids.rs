@@ -115,8 +115,26 @@ pub fn looks_like_mobile(raw: &str) -> bool {
 /// Identifier values that stand for "nobody" in exports: a guest checkout, an anonymous visitor, an empty
 /// value written out, a zero or minus one. Compared after trimming and lower-casing (ASCII).
 pub const PLACEHOLDER_IDS: &[&str] = &[
-    "guest", "visitor", "anonymous", "unknown", "none", "null", "nil", "na", "n/a", "#n/a", "undefined", "-", "0", "-1", "匿名", "游客",
-    "访客", "散客", "未知", "无",
+    "guest",
+    "visitor",
+    "anonymous",
+    "unknown",
+    "none",
+    "null",
+    "nil",
+    "na",
+    "n/a",
+    "#n/a",
+    "undefined",
+    "-",
+    "0",
+    "-1",
+    "匿名",
+    "游客",
+    "访客",
+    "散客",
+    "未知",
+    "无",
 ];
 
 /// Whether a (normalised) identifier value is a placeholder of [`PLACEHOLDER_IDS`] (also `0000`, `-0`, `0.0`).

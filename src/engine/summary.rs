@@ -334,7 +334,8 @@ impl Workspace {
                 a.count += f.count;
                 a.applied |= f.applied;
                 let room = crate::ingest::report::MAX_EXAMPLES.saturating_sub(a.examples.len());
-                a.examples.extend(f.examples.iter().take(room).map(|e| crate::ingest::report::Problem { file: file.name.clone(), ..e.clone() }));
+                a.examples
+                    .extend(f.examples.iter().take(room).map(|e| crate::ingest::report::Problem { file: file.name.clone(), ..e.clone() }));
             }
         }
         all

@@ -114,6 +114,8 @@ const DOMINANT_MIN_ROWS: u64 = 50;
 const DOMINANT_SHARE: f64 = 0.02;
 /// … and at least this many times the 90th percentile of rows per id.
 const DOMINANT_TIMES_P90: u64 = 25;
+/// Times before this year are implausible whatever a file's own history.
+const HISTORY_FLOOR_YEAR: i32 = 1990;
 /// Birthdays before this year are implausible.
 const EARLIEST_BIRTH_YEAR: i32 = 1910;
 /// An amount is an outlier beyond this many robust standard deviations (1.4826 MAD) of log amounts …
@@ -212,8 +214,7 @@ impl Table {
 
     fn placeholders(&mut self, settings: &Cleaning, report: &mut FileReport, keep: &mut [bool]) {
         let rows = self.batch.len();
-        let mut placeholder: Vec<Vec<bool>> =
-            self.batch.ids.iter().map(|id| id.values.values().map(is_placeholder_id).collect()).collect();
+        let mut placeholder: Vec<Vec<bool>> = self.batch.ids.iter().map(|id| id.values.values().map(is_placeholder_id).collect()).collect();
         // One id owning an implausible share of an orders file (a shop's default "walk-in" card).
         if matches!(self.batch.rows, BatchRows::Orders(_)) && rows > 0 {
             for (c, id) in self.batch.ids.iter().enumerate() {
@@ -283,12 +284,23 @@ impl Table {
     }
 
     fn dates(&mut self, settings: &Cleaning, report: &mut FileReport, keep: &mut [bool]) {
-        let (lo, hi) = (settings.earliest_day().start(), settings.as_of_day().map_or(i64::MAX, Day::end));
         let ts = match &self.batch.rows {
             BatchRows::Orders(o) => &o.ts,
             BatchRows::Events(e) => &e.ts,
             _ => return,
         };
+        // The window's start is the earliest plausible date, moved back to a year before the file's first
+        // percentile of times when the file's own history starts earlier (a log of 1997 is not implausible), but
+        // never before 1990 (epoch zero in every zone, and 1900 placeholders, stay out).
+        let mut sorted: Vec<i64> = ts.iter().zip(keep.iter()).filter(|(_, k)| **k).map(|(t, _)| *t).collect();
+        if sorted.is_empty() {
+            return;
+        }
+        let at = sorted.len() / 100;
+        let p1 = *sorted.select_nth_unstable(at).1;
+        let floor = Day::from_ymd(HISTORY_FLOOR_YEAR, 1, 1).map_or(0, Day::start);
+        let lo = settings.earliest_day().start().min(p1 - 365 * crate::base::date::SECS_PER_DAY).max(floor);
+        let hi = settings.as_of_day().map_or(i64::MAX, Day::end);
         let col = self.cols.time.unwrap_or(0);
         let mut found = Vec::new();
         for (row, &t) in ts.iter().enumerate() {
@@ -383,10 +395,18 @@ impl Table {
         while start < rows.len() {
             let id = o.order_id[rows[start] as usize];
             let end = start + rows[start..].iter().take_while(|&&r| o.order_id[r as usize] == id).count();
+            // A refund under the order's number comes later by nature: only purchase rows are compared by time.
             let first = rows[start] as usize;
-            if let Some(&other) = rows[start + 1..end].iter().find(|&&r| key(r as usize) != key(first) || o.ts[r as usize] != o.ts[first]) {
+            let bought = rows[start..end].iter().map(|&r| r as usize).find(|&r| o.amount[r] >= 0);
+            let differs = |r: usize| key(r) != key(first) || (o.amount[r] >= 0 && bought.is_some_and(|b| o.ts[r] != o.ts[b]));
+            if let Some(&other) = rows[start + 1..end].iter().find(|&&r| differs(r as usize)) {
                 let value = format!("= {}", self.batch.lines.get(first).copied().unwrap_or(0));
-                report.found("conflicting_order", false, 1, Some(self.example(other as usize, col, &value, Error::clean_conflicting_order())));
+                report.found(
+                    "conflicting_order",
+                    false,
+                    1,
+                    Some(self.example(other as usize, col, &value, Error::clean_conflicting_order())),
+                );
             }
             start = end;
         }
@@ -408,7 +428,7 @@ impl Table {
             let end = start + rows[start..].iter().take_while(|&&r| key(r as usize) == k).count();
             let member = &rows[start..end];
             let logs: Vec<f64> = member.iter().map(|&r| o.amount[r as usize]).filter(|&a| a > 0).map(|a| (a as f64).ln()).collect();
-            let bought: i64 = member.iter().map(|&r| o.amount[r as usize].max(0)).sum();
+            let bought: i64 = member.iter().fold(0i64, |s, &r| s.saturating_add(o.amount[r as usize].max(0)));
             let own = if logs.len() >= OUTLIER_MEMBER_ORDERS { Threshold::of(logs) } else { None };
             for &r in member {
                 let a = o.amount[r as usize];

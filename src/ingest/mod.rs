@@ -143,7 +143,8 @@ struct Table {
     large_count: u64,
     /// The cleaning settings.
     cleaning: clean::Cleaning,
-    /// A hash of each row's cells, when exact duplicates are looked for.
+    /// Whether exact duplicate rows are looked for, and a hash of each row's cells when they are.
+    hash_rows: bool,
     hashes: Vec<u64>,
     /// Times that named an instant (converted into the zone): how many, and the first few.
     instants: u64,
@@ -251,7 +252,7 @@ impl FileLoader {
         let rows = (size as f64 / per_row * 1.05) as usize;
         let more = rows.saturating_sub(table.batch.len());
         table.batch.reserve(more);
-        if table.cleaning.duplicate_row {
+        if table.hash_rows {
             table.hashes.reserve_exact(more);
         }
         // Dictionaries of (nearly) one value per row (member ids, phones) are reserved too, so they never rehash
@@ -441,50 +442,6 @@ impl FileLoader {
     }
 }
 
-impl FileLoader {
-    /// Fills in the detected encoding and delimiter.
-    fn describe_text(&mut self) {
-        if matches!(self.source, Source::Csv(_) | Source::Jsonl(_) | Source::Undecided(_)) {
-            self.report.encoding = self.decoder.encoding().map_or("UTF-8", TextEncoding::label);
-            self.report.malformed_text = self.decoder.had_malformed();
-        }
-        if let Source::Csv(reader) = &self.source {
-            self.report.delimiter = (reader.delimiter().unwrap_or(b',') as char).to_string();
-        }
-    }
-
-    /// A preview of a file from its first bytes (all of them when `complete`): the detected format, encoding,
-    /// delimiter, header, kind and proposed roles, and the first rows. A cut-off last line is left out.
-    pub fn preview(name: &str, bytes: &[u8], complete: bool, options: &LoadOptions) -> Result<preview::Preview> {
-        let format = options.format.unwrap_or_else(|| Format::detect(name, bytes));
-        let mut options = options.clone();
-        options.format = Some(format);
-        let mut loader = FileLoader::new(name, options.clone())?;
-        let mut sheets = Vec::new();
-        if format == Format::Xlsx {
-            sheets = xlsx::sheet_names(bytes)?;
-            let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
-            loader.report.sheet = Some(sheet);
-            loader.report.bytes = bytes.len() as u64;
-            loader.push_rows(&rows[..rows.len().min(SAMPLE_ROWS + 1)]).ok();
-        } else {
-            loader.push(bytes).ok();
-            if complete {
-                loader.end_of_text();
-            } else {
-                loader.flush_partial();
-            }
-        }
-        let no_line =
-            !complete && format != Format::Xlsx && !bytes.is_empty() && matches!(&loader.state, State::Sampling(s) if s.is_empty());
-        loader.settle_now();
-        loader.describe_text();
-        // The first bytes hold no complete line: say so, rather than showing an empty file.
-        let error = if no_line { Some(Error::no_line_end(bytes.len() as f64 / 1_048_576.0)) } else { loader.failure().cloned() };
-        Ok(preview::Preview { rows: loader.preview_rows().to_vec(), report: loader.report, sheets, error })
-    }
-}
-
 /// `YYYY-MM-DD HH:MM:SS` of a timestamp.
 pub fn format_ts(ts: i64) -> String {
     let day = Day::of_timestamp(ts);
@@ -596,6 +553,9 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
     };
     table.known = options.known_orders.clone();
     table.cleaning = options.cleaning.clone();
+    // Without an order number, two equal order rows may be two purchases of one price on one day (the CDNOW log
+    // has 255): only orders with a number, events and member rows are looked at for exact copies.
+    table.hash_rows = table.cleaning.duplicate_row && !(kind == FileKind::Orders && table.cols.order_id.is_none());
     report.time_zone = table.cleaning.time_zone.name.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {
@@ -619,6 +579,7 @@ impl Table {
             large_amounts: Vec::new(),
             large_count: 0,
             cleaning: clean::Cleaning::default(),
+            hash_rows: false,
             hashes: Vec::new(),
             instants: 0,
             instant_examples: Vec::new(),
@@ -688,6 +649,7 @@ impl Table {
             large_amounts: Vec::new(),
             large_count: 0,
             cleaning: clean::Cleaning::default(),
+            hash_rows: false,
             hashes: Vec::new(),
             instants: 0,
             instant_examples: Vec::new(),
@@ -848,10 +810,11 @@ impl Table {
         // Every row keeps its line until the cleaning pass has reported by line (then only rows that link two
         // identifiers keep it), and a hash of its cells when exact duplicates are looked for.
         self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
-        if self.cleaning.duplicate_row {
+        if self.hash_rows {
             let mut h = 0x9E37_79B9_7F4A_7C15u64;
             for i in 0..row.len() {
-                h = (h.rotate_left(5) ^ crate::base::dict::fast_hash(values::trim_cell(row.get(i)).as_bytes())).wrapping_mul(0x0100_0000_01B3);
+                h = (h.rotate_left(5) ^ crate::base::dict::fast_hash(values::trim_cell(row.get(i)).as_bytes()))
+                    .wrapping_mul(0x0100_0000_01B3);
             }
             self.hashes.push(h);
         }

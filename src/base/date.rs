@@ -143,7 +143,7 @@ impl Zone {
 
     /// A zone of one fixed offset in seconds east of UTC.
     pub fn fixed(name: &str, offset: i64) -> Zone {
-        Zone { name: name.to_string(), offsets: vec![[i64::MIN, offset]] }
+        Zone { name: name.to_string(), offsets: vec![[FAR_PAST, offset]] }
     }
 
     /// Parses `UTC`, `Z`, `GMT`, `+08:00`, `+0800`, `+8`, `UTC+8` or `UTC-03:30` into a fixed zone.
@@ -173,6 +173,9 @@ impl Zone {
         utc.saturating_add(self.offset_at(utc))
     }
 }
+
+/// The `from` of a zone's first offset: JavaScript's smallest safe integer, so zones cross into the page exactly.
+pub const FAR_PAST: i64 = -9_007_199_254_740_991;
 
 /// Seconds of an offset written `+08:00`, `+0800`, `+08` or `+8` (sign required; at most 18 hours).
 pub fn offset_of(text: &str) -> Option<i64> {
@@ -236,7 +239,7 @@ mod tests {
         assert_eq!(Zone::parse_fixed("Asia/Shanghai"), None);
         assert_eq!(Zone::utc().local(1234), 1234);
         // A zone with a summer offset from instant 1000 to 2000.
-        let z = Zone { name: "x".into(), offsets: vec![[i64::MIN, 3600], [1000, 7200], [2000, 3600]] };
+        let z = Zone { name: "x".into(), offsets: vec![[FAR_PAST, 3600], [1000, 7200], [2000, 3600]] };
         assert_eq!((z.local(999), z.local(1000), z.local(1999), z.local(2000)), (4599, 8200, 9199, 5600));
     }
 }

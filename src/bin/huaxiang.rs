@@ -303,7 +303,7 @@ fn tzif_zone(name: &str, b: &[u8]) -> Option<Zone> {
     let [_, _, _, time, types, _] = counts(start)?;
     let data = start + 44;
     let offset_of_type = |t: usize| be(b, data + time * width + time + t * 6, 4);
-    let mut offsets = vec![[i64::MIN, offset_of_type(0)?]];
+    let mut offsets = vec![[huaxiang::base::date::FAR_PAST, offset_of_type(0)?]];
     for i in 0..time {
         let at = be(b, data + i * width, width)?;
         let t = usize::from(*b.get(data + time * width + i)?);

@@ -233,7 +233,7 @@ impl Table {
         if placeholder.iter().all(|p| !p.contains(&true)) {
             return;
         }
-        for row in 0..rows {
+        for (row, kept) in keep.iter_mut().enumerate() {
             let mut left = 0;
             let mut hit = None;
             for (c, id) in self.batch.ids.iter().enumerate() {
@@ -252,7 +252,7 @@ impl Table {
                 let e = self.example(row, self.cols.ids[c].0, id.values.get(id.codes[row]), Error::clean_placeholder_id());
                 report.found("placeholder_id", settings.placeholder_id, 1, Some(e));
                 if settings.placeholder_id && left == 0 {
-                    keep[row] = false;
+                    *kept = false;
                 }
             }
         }

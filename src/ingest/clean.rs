@@ -145,6 +145,9 @@ impl Table {
             report.rows_dropped += dropped as u64;
             report.rows_loaded -= dropped as u64;
         }
+        if report.findings.iter().any(|f| f.applied && matches!(f.rule, "placeholder_id" | "id_number_form")) {
+            self.compact_ids();
+        }
         self.hashes = Vec::new();
         if !self.batch.keeps_lines() {
             self.batch.lines = Vec::new();
@@ -448,6 +451,21 @@ impl Table {
                 let e = self.example(r, col, &crate::base::values::format_amount(a), Error::clean_amount_outlier());
                 report.found("amount_outlier", false, 1, Some(e));
             }
+        }
+    }
+
+    /// Drops identifier values no row uses any more (placeholders, spreadsheet forms), so they never become people.
+    fn compact_ids(&mut self) {
+        for id in &mut self.batch.ids {
+            let mut used = vec![false; id.values.len()];
+            id.codes.iter().filter(|&&k| k != NONE).for_each(|&k| used[k as usize] = true);
+            if !used.contains(&false) {
+                continue;
+            }
+            let mut kept = Dict::with_capacity(id.values.len(), id.values.text_len());
+            let table: Vec<u32> = (0..id.values.len()).map(|c| if used[c] { kept.intern(id.values.get(c as u32)) } else { NONE }).collect();
+            id.values = kept;
+            id.codes.iter_mut().filter(|k| **k != NONE).for_each(|k| *k = table[*k as usize]);
         }
     }
 

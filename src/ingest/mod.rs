@@ -555,7 +555,7 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
     table.cleaning = options.cleaning.clone();
     // Without an order number, two equal order rows may be two purchases of one price on one day (the CDNOW log
     // has 255): only orders with a number, events and member rows are looked at for exact copies.
-    table.hash_rows = table.cleaning.duplicate_row && !(kind == FileKind::Orders && table.cols.order_id.is_none());
+    table.hash_rows = !(kind == FileKind::Orders && table.cols.order_id.is_none());
     report.time_zone = table.cleaning.time_zone.name.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {

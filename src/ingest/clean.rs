@@ -270,12 +270,13 @@ impl Table {
         if self.hashes.len() != keep.len() {
             return;
         }
-        let mut order: Vec<u32> = (0..keep.len() as u32).filter(|&r| keep[r as usize]).collect();
-        order.sort_unstable_by_key(|&r| (self.hashes[r as usize], r));
+        // (hash, row) pairs sort in place, without a lookup per comparison.
+        let mut order: Vec<(u64, u32)> = (0..keep.len()).filter(|&r| keep[r]).map(|r| (self.hashes[r], r as u32)).collect();
+        order.sort_unstable();
         let col = self.cols.order_id.or(self.cols.time).unwrap_or(self.cols.ids[0].0);
         for w in order.windows(2) {
-            let (first, dup) = (w[0] as usize, w[1] as usize);
-            if self.hashes[first] == self.hashes[dup] {
+            let (first, dup) = (w[0].1 as usize, w[1].1 as usize);
+            if w[0].0 == w[1].0 {
                 let first_line = self.batch.lines.get(first).copied().unwrap_or(0);
                 let e = self.example(dup, col, &format!("= {first_line}"), Error::clean_duplicate_row());
                 report.found("duplicate_row", settings.duplicate_row, 1, Some(e));
@@ -392,8 +393,10 @@ impl Table {
         let BatchRows::Orders(o) = &self.batch.rows else { return };
         let Some(col) = self.cols.order_id else { return };
         let key = |row: usize| self.batch.ids.iter().map(|id| id.codes[row]).find(|&c| c != NONE).unwrap_or(NONE);
-        let mut rows: Vec<u32> = (0..o.order_id.len() as u32).filter(|&r| keep[r as usize] && o.order_id[r as usize] != 0).collect();
-        rows.sort_unstable_by_key(|&r| (o.order_id[r as usize], r));
+        let mut pairs: Vec<(u64, u32)> =
+            (0..o.order_id.len()).filter(|&r| keep[r] && o.order_id[r] != 0).map(|r| (o.order_id[r], r as u32)).collect();
+        pairs.sort_unstable();
+        let rows: Vec<u32> = pairs.into_iter().map(|(_, r)| r).collect();
         let mut start = 0;
         while start < rows.len() {
             let id = o.order_id[rows[start] as usize];
@@ -422,13 +425,16 @@ impl Table {
         let positive: Vec<f64> = (0..o.amount.len()).filter(|&r| keep[r] && o.amount[r] > 0).map(|r| (o.amount[r] as f64).ln()).collect();
         let overall = Threshold::of(positive);
         // Per member: rows sorted by key, then each member's positive amounts and what they bought in all.
-        let mut rows: Vec<u32> = (0..o.amount.len() as u32).filter(|&r| keep[r as usize] && key(r as usize) != NONE).collect();
-        rows.sort_unstable_by_key(|&r| (key(r as usize), r));
+        let mut pairs: Vec<(u32, u32)> =
+            (0..o.amount.len()).filter(|&r| keep[r]).map(|r| (key(r), r as u32)).filter(|&(k, _)| k != NONE).collect();
+        pairs.sort_unstable();
+        let keys: Vec<u32> = pairs.iter().map(|&(k, _)| k).collect();
+        let rows: Vec<u32> = pairs.into_iter().map(|(_, r)| r).collect();
         let mut outliers = vec![false; o.amount.len()];
         let mut start = 0;
         while start < rows.len() {
-            let k = key(rows[start] as usize);
-            let end = start + rows[start..].iter().take_while(|&&r| key(r as usize) == k).count();
+            let k = keys[start];
+            let end = start + keys[start..].iter().take_while(|&&x| x == k).count();
             let member = &rows[start..end];
             let logs: Vec<f64> = member.iter().map(|&r| o.amount[r as usize]).filter(|&a| a > 0).map(|a| (a as f64).ln()).collect();
             let bought: i64 = member.iter().fold(0i64, |s, &r| s.saturating_add(o.amount[r as usize].max(0)));

@@ -201,7 +201,7 @@ catalogue! {
     clean_value_variant() => "value_variant", "这个值与另一个值只差大小写、全角半角或空格。",
         "This value differs from another only by case, full or half width, or spaces.";
     /// A time with a time zone (or a Unix time) converted into the data's zone.
-    clean_time_zone() => "time_zone", "这个时间带有时区（或是 Unix 时间），已换算到数据时区。",
+    clean_time_zone() => "time_zone", "这个时间带有时区（或是以秒、毫秒计的时间戳），已换算到数据时区。",
         "This time carries a time zone (or is a Unix time); it was converted into the data's time zone.";
 
     // Tags, audiences and the catalog.

@@ -27,7 +27,8 @@ const engine = (page, method, args) => page.evaluate(([m, a]) => globalThis.huax
 test('the messy set is cleaned into its truth in the browser', async () => {
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
   const page = await s.open();
-  await page.fill('#as-of', truth.asOf);
+  // The analysis date box lives on the dashboard: set it before loading (the load and the computation read it).
+  await page.evaluate((d) => { document.getElementById('as-of').value = d; }, truth.asOf);
   await pickFiles(page, ['members.csv', 'orders.csv', 'events.csv'].map((f) => join(dir, f)));
   await loadAll(page);
   await page.click('nav [data-view="data"]');

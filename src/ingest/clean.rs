@@ -267,6 +267,9 @@ impl Table {
     }
 
     fn duplicates(&mut self, settings: &Cleaning, report: &mut FileReport, keep: &mut [bool]) {
+        if self.hashes.is_empty() {
+            self.hash_typed_rows();
+        }
         if self.hashes.len() != keep.len() {
             return;
         }
@@ -458,6 +461,31 @@ impl Table {
                 report.found("amount_outlier", false, 1, Some(e));
             }
         }
+    }
+
+    /// Hashes event and member rows from their typed columns (order rows are hashed as read).
+    fn hash_typed_rows(&mut self) {
+        let mix = |h: &mut u64, v: u64| *h = (h.rotate_left(5) ^ v).wrapping_mul(0x0100_0000_01B3);
+        let rows = self.batch.len();
+        let mut hashes = vec![0x9E37_79B9_7F4A_7C15u64; rows];
+        for id in &self.batch.ids {
+            hashes.iter_mut().zip(&id.codes).for_each(|(h, &c)| mix(h, u64::from(c)));
+        }
+        match &self.batch.rows {
+            BatchRows::Events(e) => {
+                for (i, h) in hashes.iter_mut().enumerate() {
+                    mix(h, e.ts[i] as u64);
+                    mix(h, u64::from(e.event_type[i]) << 32 | u64::from(e.target[i]));
+                }
+            }
+            BatchRows::Members(attrs) => {
+                for a in attrs {
+                    hashes.iter_mut().zip(&a.codes).for_each(|(h, &c)| mix(h, u64::from(c)));
+                }
+            }
+            _ => return,
+        }
+        self.hashes = hashes;
     }
 
     /// Drops identifier values no row uses any more (placeholders, spreadsheet forms), so they never become people.

@@ -554,8 +554,11 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
     table.known = options.known_orders.clone();
     table.cleaning = options.cleaning.clone();
     // Without an order number, two equal order rows may be two purchases of one price on one day (the CDNOW log
-    // has 255): only orders with a number, events and member rows are looked at for exact copies.
-    table.hash_rows = !(kind == FileKind::Orders && table.cols.order_id.is_none());
+    // has 255): only orders with a number, events and member rows are looked at for exact copies. Order rows are
+    // hashed as read (their unmapped cells, such as a SKU, tell order lines apart); events and member rows are
+    // hashed from their typed columns by the cleaning pass (every cell of a member row is kept; an event's
+    // identifiers, time, type and target are what it is).
+    table.hash_rows = kind == FileKind::Orders && table.cols.order_id.is_some();
     report.time_zone = table.cleaning.time_zone.name.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {

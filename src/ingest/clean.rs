@@ -273,7 +273,14 @@ impl Table {
         if self.hashes.len() != keep.len() {
             return;
         }
-        // (hash, row) pairs sort in place, without a lookup per comparison.
+        // Clean data has no copies: the hashes alone are sorted to see whether there is any, and only then (hash,
+        // row) pairs, to name the rows.
+        let mut plain = self.hashes.clone();
+        plain.sort_unstable();
+        if !plain.windows(2).any(|w| w[0] == w[1]) {
+            return;
+        }
+        drop(plain);
         let mut order: Vec<(u64, u32)> = (0..keep.len()).filter(|&r| keep[r]).map(|r| (self.hashes[r], r as u32)).collect();
         order.sort_unstable();
         let col = self.cols.order_id.or(self.cols.time).unwrap_or(self.cols.ids[0].0);

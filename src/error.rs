@@ -173,6 +173,36 @@ catalogue! {
     /// An order row already loaded from an earlier file.
     row_duplicate_order() => "duplicate_order", "这个订单号已经从之前的文件加载过，这一行被跳过（避免重复计算）。",
         "This order number was already loaded from an earlier file; the row was skipped so it is not counted twice.";
+    /// Data hygiene (docs/ingest.md, "Cleaning"): an identifier a spreadsheet wrote as a number, normalised.
+    clean_id_number_form() => "id_number_form", "这个编号被表格软件写成了数字（如 123.0 或 1.23E+5），已还原为整数编号。",
+        "This id was written as a number by a spreadsheet (like 123.0 or 1.23E+5); it was read as the integer id.";
+    /// A placeholder identifier left out of members.
+    clean_placeholder_id() => "placeholder_id", "这个标识是占位值（游客、匿名、0 等，或一个编号占了过多订单），不当作会员。",
+        "This identifier is a placeholder (guest, anonymous, 0 …, or one id owning an implausible share of the orders); it is not taken as a member.";
+    /// An exact duplicate of an earlier row of the same file, dropped.
+    clean_duplicate_row() => "duplicate_row", "这一行与本文件中前面的一行完全相同，已去掉重复。",
+        "This row is an exact copy of an earlier row of the same file; the copy was dropped.";
+    /// Rows that share an order number but not the member or the time (kept, reported).
+    clean_conflicting_order() => "conflicting_order", "同一个订单号出现在不同会员或不同时间的行上；各行都保留，请核对。",
+        "This order number appears on rows with different members or times; every row was kept, but check them.";
+    /// A date outside the plausible window, left out.
+    clean_implausible_date() => "implausible_date", "这个时间不合理（早于下限、晚于分析日期，或是 1970-01-01 这样的空值），这一行未计入。",
+        "This time is implausible (before the earliest date, after the analysis date, or a null like 1970-01-01); the row was left out.";
+    /// A birthday that cannot be right, left blank.
+    clean_implausible_birthday() => "implausible_birthday", "这个生日不合理（如 1900-01-01 或晚于分析日期），年龄留空。",
+        "This birthday is implausible (like 1900-01-01, or after the analysis date); age is left blank.";
+    /// An amount far from the member's or the file's usual amounts (flagged, kept).
+    clean_amount_outlier() => "amount_outlier", "这一笔金额远高于该会员或全体的常见金额；已保留，请核对。",
+        "This amount is far above the member's or the file's usual amounts; it was kept, but check it.";
+    /// A negative amount larger than everything the member bought (flagged, kept).
+    clean_amount_sign() => "amount_sign", "这一笔负金额超过了该会员在本文件中的全部购买额，可能是符号错误；已保留，请核对。",
+        "This negative amount is larger than everything the member bought in this file, perhaps a sign error; it was kept, but check it.";
+    /// Values that differ only by case, width or spaces.
+    clean_value_variant() => "value_variant", "这个值与另一个值只差大小写、全角半角或空格。",
+        "This value differs from another only by case, full or half width, or spaces.";
+    /// A time with a time zone (or a Unix time) converted into the data's zone.
+    clean_time_zone() => "time_zone", "这个时间带有时区（或是以秒、毫秒计的时间戳），已换算到数据时区。",
+        "This time carries a time zone (or is a Unix time); it was converted into the data's time zone.";
 
     // Tags, audiences and the catalog.
     /// A name no definition has.

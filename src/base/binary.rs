@@ -129,7 +129,7 @@ impl<'a> Reader<'a> {
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        Ok(self.take(N)?.try_into().expect("N bytes"))
+        self.take(N)?.try_into().map_err(|_| Error::snapshot_damaged())
     }
 
     /// One byte.

@@ -1,8 +1,9 @@
 //! Calendar arithmetic on naive local timestamps.
 //!
 //! The core never reads a clock: every date comes from the data or from the caller. A timestamp is the
-//! number of seconds since 1970-01-01 00:00:00 in the data's own local time (no time zone is applied,
-//! because order exports carry none), and a day is the number of whole days since that epoch.
+//! number of seconds since 1970-01-01 00:00:00 in the data's own local time, and a day is the number of whole
+//! days since that epoch. Wall-clock times (`2024-05-11 10:00:00`) are taken as written; instants (with `Z` or
+//! an offset, or Unix seconds and milliseconds) are converted into the data's [`Zone`].
 
 use std::fmt;
 
@@ -115,6 +116,86 @@ pub fn format_timestamp(ts: i64) -> String {
     format!("{day} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
+/// The data's time zone: the UTC offset in force from each instant on (seconds since 1970 UTC), sorted. The
+/// core holds no time zone database: the caller passes the offsets (the page probes the browser's zone with
+/// `Date`, the command line reads a TZif file or takes a fixed offset), so any zone works in a few bytes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Zone {
+    /// The zone's name as the caller gave it (`Asia/Shanghai`, `+08:00`, `UTC`).
+    pub name: String,
+    /// `[from, offset]`: from the instant `from` on (UTC seconds), local time is UTC plus `offset` seconds. The
+    /// first entry's offset also applies before it; empty means UTC.
+    pub offsets: Vec<[i64; 2]>,
+}
+
+impl Default for Zone {
+    fn default() -> Zone {
+        Zone::utc()
+    }
+}
+
+impl Zone {
+    /// Coordinated Universal Time.
+    pub fn utc() -> Zone {
+        Zone { name: "UTC".to_string(), offsets: Vec::new() }
+    }
+
+    /// A zone of one fixed offset in seconds east of UTC.
+    pub fn fixed(name: &str, offset: i64) -> Zone {
+        Zone { name: name.to_string(), offsets: vec![[FAR_PAST, offset]] }
+    }
+
+    /// Parses `UTC`, `Z`, `GMT`, `+08:00`, `+0800`, `+8`, `UTC+8` or `UTC-03:30` into a fixed zone.
+    pub fn parse_fixed(text: &str) -> Option<Zone> {
+        let t = text.trim();
+        let rest = t.strip_prefix("UTC").or_else(|| t.strip_prefix("GMT")).unwrap_or(t);
+        if rest.is_empty() || rest == "Z" {
+            return Some(Zone::fixed(t, 0));
+        }
+        offset_of(rest).map(|o| Zone::fixed(t, o))
+    }
+
+    /// The offset in seconds in force at the UTC instant `utc`.
+    pub fn offset_at(&self, utc: i64) -> i64 {
+        match self.offsets.as_slice() {
+            [] => 0,
+            [only] => only[1],
+            all => {
+                let i = all.partition_point(|e| e[0] <= utc);
+                all[i.saturating_sub(1)][1]
+            }
+        }
+    }
+
+    /// The local timestamp of the UTC instant `utc`.
+    pub fn local(&self, utc: i64) -> i64 {
+        utc.saturating_add(self.offset_at(utc))
+    }
+}
+
+/// The `from` of a zone's first offset: JavaScript's smallest safe integer, so zones cross into the page exactly.
+pub const FAR_PAST: i64 = -9_007_199_254_740_991;
+
+/// Seconds of an offset written `+08:00`, `+0800`, `+08` or `+8` (sign required; at most 18 hours).
+pub fn offset_of(text: &str) -> Option<i64> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (h, m) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if digits.len() == 4 => digits.split_at(2),
+        None => (digits, "0"),
+    };
+    if h.is_empty() || h.len() > 2 || m.is_empty() || m.len() > 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 18 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +228,18 @@ mod tests {
         assert_eq!(Day::from_ymd(2025, 2, 29), None);
         assert_eq!(Day::parse_iso("2024-02-29").unwrap().ymd(), (2024, 2, 29));
         assert_eq!(Day::parse_iso("2024-2-29"), None);
+    }
+
+    #[test]
+    fn zones_convert_instants() {
+        let sh = Zone::parse_fixed("+08:00").unwrap();
+        assert_eq!(sh.local(0), 8 * 3600);
+        assert_eq!(Zone::parse_fixed("UTC-03:30").unwrap().offset_at(0), -(3 * 3600 + 1800));
+        assert_eq!(Zone::parse_fixed("+0545").unwrap().offset_at(0), 5 * 3600 + 45 * 60);
+        assert_eq!(Zone::parse_fixed("Asia/Shanghai"), None);
+        assert_eq!(Zone::utc().local(1234), 1234);
+        // A zone with a summer offset from instant 1000 to 2000.
+        let z = Zone { name: "x".into(), offsets: vec![[FAR_PAST, 3600], [1000, 7200], [2000, 3600]] };
+        assert_eq!((z.local(999), z.local(1000), z.local(1999), z.local(2000)), (4599, 8200, 9199, 5600));
     }
 }

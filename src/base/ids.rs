@@ -112,9 +112,103 @@ pub fn looks_like_mobile(raw: &str) -> bool {
     (11..=14).contains(&digits) && normalise_phone(t).is_some_and(|p| p.len() == 11 && p.starts_with('1') && p.as_bytes()[1] >= b'3')
 }
 
+/// Identifier values that stand for "nobody" in exports: a guest checkout, an anonymous visitor, an empty
+/// value written out, a zero or minus one. Compared after trimming and lower-casing (ASCII).
+pub const PLACEHOLDER_IDS: &[&str] = &[
+    "guest",
+    "visitor",
+    "anonymous",
+    "unknown",
+    "none",
+    "null",
+    "nil",
+    "na",
+    "n/a",
+    "#n/a",
+    "undefined",
+    "-",
+    "0",
+    "-1",
+    "匿名",
+    "游客",
+    "访客",
+    "散客",
+    "未知",
+    "无",
+];
+
+/// Whether a (normalised) identifier value is a placeholder of [`PLACEHOLDER_IDS`] (also `0000`, `-0`, `0.0`).
+pub fn is_placeholder_id(value: &str) -> bool {
+    let t = value.trim();
+    if t.len() <= 12 && PLACEHOLDER_IDS.iter().any(|p| p.eq_ignore_ascii_case(t)) {
+        return true;
+    }
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b == b'0' || b == b'.') && digits.bytes().any(|b| b == b'0')
+}
+
+/// Whether a value is integer id text as a spreadsheet keeps it: ASCII digits, no leading zero (`0` alone aside).
+pub fn is_integer_text(value: &str) -> bool {
+    let b = value.as_bytes();
+    !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) && (b[0] != b'0' || b.len() == 1)
+}
+
+/// The integer text of an id a spreadsheet turned into a number: `10000707.0` → `10000707`, `1.0000707E+7` →
+/// `10000707`. `None` for anything else (plain integers, a value with a leading zero, a fraction, text).
+pub fn integer_form(value: &str) -> Option<String> {
+    let (mantissa, exponent) = match value.find(['e', 'E']) {
+        Some(i) => (&value[..i], value[i + 1..].strip_prefix('+').unwrap_or(&value[i + 1..]).parse::<i32>().ok()?),
+        None => (value, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if exponent == 0 && frac.is_empty() {
+        return None; // Already integer text (or a leading-zero id, which stays as written).
+    }
+    if int.len() > 1 && int.starts_with('0') || !(0..=18).contains(&exponent) {
+        return None;
+    }
+    // Shift the point `exponent` places right; what is left after it must be zeros.
+    let shift = exponent as usize;
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let point = int.len() + shift;
+    let (whole, rest) = if point >= digits.len() {
+        (format!("{digits}{}", "0".repeat(point - digits.len())), String::new())
+    } else {
+        (digits[..point].to_string(), digits[point..].to_string())
+    };
+    if !rest.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    Some(if whole.is_empty() { "0".to_string() } else { whole.to_string() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_numbers_become_integer_text() {
+        assert_eq!(integer_form("10000707.0").as_deref(), Some("10000707"));
+        assert_eq!(integer_form("1.0000707E+7").as_deref(), Some("10000707"));
+        assert_eq!(integer_form("1.0000707e7").as_deref(), Some("10000707"));
+        assert_eq!(integer_form("123.00").as_deref(), Some("123"));
+        assert_eq!(integer_form("123"), None);
+        assert_eq!(integer_form("00123.0"), None, "leading zeros are never touched");
+        assert_eq!(integer_form("123.5"), None);
+        assert_eq!(integer_form("1.23456E+2"), None);
+        assert_eq!(integer_form("A123.0"), None);
+        assert!(is_integer_text("123") && is_integer_text("0") && !is_integer_text("0123") && !is_integer_text("12a"));
+        for p in ["guest", "GUEST", "匿名", "游客", "null", "NA", "0", "-1", "000", " n/a "] {
+            assert!(is_placeholder_id(p), "{p}");
+        }
+        for real in ["10", "1001", "guestbook", "Anna", "-12"] {
+            assert!(!is_placeholder_id(real), "{real}");
+        }
+    }
 
     #[test]
     fn phones() {

@@ -190,6 +190,50 @@ pub fn parse_timestamp_with(text: &str, order: DateOrder) -> Option<i64> {
     Some(day.start() + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
 }
 
+/// A parsed time: as written on a wall clock, or an instant to convert into the data's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stamp {
+    /// Local seconds since 1970, taken as written (`2024-05-11 10:00:00`, `20240511`, an Excel serial day).
+    Wall(i64),
+    /// Seconds since 1970 UTC: `…Z`, `…+08:00`, Unix seconds (10 digits) or milliseconds (13 digits).
+    Instant(i64),
+}
+
+impl Stamp {
+    /// The local timestamp in `zone`.
+    #[inline]
+    pub fn local(self, zone: &crate::base::date::Zone) -> i64 {
+        match self {
+            Stamp::Wall(t) => t,
+            Stamp::Instant(t) => zone.local(t),
+        }
+    }
+}
+
+/// Parses a date or date-time as [`parse_timestamp_with`] does, and says whether it names an instant: a `Z` or an
+/// offset (`+08:00`, `+0800`, `-05`) after the time of day, or Unix seconds or milliseconds.
+pub fn parse_stamp_with(text: &str, order: DateOrder) -> Option<Stamp> {
+    if let Some(t) = parse_iso_fast(text.as_bytes()) {
+        return Some(Stamp::Wall(t));
+    }
+    let t = text.trim();
+    if (t.len() == 10 || t.len() == 13) && t.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_numeric_timestamp(t).map(Stamp::Instant);
+    }
+    let Some(colon) = t.find(':') else { return parse_timestamp_with(t, order).map(Stamp::Wall) };
+    if let Some(rest) = t.strip_suffix('Z').or_else(|| t.strip_suffix('z')) {
+        return parse_timestamp_with(rest, order).map(Stamp::Instant);
+    }
+    match t.rfind(['+', '-']).filter(|&i| i > colon) {
+        Some(i) => {
+            let offset = crate::base::date::offset_of(&t[i..])?;
+            let wall = parse_timestamp_with(t[..i].trim_end(), order)?;
+            Some(Stamp::Instant(wall - offset))
+        }
+        None => parse_timestamp_with(t, order).map(Stamp::Wall),
+    }
+}
+
 fn parse_numeric_timestamp(t: &str) -> Option<i64> {
     let (int_part, frac_part) = match t.split_once('.') {
         Some((a, b)) => (a, Some(b)),
@@ -369,6 +413,23 @@ pub fn format_number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_say_which_times_are_instants() {
+        let p = |t: &str| parse_stamp_with(t, DateOrder::MonthFirst);
+        let wall = parse_timestamp("2024-05-11 10:00:00").unwrap();
+        assert_eq!(p("2024-05-11 10:00:00"), Some(Stamp::Wall(wall)));
+        assert_eq!(p("2024/5/11"), Some(Stamp::Wall(parse_timestamp("2024-05-11").unwrap())));
+        assert_eq!(p("2024-05-11T10:00:00+08:00"), Some(Stamp::Instant(wall - 8 * 3600)));
+        assert_eq!(p("2024-05-11T10:00:00.123+0800"), Some(Stamp::Instant(wall - 8 * 3600)));
+        assert_eq!(p("2024-05-11 10:00:00 -05:00"), Some(Stamp::Instant(wall + 5 * 3600)));
+        assert_eq!(p("2024-05-11T10:00:00Z"), Some(Stamp::Instant(wall)));
+        assert_eq!(p("1715392800"), Some(Stamp::Instant(1_715_392_800)));
+        assert_eq!(p("1715392800123"), Some(Stamp::Instant(1_715_392_800)));
+        assert_eq!(p("20240511"), Some(Stamp::Wall(parse_timestamp("2024-05-11").unwrap())));
+        assert_eq!(p("2024-05-11T10:00:00+99:00"), None);
+        assert_eq!(p("not a date"), None);
+    }
 
     #[test]
     fn trim_cell_and_blank_cell_agree_with_str_trim_for_every_character() {

@@ -13,12 +13,13 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-use huaxiang::base::date::Day;
+use huaxiang::base::date::{Day, Zone};
 use huaxiang::base::roles::FileKind;
 use huaxiang::engine::AudienceExportRequest;
 use huaxiang::engine::Workspace;
 use huaxiang::export::activation::{CsvEncoding, ExportOptions, HashAlgo};
 use huaxiang::export::members::{ColumnInfo, ExportColumn};
+use huaxiang::ingest::clean::Cleaning;
 use huaxiang::ingest::{Format, LoadOptions};
 use huaxiang::models::affinity::AffinityRequest;
 use huaxiang::models::clv::ClvRequest;
@@ -34,7 +35,11 @@ const USAGE: &str = "usage:
       each file flag may repeat; a file that cannot be read is listed and left out, the others' results are
       written, and the exit status is 1 (--strict: stop at the first such file, writing nothing); files are CSV/TSV (UTF-8, GBK, UTF-16), XLSX (--sheet NAME for all workbooks) or JSON Lines.
       writes DIR/members.csv (one row per buyer), DIR/summary.json (counts, segment sizes, identity, quality)
-      and DIR/quality.json (the data quality report: per file and overall)
+      and DIR/quality.json (the data quality report: per file and overall, with what each cleaning rule found)
+      every command that loads files also takes --tz ZONE (the data's time zone: UTC, +08:00 or an IANA name such
+      as Asia/Shanghai; default the machine's) and --clean RULE=off (repeatable; all=off, or one of
+      id_number_form, placeholder_id, duplicate_row, implausible_date, implausible_birthday, value_variant);
+      docs/ingest.md describes the rules
       --rules FILE (rule text, or a tag pack .json exported by the app): evaluates every tag; members.csv then
       has one row per member with a column per tag (1/0 for yes/no tags, the value for enumerated tags), and
       DIR/tags.csv lists each tag's size (and each value's). A rule with an error is reported with its line and
@@ -137,8 +142,12 @@ impl Flags {
         let mut out = Vec::new();
         let mut it = args.iter();
         while let Some(flag) = it.next() {
-            let name =
-                flag.strip_prefix("--").filter(|n| known.contains(n)).ok_or_else(|| format!("unexpected argument `{flag}`\n{USAGE}"))?;
+            // Every command that loads files takes the cleaning flags (`--tz`, `--clean`).
+            let loads = known.contains(&"orders");
+            let name = flag
+                .strip_prefix("--")
+                .filter(|n| known.contains(n) || loads && matches!(*n, "tz" | "clean"))
+                .ok_or_else(|| format!("unexpected argument `{flag}`\n{USAGE}"))?;
             let value = it.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
             out.push((name.to_string(), value.clone()));
         }
@@ -207,6 +216,9 @@ fn load(ws: &mut Workspace, path: &Path, kind: FileKind, sheet: Option<&str>) ->
 /// reported and left out, and the others are kept; with `strict` the first such file stops the run. Returns the
 /// files left out, each with its error.
 fn load_all(ws: &mut Workspace, flags: &Flags, strict: bool) -> Result<Vec<(String, String)>, String> {
+    let cleaning = cleaning(flags)?;
+    note!("time zone / 数据时区: {}", cleaning.time_zone.name);
+    ws.set_cleaning(cleaning);
     let mut failed = Vec::new();
     for (flag, kind) in
         [("members", FileKind::Members), ("identity", FileKind::Identity), ("orders", FileKind::Orders), ("events", FileKind::Events)]
@@ -223,6 +235,93 @@ fn load_all(ws: &mut Workspace, flags: &Flags, strict: bool) -> Result<Vec<(Stri
         }
     }
     Ok(failed)
+}
+
+/// The cleaning settings of `--tz ZONE` and `--clean RULE=off` (repeatable; `all=off` turns every switch off),
+/// with the analysis date of `--as-of` (later times are implausible). docs/ingest.md describes each rule.
+fn cleaning(flags: &Flags) -> Result<Cleaning, String> {
+    let time_zone = match flags.one("tz") {
+        Some(name) => zone_named(name)?,
+        None => machine_zone(),
+    };
+    let mut c = Cleaning { time_zone, as_of: flags.one("as-of").map(str::to_string), ..Cleaning::default() };
+    for spec in flags.all("clean") {
+        let (rule, value) = spec.split_once('=').unwrap_or((spec, "on"));
+        let on = match value {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            _ => return Err(format!("`--clean {spec}`: use RULE=on or RULE=off")),
+        };
+        if rule == "all" {
+            Cleaning::SWITCHES.iter().for_each(|r| {
+                c.set(r, on);
+            });
+        } else if !c.set(rule, on) {
+            return Err(format!("`--clean {spec}`: the rules with a switch are all, {}", Cleaning::SWITCHES.join(", ")));
+        }
+    }
+    Ok(c)
+}
+
+/// The zone of `--tz`: `UTC`, a fixed offset (`+08:00`, `UTC-5`), or an IANA name read from the system's zone
+/// files (`Asia/Shanghai`).
+fn zone_named(name: &str) -> Result<Zone, String> {
+    if let Some(z) = Zone::parse_fixed(name) {
+        return Ok(z);
+    }
+    let bad = || format!("`--tz {name}`: not a fixed offset (+08:00) nor a time zone in /usr/share/zoneinfo");
+    if name.contains("..") || name.starts_with('/') {
+        return Err(bad());
+    }
+    let dir = std::env::var("TZDIR").unwrap_or_else(|_| "/usr/share/zoneinfo".to_string());
+    let bytes = std::fs::read(Path::new(&dir).join(name)).map_err(|_| bad())?;
+    tzif_zone(name, &bytes).ok_or_else(bad)
+}
+
+/// The machine's zone: `TZ` when set, else `/etc/localtime` (named by its link), else UTC.
+fn machine_zone() -> Zone {
+    if let Some(z) = std::env::var("TZ").ok().filter(|t| !t.is_empty()).and_then(|t| zone_named(t.trim_start_matches(':')).ok()) {
+        return z;
+    }
+    let name = std::fs::read_link("/etc/localtime")
+        .ok()
+        .and_then(|p| p.to_str().and_then(|p| p.split("zoneinfo/").nth(1)).map(str::to_string))
+        .unwrap_or_else(|| "localtime".to_string());
+    std::fs::read("/etc/localtime").ok().and_then(|b| tzif_zone(&name, &b)).unwrap_or_else(Zone::utc)
+}
+
+/// The offsets of a TZif file (RFC 8536): the 64-bit block of version 2 and later, else the 32-bit one.
+fn tzif_zone(name: &str, b: &[u8]) -> Option<Zone> {
+    fn be(b: &[u8], at: usize, n: usize) -> Option<i64> {
+        let s = b.get(at..at + n)?;
+        Some(if n == 4 { i64::from(i32::from_be_bytes(s.try_into().ok()?)) } else { i64::from_be_bytes(s.try_into().ok()?) })
+    }
+    if b.get(0..4)? != b"TZif" {
+        return None;
+    }
+    let counts = |at: usize| -> Option<[usize; 6]> {
+        let mut c = [0usize; 6];
+        for (i, x) in c.iter_mut().enumerate() {
+            *x = usize::try_from(be(b, at + 20 + 4 * i, 4)?).ok()?;
+        }
+        Some(c)
+    };
+    let [isut, isstd, leap, time, types, chars] = counts(0)?;
+    let (start, width) = if b[4] >= b'2' { (44 + time * 5 + types * 6 + chars + leap * 8 + isstd + isut, 8) } else { (0, 4) };
+    let [_, _, _, time, types, _] = counts(start)?;
+    let data = start + 44;
+    let offset_of_type = |t: usize| be(b, data + time * width + time + t * 6, 4);
+    let mut offsets = vec![[huaxiang::base::date::FAR_PAST, offset_of_type(0)?]];
+    for i in 0..time {
+        let at = be(b, data + i * width, width)?;
+        let t = usize::from(*b.get(data + time * width + i)?);
+        if t >= types {
+            return None;
+        }
+        offsets.push([at, offset_of_type(t)?]);
+    }
+    offsets.dedup_by(|later, earlier| later[1] == earlier[1]);
+    Some(Zone { name: name.to_string(), offsets })
 }
 
 /// The error of a run that wrote its results without the files that could not be read.

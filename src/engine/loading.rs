@@ -21,10 +21,11 @@ impl Workspace {
     }
 
     /// Starts a text file (CSV or JSON Lines).
-    pub fn begin_file(&mut self, name: &str, options: LoadOptions) -> Result<()> {
+    pub fn begin_file(&mut self, name: &str, mut options: LoadOptions) -> Result<()> {
         if self.open.is_some() {
             return Err(Error::file_open());
         }
+        options.cleaning = self.cleaning.clone();
         let known = self.known_orders(&options);
         let mut loader = FileLoader::new(name, options)?;
         loader.known_orders(known);
@@ -102,6 +103,7 @@ impl Workspace {
         let (sheet, rows) = xlsx::read_sheet_within(bytes, options.sheet.as_deref(), budget)?;
         options.sheet = Some(sheet);
         options.format = Some(Format::Xlsx);
+        options.cleaning = self.cleaning.clone();
         let known = self.known_orders(&options);
         let mut loader = FileLoader::new(name, options)?;
         loader.known_orders(known);
@@ -149,7 +151,19 @@ impl Workspace {
     pub fn reset(&mut self) {
         let rule = self.data.ids.rule().clone();
         let catalog = std::mem::take(&mut self.catalog);
-        *self = Workspace { data: Dataset::new(rule), catalog, ..Workspace::default() };
+        let cleaning = std::mem::take(&mut self.cleaning);
+        *self = Workspace { data: Dataset::new(rule), catalog, cleaning, ..Workspace::default() };
+    }
+
+    /// The cleaning settings and time zone files are loaded with.
+    pub fn cleaning(&self) -> &crate::ingest::clean::Cleaning {
+        &self.cleaning
+    }
+
+    /// Sets the cleaning settings and time zone for files loaded from now on (files already loaded keep theirs:
+    /// the app reloads the files it keeps, the command line sets them before loading).
+    pub fn set_cleaning(&mut self, cleaning: crate::ingest::clean::Cleaning) {
+        self.cleaning = cleaning;
     }
 
     /// The identity rule in force.

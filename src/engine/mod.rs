@@ -33,8 +33,8 @@ pub mod vocabulary;
 pub use analysis::Analysis;
 pub use dashboard::{Bar, Cohort, Dashboard, Kpi, MonthPoint, QualityGlance, Range, RfGrid};
 pub use export::{AudienceExport, AudienceExportRequest};
-pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
 pub use member::{AttributeValue, EventLine, Identifier, MemberProfile, MemberRfm, OrderLine, TagValue};
+pub use models::{LookalikeAudience, ModelHistogram, ModelInfo};
 pub use pages::{MemberRow, Page, SortKey};
 pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use summary::{Changes, Grid, IdentitySummary, KindCount, Means, MemorySummary, Quality, SegmentSize, Summary};
@@ -71,6 +71,8 @@ pub struct Workspace {
     models: Vec<crate::rules::check::ModelField>,
     /// The model requests fitted (or tried, with the error) over the last computation, with the settings in place.
     fitted: Vec<(crate::models::ModelRequest, Option<Error>)>,
+    /// The cleaning settings and time zone files are loaded with (docs/ingest.md, "Cleaning").
+    cleaning: crate::ingest::clean::Cleaning,
 }
 
 /// The last computation.

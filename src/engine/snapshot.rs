@@ -61,7 +61,7 @@ fn read(bytes: &[u8]) -> Result<(Dataset, Vec<FileReport>)> {
     if bytes.len() < head + 4 || &bytes[..SNAPSHOT_MAGIC.len()] != SNAPSHOT_MAGIC {
         return Err(Error::snapshot_damaged());
     }
-    let version = u32::from_le_bytes(bytes[SNAPSHOT_MAGIC.len()..head].try_into().expect("4 bytes"));
+    let version = u32::from_le_bytes(bytes[SNAPSHOT_MAGIC.len()..head].try_into().map_err(|_| Error::snapshot_damaged())?);
     if version != SNAPSHOT_VERSION {
         return Err(Error::snapshot_version(version, SNAPSHOT_VERSION));
     }

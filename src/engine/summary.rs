@@ -127,7 +127,13 @@ pub struct Quality {
     pub rows_read: u64,
     /// Rows skipped across files.
     pub rows_skipped: u64,
-    /// People with orders but no member-file row (0 when no member file is loaded).
+    /// Rows left out by the cleaning rules across files.
+    pub rows_dropped: u64,
+    /// What each cleaning rule found across files (examples name their file).
+    pub findings: Vec<crate::ingest::report::Finding>,
+    /// The data's time zone (instants were converted into it).
+    pub time_zone: String,
+    /// Buyers (people with a purchase, docs/rfm.md) without a member-file row (0 when no member file is loaded).
     pub buyers_without_member_row: u64,
     /// People in member files without any order.
     pub members_without_orders: u64,
@@ -263,7 +269,7 @@ impl Workspace {
         let listed = |p: usize| people.member_row[p] != NONE;
         let members_without_orders = (0..n).filter(|&p| listed(p) && !is_buyer[p]).count() as u64;
         let orders_without_member = if any_listed { person_of_order.iter().filter(|&&p| !listed(p as usize)).count() as u64 } else { 0 };
-        let buyers_without_member_row = if any_listed { (0..n).filter(|&p| has_order[p] && !listed(p)).count() as u64 } else { 0 };
+        let buyers_without_member_row = if any_listed { (0..n).filter(|&p| is_buyer[p] && !listed(p)).count() as u64 } else { 0 };
         let event_only_people = (0..n).filter(|&p| has_event[p] && !has_order[p] && !listed(p)).count() as u64;
         let ids = &self.data.ids;
         Summary {
@@ -297,6 +303,9 @@ impl Workspace {
             quality: Quality {
                 rows_read: self.files.iter().map(|f| f.rows_read).sum(),
                 rows_skipped: self.files.iter().map(|f| f.rows_skipped).sum(),
+                rows_dropped: self.files.iter().map(|f| f.rows_dropped).sum(),
+                findings: self.overall_findings(),
+                time_zone: self.cleaning.time_zone.name.clone(),
                 buyers_without_member_row,
                 members_without_orders,
                 event_only_people,
@@ -305,5 +314,30 @@ impl Workspace {
             changes: self.changes(computed, buyers),
             memory: self.memory(),
         }
+    }
+}
+
+impl Workspace {
+    /// Every file's findings summed by rule, the first examples of each naming their file.
+    fn overall_findings(&self) -> Vec<crate::ingest::report::Finding> {
+        let mut all: Vec<crate::ingest::report::Finding> = Vec::new();
+        for file in &self.files {
+            for f in &file.findings {
+                let at = match all.iter().position(|a| a.rule == f.rule) {
+                    Some(i) => i,
+                    None => {
+                        all.push(crate::ingest::report::Finding { rule: f.rule, applied: f.applied, count: 0, examples: Vec::new() });
+                        all.len() - 1
+                    }
+                };
+                let a = &mut all[at];
+                a.count += f.count;
+                a.applied |= f.applied;
+                let room = crate::ingest::report::MAX_EXAMPLES.saturating_sub(a.examples.len());
+                a.examples
+                    .extend(f.examples.iter().take(room).map(|e| crate::ingest::report::Problem { file: file.name.clone(), ..e.clone() }));
+            }
+        }
+        all
     }
 }

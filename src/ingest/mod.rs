@@ -7,6 +7,7 @@
 //! load. The batch is merged into the dataset by the caller only when the whole file has been read, so a cancelled
 //! or failed load leaves everything loaded before untouched.
 
+pub mod clean;
 pub mod decode;
 pub mod infer;
 pub mod jsonl;
@@ -97,6 +98,9 @@ pub struct LoadOptions {
     /// Order number hashes already loaded (set by the workspace, not by users): a row repeating one is skipped.
     #[serde(skip)]
     pub known_orders: std::rc::Rc<Vec<u64>>,
+    /// The cleaning settings (set by the workspace from its own, not by a file's options).
+    #[serde(skip)]
+    pub cleaning: clean::Cleaning,
 }
 
 /// Column positions of a file, by role, once the mapping is settled.
@@ -137,6 +141,14 @@ struct Table {
     /// The first rows with an implausibly large amount, and how many there were.
     large_amounts: Vec<Problem>,
     large_count: u64,
+    /// The cleaning settings.
+    cleaning: clean::Cleaning,
+    /// Whether exact duplicate rows are looked for, and a hash of each row's cells when they are.
+    hash_rows: bool,
+    hashes: Vec<u64>,
+    /// Times that named an instant (converted into the zone): how many, and the first few.
+    instants: u64,
+    instant_examples: Vec<Problem>,
 }
 
 /// How many data rows a preview shows.
@@ -240,6 +252,9 @@ impl FileLoader {
         let rows = (size as f64 / per_row * 1.05) as usize;
         let more = rows.saturating_sub(table.batch.len());
         table.batch.reserve(more);
+        if table.hash_rows {
+            table.hashes.reserve_exact(more);
+        }
         // Dictionaries of (nearly) one value per row (member ids, phones) are reserved too, so they never rehash
         // or copy their text while growing.
         let so_far = table.batch.len().max(1);
@@ -392,6 +407,20 @@ impl FileLoader {
             return Err(Error::empty_file());
         }
         let mut report = self.report;
+        let mut table = table;
+        table.clean(&mut report);
+        if table.instants > 0 {
+            let examples = std::mem::take(&mut table.instant_examples);
+            report.found("time_zone", true, table.instants, None);
+            for e in examples {
+                report.found("time_zone", true, 0, Some(e));
+            }
+        }
+        table.time_range = match &table.batch.rows {
+            BatchRows::Orders(o) => o.ts.iter().fold(None, |r, &t| Some(r.map_or((t, t), |(lo, hi): (i64, i64)| (lo.min(t), hi.max(t))))),
+            BatchRows::Events(e) => e.ts.iter().fold(None, |r, &t| Some(r.map_or((t, t), |(lo, hi): (i64, i64)| (lo.min(t), hi.max(t))))),
+            _ => None,
+        };
         let n = table.large_amounts.len();
         for (i, p) in table.large_amounts.iter().enumerate() {
             let count = if i + 1 == n { table.large_count - (n as u64 - 1) } else { 1 };
@@ -410,50 +439,6 @@ impl FileLoader {
             report.repeated_order_ids = repeated(&o.order_id);
         }
         Ok((table.batch, report))
-    }
-}
-
-impl FileLoader {
-    /// Fills in the detected encoding and delimiter.
-    fn describe_text(&mut self) {
-        if matches!(self.source, Source::Csv(_) | Source::Jsonl(_) | Source::Undecided(_)) {
-            self.report.encoding = self.decoder.encoding().map_or("UTF-8", TextEncoding::label);
-            self.report.malformed_text = self.decoder.had_malformed();
-        }
-        if let Source::Csv(reader) = &self.source {
-            self.report.delimiter = (reader.delimiter().unwrap_or(b',') as char).to_string();
-        }
-    }
-
-    /// A preview of a file from its first bytes (all of them when `complete`): the detected format, encoding,
-    /// delimiter, header, kind and proposed roles, and the first rows. A cut-off last line is left out.
-    pub fn preview(name: &str, bytes: &[u8], complete: bool, options: &LoadOptions) -> Result<preview::Preview> {
-        let format = options.format.unwrap_or_else(|| Format::detect(name, bytes));
-        let mut options = options.clone();
-        options.format = Some(format);
-        let mut loader = FileLoader::new(name, options.clone())?;
-        let mut sheets = Vec::new();
-        if format == Format::Xlsx {
-            sheets = xlsx::sheet_names(bytes)?;
-            let (sheet, rows) = xlsx::read_sheet(bytes, options.sheet.as_deref())?;
-            loader.report.sheet = Some(sheet);
-            loader.report.bytes = bytes.len() as u64;
-            loader.push_rows(&rows[..rows.len().min(SAMPLE_ROWS + 1)]).ok();
-        } else {
-            loader.push(bytes).ok();
-            if complete {
-                loader.end_of_text();
-            } else {
-                loader.flush_partial();
-            }
-        }
-        let no_line =
-            !complete && format != Format::Xlsx && !bytes.is_empty() && matches!(&loader.state, State::Sampling(s) if s.is_empty());
-        loader.settle_now();
-        loader.describe_text();
-        // The first bytes hold no complete line: say so, rather than showing an empty file.
-        let error = if no_line { Some(Error::no_line_end(bytes.len() as f64 / 1_048_576.0)) } else { loader.failure().cloned() };
-        Ok(preview::Preview { rows: loader.preview_rows().to_vec(), report: loader.report, sheets, error })
     }
 }
 
@@ -567,6 +552,14 @@ fn settle(sample: Vec<OwnedRow>, report: &mut FileReport, options: &LoadOptions)
         Err(e) => return State::Failed(e),
     };
     table.known = options.known_orders.clone();
+    table.cleaning = options.cleaning.clone();
+    // Without an order number, two equal order rows may be two purchases of one price on one day (the CDNOW log
+    // has 255): only orders with a number, events and member rows are looked at for exact copies. Order rows are
+    // hashed as read (their unmapped cells, such as a SKU, tell order lines apart); events and member rows are
+    // hashed from their typed columns by the cleaning pass (every cell of a member row is kept; an event's
+    // identifiers, time, type and target are what it is).
+    table.hash_rows = kind == FileKind::Orders && table.cols.order_id.is_some();
+    report.time_zone = table.cleaning.time_zone.name.clone();
     let mut state = State::Ready(Box::new(table));
     for row in &data {
         on_row(row, &mut state, report, options);
@@ -588,6 +581,11 @@ impl Table {
             last_ids: Vec::new(),
             large_amounts: Vec::new(),
             large_count: 0,
+            cleaning: clean::Cleaning::default(),
+            hash_rows: false,
+            hashes: Vec::new(),
+            instants: 0,
+            instant_examples: Vec::new(),
         }
     }
 
@@ -653,6 +651,11 @@ impl Table {
             last_ids,
             large_amounts: Vec::new(),
             large_count: 0,
+            cleaning: clean::Cleaning::default(),
+            hash_rows: false,
+            hashes: Vec::new(),
+            instants: 0,
+            instant_examples: Vec::new(),
         })
     }
 
@@ -679,8 +682,20 @@ impl Table {
         })
     }
 
-    fn time<R: Row>(&self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
-        values::parse_timestamp_with(row.get(col), self.date_order).ok_or_else(|| self.problem(row, col, Error::row_bad_date()))
+    fn time<R: Row>(&mut self, row: &R, col: usize) -> std::result::Result<i64, Box<Problem>> {
+        match values::parse_stamp_with(row.get(col), self.date_order) {
+            Some(values::Stamp::Wall(t)) => Ok(t),
+            Some(values::Stamp::Instant(t)) => {
+                self.instants += 1;
+                if self.instant_examples.len() < report::MAX_EXAMPLES {
+                    let mut p = *self.problem(row, col, Error::clean_time_zone());
+                    p.line = row.line();
+                    self.instant_examples.push(p);
+                }
+                Ok(self.cleaning.time_zone.local(t))
+            }
+            None => Err(self.problem(row, col, Error::row_bad_date())),
+        }
     }
 
     /// Types one data row into the batch, or says why it cannot be read. Nothing is written unless all is well.
@@ -779,9 +794,6 @@ impl Table {
                 self.large_amounts.push(*self.problem(row, c, Error::row_large_amount()));
             }
         }
-        if let Some(t) = ts {
-            self.time_range = Some(self.time_range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
-        }
         for ((col, value), last) in self.batch.ids.iter_mut().zip(normalised).zip(&mut self.last_ids) {
             // Rows of one member often come together (orders and events sorted by member): the previous row's
             // code is reused without a lookup.
@@ -798,8 +810,16 @@ impl Table {
             };
             col.codes.push(code);
         }
-        if self.batch.keeps_lines() {
-            self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        // Every row keeps its line until the cleaning pass has reported by line (then only rows that link two
+        // identifiers keep it), and a hash of its cells when exact duplicates are looked for.
+        self.batch.lines.push(row.line().min(u64::from(u32::MAX)) as u32);
+        if self.hash_rows {
+            let mut h = 0x9E37_79B9_7F4A_7C15u64;
+            for i in 0..row.len() {
+                h = (h.rotate_left(5) ^ crate::base::dict::fast_hash(values::trim_cell(row.get(i)).as_bytes()))
+                    .wrapping_mul(0x0100_0000_01B3);
+            }
+            self.hashes.push(h);
         }
         Ok(())
     }

@@ -26,13 +26,39 @@ pub struct Problem {
     pub zh: String,
     /// The message in English.
     pub en: String,
+    /// The file, in the workspace's overall findings (empty in a file's own report).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub file: String,
 }
 
 impl Problem {
     /// A problem with the catalogue's error `error`, placed nowhere yet (set `line`, `column`, `header`, `value`).
     pub fn of(error: crate::error::Error) -> Problem {
-        Problem { line: 0, column: 0, header: String::new(), value: String::new(), code: error.code, zh: error.zh, en: error.en }
+        Problem {
+            line: 0,
+            column: 0,
+            header: String::new(),
+            value: String::new(),
+            code: error.code,
+            zh: error.zh,
+            en: error.en,
+            file: String::new(),
+        }
     }
+}
+
+/// What one cleaning rule (docs/ingest.md, "Cleaning") found in a file, or across files.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The rule (`placeholder_id`, `duplicate_row`, …; the code of its examples).
+    pub rule: &'static str,
+    /// Whether the rule changed the data (its switch is on and it cleans), or only reports.
+    pub applied: bool,
+    /// How many rows (or values) it concerns.
+    pub count: u64,
+    /// The first examples, each with its line, column and value.
+    pub examples: Vec<Problem>,
 }
 
 /// How many rows were skipped for one reason.
@@ -95,6 +121,8 @@ pub struct FileReport {
     pub rows_loaded: u64,
     /// Rows skipped (unreadable, or already loaded).
     pub rows_skipped: u64,
+    /// Rows read but left out by the cleaning rules (placeholder ids, exact duplicates, implausible dates).
+    pub rows_dropped: u64,
     /// Blank lines ignored.
     pub blank_lines: u64,
     /// Whether some bytes were invalid in the encoding and replaced by U+FFFD.
@@ -118,6 +146,10 @@ pub struct FileReport {
     pub warnings: Vec<Problem>,
     /// How many such rows there were, by code.
     pub warned_by_reason: Vec<ReasonCount>,
+    /// What each cleaning rule found (only rules that found something).
+    pub findings: Vec<Finding>,
+    /// The time zone instants were converted into.
+    pub time_zone: String,
     /// The first data rows as read, for a preview (not serialised with the report).
     #[serde(skip)]
     pub preview: Vec<Vec<String>>,
@@ -139,6 +171,7 @@ impl FileReport {
             rows_read: 0,
             rows_loaded: 0,
             rows_skipped: 0,
+            rows_dropped: 0,
             blank_lines: 0,
             malformed_text: false,
             first_time: None,
@@ -150,6 +183,8 @@ impl FileReport {
             problems: Vec::new(),
             warnings: Vec::new(),
             warned_by_reason: Vec::new(),
+            findings: Vec::new(),
+            time_zone: String::new(),
             preview: Vec::new(),
         }
     }
@@ -163,6 +198,22 @@ impl FileReport {
         }
         if self.problems.len() < MAX_EXAMPLES {
             self.problems.push(problem);
+        }
+    }
+
+    /// Adds `count` rows found by `rule`, with an example when there is room.
+    pub fn found(&mut self, rule: &'static str, applied: bool, count: u64, example: Option<Problem>) {
+        let at = match self.findings.iter().position(|f| f.rule == rule) {
+            Some(i) => i,
+            None => {
+                self.findings.push(Finding { rule, applied, count: 0, examples: Vec::new() });
+                self.findings.len() - 1
+            }
+        };
+        let f = &mut self.findings[at];
+        f.count += count;
+        if let Some(e) = example.filter(|_| f.examples.len() < MAX_EXAMPLES) {
+            f.examples.push(e);
         }
     }
 
@@ -182,7 +233,7 @@ impl FileReport {
 /// names, and the texts that are `&'static str` here (format, encoding, problem codes) as text that reading maps
 /// back onto the known values (an unknown one makes the snapshot damaged). The preview rows are not kept.
 mod snapshot {
-    use super::{ColumnReport, FileReport, Problem, ReasonCount};
+    use super::{ColumnReport, FileReport, Finding, Problem, ReasonCount};
     use crate::base::binary::{Reader, Writer};
     use crate::base::roles::Role;
     use crate::error::{Error, Result};
@@ -202,7 +253,7 @@ mod snapshot {
     }
 
     fn json<T: serde::Serialize>(w: &mut Writer, v: &T) {
-        w.str(&serde_json::to_string(v).expect("an enum serialises"));
+        w.str(&serde_json::to_string(v).unwrap_or_default());
     }
 
     fn from_json<T: serde::de::DeserializeOwned>(r: &mut Reader) -> Result<T> {
@@ -231,7 +282,24 @@ mod snapshot {
             w.str(p.code);
             w.str(&p.zh);
             w.str(&p.en);
+            w.str(&p.file);
         }
+    }
+
+    fn write_findings(w: &mut Writer, list: &[Finding]) {
+        w.count(list.len());
+        for f in list {
+            w.str(f.rule);
+            w.bool(f.applied);
+            w.u64(f.count);
+            write_problems(w, &f.examples);
+        }
+    }
+
+    fn read_findings(r: &mut Reader) -> Result<Vec<Finding>> {
+        (0..r.count()?)
+            .map(|_| Ok(Finding { rule: code(&r.str()?)?, applied: r.bool()?, count: r.u64()?, examples: read_problems(r)? }))
+            .collect()
     }
 
     fn read_problems(r: &mut Reader) -> Result<Vec<Problem>> {
@@ -245,6 +313,7 @@ mod snapshot {
                     code: code(&r.str()?)?,
                     zh: r.str()?,
                     en: r.str()?,
+                    file: r.str()?,
                 })
             })
             .collect()
@@ -273,8 +342,8 @@ mod snapshot {
             for c in &self.columns {
                 w.count(c.index);
                 w.str(&c.header);
-                w.opt_str(c.role.map(|r| serde_json::to_string(&r).expect("a role serialises")).as_deref());
-                w.u8(SOURCES.iter().position(|&s| s == c.source).expect("every source is listed") as u8);
+                w.opt_str(c.role.map(|r| serde_json::to_string(&r).unwrap_or_default()).as_deref());
+                w.u8(SOURCES.iter().position(|&s| s == c.source).map_or(u8::MAX, |p| p as u8));
                 w.u64(c.empty);
                 w.u64(c.empty_rate.to_bits());
             }
@@ -282,6 +351,9 @@ mod snapshot {
             write_problems(w, &self.problems);
             write_problems(w, &self.warnings);
             write_reasons(w, &self.warned_by_reason);
+            w.u64(self.rows_dropped);
+            write_findings(w, &self.findings);
+            w.str(&self.time_zone);
         }
 
         /// Reads a report written by [`FileReport::write`].
@@ -337,6 +409,9 @@ mod snapshot {
                 problems: read_problems(r)?,
                 warnings: read_problems(r)?,
                 warned_by_reason: read_reasons(r)?,
+                rows_dropped: r.u64()?,
+                findings: read_findings(r)?,
+                time_zone: r.str()?,
                 preview: Vec::new(),
             })
         }

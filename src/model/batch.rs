@@ -70,7 +70,8 @@ pub struct Batch {
     /// Identifier columns, most authoritative kind first (the first non-empty one is a row's key).
     pub ids: Vec<IdColumn>,
     /// The line each row came from, kept only when there are two or more identifier columns (a row with one
-    /// identifier links nothing, and the line is only needed to report a link); empty otherwise.
+    /// identifier links nothing, and the line is only needed to report a link); empty otherwise. The loader fills
+    /// it for every row while a file is read (its cleaning pass reports by line) and drops it after.
     pub lines: Vec<u32>,
     /// The kind-specific columns.
     pub rows: BatchRows,
@@ -96,9 +97,8 @@ impl Batch {
 impl Batch {
     /// Reserves room for `more` rows in every column.
     pub fn reserve(&mut self, more: usize) {
-        if self.keeps_lines() {
-            self.lines.reserve_exact(more);
-        }
+        // The loader keeps every row's line until its cleaning pass has reported (see `lines`).
+        self.lines.reserve_exact(more);
         for c in &mut self.ids {
             c.codes.reserve_exact(more);
         }

@@ -20,7 +20,7 @@ impl Dataset {
         w.count(m.attrs.len());
         for a in &m.attrs {
             w.str(&a.header);
-            w.opt_str(a.role.map(|r| serde_json::to_string(&r).expect("a role serialises")).as_deref());
+            w.opt_str(a.role.map(|r| serde_json::to_string(&r).unwrap_or_default()).as_deref());
             a.values.write(w);
             w.u32s(&a.codes);
         }

@@ -82,6 +82,30 @@ impl JsWorkspace {
         to_js(&report)
     }
 
+    /// The cleaning settings and the data's time zone (docs/ingest.md, "Cleaning"): `{ timeZone: { name, offsets },
+    /// idNumberForm, placeholderId, duplicateRow, implausibleDate, implausibleBirthday, valueVariant, earliest,
+    /// asOf }`.
+    ///
+    /// ```js
+    /// const c = ws.cleaning(); // { timeZone: { name: 'UTC', offsets: [] }, placeholderId: true, … }
+    /// ```
+    pub fn cleaning(&self) -> Result<JsValue, JsValue> {
+        to_js(self.0.cleaning())
+    }
+
+    /// Sets the cleaning settings for files loaded from now on (every field optional: a missing one takes its
+    /// default). The page reloads the files it keeps so that a change applies to them.
+    ///
+    /// ```js
+    /// ws.setCleaning({ timeZone: { name: 'Asia/Shanghai', offsets: [[-9007199254740991, 28800]] }, placeholderId: false });
+    /// ```
+    #[wasm_bindgen(js_name = setCleaning)]
+    pub fn set_cleaning(&mut self, settings: JsValue) -> Result<(), JsValue> {
+        let settings: crate::ingest::clean::Cleaning = request(settings, "清洗设置", "cleaning settings")?;
+        self.0.set_cleaning(settings);
+        Ok(())
+    }
+
     /// The identity rule: `{ link: [...], unique: [...] }` with kinds `member`, `phone`, `union_id`, `open_id`,
     /// `device`, `email`.
     ///

@@ -5,6 +5,7 @@ mod activation;
 mod audience;
 mod audience_groups;
 mod audience_props;
+mod cleaning;
 mod cli;
 mod corpus;
 mod dashboard;

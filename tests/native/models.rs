@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The reference folder, or `None` (with a note) when it is not there and nobody asked for it.
-fn reference_dir() -> Option<PathBuf> {
+pub(crate) fn reference_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("HUAXIANG_MODELS_REFERENCE") {
         let dir = PathBuf::from(dir);
         assert!(

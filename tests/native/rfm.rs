@@ -61,7 +61,7 @@ fn an_explicit_analysis_date_leaves_later_orders_out() {
 
 #[test]
 fn refunds_reduce_spend_but_not_frequency_and_order_lines_count_once() {
-    let text = "order,member,time,amount\nA,1,2025-01-01,100\nA,1,2025-01-01,50\nB,1,2025-01-03,80\nB,1,2025-01-05,-80\n,2,2025-01-02,10\n,2,2025-01-02,10\n";
+    let text = "order,member,time,amount\nA,1,2025-01-01,100\nA,1,2025-01-01,50\nB,1,2025-01-03,80\nB,1,2025-01-05,-80\n,2,2025-01-02 10:00,10\n,2,2025-01-02 11:00,10\n";
     let mut ws = Workspace::new();
     ws.load_bytes("lines.csv", Some(FileKind::Orders), text.as_bytes(), 9).unwrap();
     ws.compute(None).unwrap();

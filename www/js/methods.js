@@ -11,6 +11,8 @@ export const METHODS = {
   memory: '',
   identityRule: '',
   setIdentityRule: 'rule',
+  cleaning: '',
+  setCleaning: 'settings',
   setMemoryLimit: 'bytes',
   reset: '',
   tags: '',

@@ -10,12 +10,47 @@ const ENCODINGS = ['', 'utf-8', 'gbk', 'utf-16le', 'utf-16be'];
 // Columns the mapping table shows at first (beside every column with a role), and how many more a click adds.
 const MAPPING_COLUMNS = 60;
 const MAPPING_PAGE = 500;
+// The cleaning rules with a switch (docs/ingest.md, "Cleaning"), by their settings key and rule code.
+const SWITCHES = [
+  ['idNumberForm', 'id_number_form'], ['placeholderId', 'placeholder_id'], ['duplicateRow', 'duplicate_row'],
+  ['implausibleDate', 'implausible_date'], ['implausibleBirthday', 'implausible_birthday'], ['valueVariant', 'value_variant'],
+];
+
+/** The browser's time zone as the core takes it: its name and the UTC offset in force from each change on
+ * (found by probing `Date` day by day from 1990 to 2040, then to the second), so no zone database is shipped. */
+export function browserZone() {
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
+  const off = (ms) => -new Date(ms).getTimezoneOffset() * 60;
+  const day = 86400000;
+  const offsets = [[-9007199254740991, off(Date.UTC(1990, 0, 1))]];
+  for (let t = Date.UTC(1990, 0, 1); t < Date.UTC(2040, 0, 1); t += day) {
+    const [a, b] = [off(t), off(t + day)];
+    if (a === b) continue;
+    let [lo, hi] = [t, t + day];
+    while (hi - lo > 1000) {
+      const mid = Math.floor((lo + hi) / 2000) * 1000;
+      if (off(mid) === a) lo = mid; else hi = mid;
+    }
+    offsets.push([hi / 1000, b]);
+  }
+  return { name, offsets };
+}
+
+/** A zone typed by the user: `UTC`, `+08:00`, `UTC-5`; `null` when it is none of these. */
+export function fixedZone(text) {
+  const m = /^\s*(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$/i.exec(text);
+  if (!m || (!m[1] && !/^\s*(UTC|GMT)\s*$/i.test(text))) return null;
+  const secs = m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60) : 0;
+  return Math.abs(secs) > 18 * 3600 ? null : { name: text.trim(), offsets: [[-9007199254740991, secs]] };
+}
 
 export class DataView {
   constructor(app) {
     this.app = app;
     this.pending = [];
     this.nextKey = 1;
+    // The cleaning settings every file loads with; the time zone defaults to the browser's.
+    this.cleaning = { timeZone: browserZone(), ...Object.fromEntries(SWITCHES.map(([key]) => [key, true])) };
     $('file-input').addEventListener('change', (e) => {
       this.add([...e.target.files]);
       e.target.value = '';
@@ -72,7 +107,27 @@ export class DataView {
     return { ...item.options, format: report.format, kind: report.kind, roles: report.columns.map((c) => c.role ?? null) };
   }
 
+  /** Gives the engine the cleaning settings (a restarted worker starts without them). */
+  sendCleaning() {
+    const asOf = document.getElementById('as-of')?.value || null;
+    return this.app.engine.call('setCleaning', { settings: { ...this.cleaning, asOf } });
+  }
+
+  /** Applies changed cleaning settings: the engine is emptied and the kept files are loaded again with them. */
+  async changeCleaning(patch) {
+    this.cleaning = { ...this.cleaning, ...patch };
+    const files = this.app.loaded;
+    this.app.loaded = [];
+    try {
+      await this.app.engine.call('reset');
+      await this.replay(files);
+    } catch (err) {
+      this.app.error(err);
+    }
+  }
+
   async loadPending(items) {
+    await this.sendCleaning();
     let cancelled = false;
     const failed = [];
     // A new batch starts with a clean bar: no error text of an earlier file stays on it.
@@ -116,6 +171,7 @@ export class DataView {
   async loadSample() {
     this.app.progress('running', () => t('reading'), 0);
     try {
+      await this.sendCleaning();
       await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
       this.app.loaded.push({ sample: true });
       const summary = await this.app.compute();
@@ -129,6 +185,7 @@ export class DataView {
 
   /** Loads again the files that were loaded before the worker was restarted. */
   async replay(files) {
+    await this.sendCleaning();
     for (const f of files) {
       try {
         if (f.sample) await this.app.engine.call('loadSample', { members: 2000 }, { onProgress: (p) => this.onProgress(p) });
@@ -246,7 +303,34 @@ export class DataView {
         fact(t('eventOnlyPeople'), int(q.eventOnlyPeople), 'event-only'),
         fact(t('events'), int(q.events), 'events'),
         fact(t('memory'), `${bytes(s.memory.bytes)} · ${s.memory.perMember.toFixed(0)} ${t('perMember')} · ${s.memory.perOrder.toFixed(0)} ${t('perOrder')}`, 'memory')));
+    fill($('quality-cleaning'), this.cleaningPanel(q));
     fill($('quality-files'), s.files.map((f) => fileQuality(f)));
+  }
+
+  /** The data's time zone, a switch per cleaning rule, and what every rule found across files. */
+  cleaningPanel(q) {
+    const zone = h('input', { type: 'text', id: 'time-zone', size: 16, value: q.timeZone, 'aria-label': t('timeZone') });
+    const setZone = () => {
+      const text = zone.value.trim();
+      const timeZone = text === '' ? browserZone() : text === this.cleaning.timeZone.name ? this.cleaning.timeZone : fixedZone(text);
+      if (!timeZone) {
+        this.app.error({ zh: t('badTimeZone'), en: t('badTimeZone') });
+        return;
+      }
+      this.changeCleaning({ timeZone });
+    };
+    const switches = SWITCHES.map(([key, rule]) => h('label', {},
+      h('input', { type: 'checkbox', class: 'clean-switch', dataset: { rule }, checked: this.cleaning[key] !== false,
+        onchange: (e) => this.changeCleaning({ [key]: e.target.checked }) }), ' ', t(`clean_${rule}`)));
+    const found = q.findings.length
+      ? table(h('table', { class: 'grid findings' }), [t('rule'), t('rows'), t('applied'), t('examples')], q.findings.map((f) => [
+        t(`clean_${f.rule}`), int(f.count), f.applied ? '✓' : '—',
+        f.examples.slice(0, 3).map((e) => `${e.file}:${e.line}:${e.column} ${e.value}`).join(' · '),
+      ]))
+      : h('p', { class: 'note' }, t('nothingFound'));
+    return h('fieldset', { class: 'cleaning' }, h('legend', {}, t('cleaning')),
+      h('label', {}, t('timeZone'), ' ', zone, ' ', h('button', { type: 'button', id: 'apply-time-zone', onclick: setZone }, t('applyRule'))),
+      h('div', { class: 'switches' }, switches), found);
   }
 
   renderIdentity() {

@@ -13,7 +13,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-use huaxiang::base::date::{Day, Zone};
+use huaxiang::base::date::Day;
 use huaxiang::base::roles::FileKind;
 use huaxiang::engine::AudienceExportRequest;
 use huaxiang::engine::Workspace;
@@ -28,6 +28,11 @@ use huaxiang::models::lookalike::LookalikeRequest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use timings::Steps;
+use zone::{machine_zone, zone_named};
+
+mod timings;
+mod zone;
 
 const USAGE: &str = "usage:
   huaxiang profile --orders FILE [--members FILE] [--events FILE] [--identity FILE] [--as-of YYYY-MM-DD]
@@ -263,67 +268,6 @@ fn cleaning(flags: &Flags) -> Result<Cleaning, String> {
     Ok(c)
 }
 
-/// The zone of `--tz`: `UTC`, a fixed offset (`+08:00`, `UTC-5`), or an IANA name read from the system's zone
-/// files (`Asia/Shanghai`).
-fn zone_named(name: &str) -> Result<Zone, String> {
-    if let Some(z) = Zone::parse_fixed(name) {
-        return Ok(z);
-    }
-    let bad = || format!("`--tz {name}`: not a fixed offset (+08:00) nor a time zone in /usr/share/zoneinfo");
-    if name.contains("..") || name.starts_with('/') {
-        return Err(bad());
-    }
-    let dir = std::env::var("TZDIR").unwrap_or_else(|_| "/usr/share/zoneinfo".to_string());
-    let bytes = std::fs::read(Path::new(&dir).join(name)).map_err(|_| bad())?;
-    tzif_zone(name, &bytes).ok_or_else(bad)
-}
-
-/// The machine's zone: `TZ` when set, else `/etc/localtime` (named by its link), else UTC.
-fn machine_zone() -> Zone {
-    if let Some(z) = std::env::var("TZ").ok().filter(|t| !t.is_empty()).and_then(|t| zone_named(t.trim_start_matches(':')).ok()) {
-        return z;
-    }
-    let name = std::fs::read_link("/etc/localtime")
-        .ok()
-        .and_then(|p| p.to_str().and_then(|p| p.split("zoneinfo/").nth(1)).map(str::to_string))
-        .unwrap_or_else(|| "localtime".to_string());
-    std::fs::read("/etc/localtime").ok().and_then(|b| tzif_zone(&name, &b)).unwrap_or_else(Zone::utc)
-}
-
-/// The offsets of a TZif file (RFC 8536): the 64-bit block of version 2 and later, else the 32-bit one.
-fn tzif_zone(name: &str, b: &[u8]) -> Option<Zone> {
-    fn be(b: &[u8], at: usize, n: usize) -> Option<i64> {
-        let s = b.get(at..at + n)?;
-        Some(if n == 4 { i64::from(i32::from_be_bytes(s.try_into().ok()?)) } else { i64::from_be_bytes(s.try_into().ok()?) })
-    }
-    if b.get(0..4)? != b"TZif" {
-        return None;
-    }
-    let counts = |at: usize| -> Option<[usize; 6]> {
-        let mut c = [0usize; 6];
-        for (i, x) in c.iter_mut().enumerate() {
-            *x = usize::try_from(be(b, at + 20 + 4 * i, 4)?).ok()?;
-        }
-        Some(c)
-    };
-    let [isut, isstd, leap, time, types, chars] = counts(0)?;
-    let (start, width) = if b[4] >= b'2' { (44 + time * 5 + types * 6 + chars + leap * 8 + isstd + isut, 8) } else { (0, 4) };
-    let [_, _, _, time, types, _] = counts(start)?;
-    let data = start + 44;
-    let offset_of_type = |t: usize| be(b, data + time * width + time + t * 6, 4);
-    let mut offsets = vec![[huaxiang::base::date::FAR_PAST, offset_of_type(0)?]];
-    for i in 0..time {
-        let at = be(b, data + i * width, width)?;
-        let t = usize::from(*b.get(data + time * width + i)?);
-        if t >= types {
-            return None;
-        }
-        offsets.push([at, offset_of_type(t)?]);
-    }
-    offsets.dedup_by(|later, earlier| later[1] == earlier[1]);
-    Some(Zone { name: name.to_string(), offsets })
-}
-
 /// The error of a run that wrote its results without the files that could not be read.
 fn partial(failed: &[(String, String)], total: usize, wrote: &str) -> Result<(), String> {
     if failed.is_empty() {
@@ -436,46 +380,6 @@ fn profile(args: &[String]) -> Result<(), String> {
         note!("  {:<8} {:<24} {:>8}", s.zh, s.en, s.count);
     }
     partial(&failed, file_count(&flags), &format!("the results in {} are", out.display()))
-}
-
-/// The wall-clock time of each step of a run and the process's peak memory, for `--timings` (benchmarks).
-struct Steps {
-    last: std::time::Instant,
-    steps: Vec<(&'static str, f64)>,
-    count_ms: Vec<f64>,
-}
-
-impl Steps {
-    fn new() -> Steps {
-        Steps { last: std::time::Instant::now(), steps: Vec::new(), count_ms: Vec::new() }
-    }
-
-    /// Ends the step `name`: the time since the last step ended.
-    fn step(&mut self, name: &'static str) {
-        let now = std::time::Instant::now();
-        self.steps.push((name, (now - self.last).as_secs_f64()));
-        self.last = now;
-    }
-
-    fn json(&self) -> String {
-        let mut sorted = self.count_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        let pct = |p: f64| (!sorted.is_empty()).then(|| sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]);
-        let seconds: serde_json::Map<String, serde_json::Value> = self.steps.iter().map(|(n, s)| (n.to_string(), (*s).into())).collect();
-        serde_json::to_string_pretty(&serde_json::json!({
-            "seconds": seconds,
-            "counts": { "n": sorted.len(), "p50Ms": pct(0.5), "p99Ms": pct(0.99) },
-            "peakRssBytes": peak_rss(),
-        }))
-        .unwrap_or_default()
-    }
-}
-
-/// The process's peak resident memory (Linux's `VmHWM`), when the system says.
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse::<u64>().ok()?;
-    Some(kb * 1024)
 }
 
 /// The size of the audience of each expression; an expression with an error stops the run with its diagnostics.

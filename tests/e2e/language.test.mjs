@@ -17,9 +17,9 @@ after(async () => {
 
 /** Words that stay in Latin letters in the Chinese UI: names of formats, standards, products and measures. */
 const ALLOW = new Set(`Ctrl RFM R F M CLV ID IDs OneID UnionID OpenID TGI CSV TSV TXT XLSX XLSM JSON JSONL SQL DuckDB ClickHouse Spark
-UTF BOM GBK GB A B Q K KiB MiB GiB B k BG NBD Gamma Z k-means Jaccard MD SHA Excel English`.split(/\s+/));
+UTF BOM GBK GB A B Q K KiB MiB GiB B k BG NBD Gamma Z k-means Jaccard MD SHA Excel English E Gamma-Gamma`.split(/\s+/));
 
-const VIEWS = ['data', 'dashboard', 'members', 'member', 'tags', 'audiences'];
+const VIEWS = ['data', 'dashboard', 'members', 'member', 'tags', 'audiences', 'models'];
 
 /** The visible UI text of the page that is not the user's data. */
 function uiText() {

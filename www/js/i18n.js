@@ -335,6 +335,8 @@ const words = {
   modelSeed: ['种子人群（表达式或名称）', 'Seed audience (expression or name)'],
   modelSeedMembers: ['种子人数', 'Seed members'],
   modelSaveName: ['保存为人群', 'Save as audience'],
+  modelTopN: ['保存前几名', 'Top N'],
+  modelSeedExample: ['如：一个已保存的人群名称', 'e.g. frequency >= 3'],
   modelSaveExpansion: ['保存扩展人群', 'Save the expansion'],
   modelSaved: ['已保存人群“{0}”：{1} 人', 'Saved audience “{0}”: {1} members'],
   modelAffinity: ['品类关联与推荐', 'Category affinity and next-best category'],

@@ -109,7 +109,10 @@ export class DataView {
 
   /** Gives the engine the cleaning settings (a restarted worker starts without them). */
   sendCleaning() {
-    const asOf = document.getElementById('as-of')?.value || null;
+    // Only a date the user picked bounds "in the future": the box also shows the default date in force (the day
+    // after the latest order loaded so far), which appended files are expected to pass.
+    const box = document.getElementById('as-of');
+    const asOf = (box?.dataset.auto === 'true' ? '' : box?.value) || null;
     return this.app.engine.call('setCleaning', { settings: { ...this.cleaning, asOf } });
   }
 

@@ -17,24 +17,26 @@ export class ModelsView {
   }
 
   build() {
-    const field = (label, input) => h('label', {}, h('span', {}, label), ' ', input);
-    const button = (key, onclick, name) => h('button', { type: 'button', dataset: { model: name }, onclick }, t(key));
+    // Labels carry their word's key, so a switch of language (applyLanguage) redraws them.
+    const word = (tag, attrs, key) => h(tag, { ...attrs, dataset: { ...attrs.dataset, i18n: key } }, t(key));
+    const field = (key, input) => h('label', {}, key === 'k' ? h('span', {}, key) : word('span', {}, key), ' ', input);
+    const button = (key, onclick, name) => word('button', { type: 'button', dataset: { model: name }, onclick }, key);
     const root = $('view-models');
     fill(root,
-      h('p', { id: 'models-nodata', class: 'note' }, t('modelsNoData')),
+      word('p', { id: 'models-nodata', class: 'note' }, 'modelsNoData'),
       h('section', { class: 'card', id: 'model-clv' },
-        h('h2', {}, t('modelClv')),
+        word('h2', {}, 'modelClv'),
         h('div', { class: 'tag-fields' },
-          field(t('modelHorizon'), h('input', { id: 'clv-horizon', type: 'number', value: '365', min: '1', max: '3650' })),
-          field(t('modelDiscount'), h('input', { id: 'clv-discount', type: 'number', value: '0.01', step: '0.01', min: '0', max: '1' })),
+          field('modelHorizon', h('input', { id: 'clv-horizon', type: 'number', value: '365', min: '1', max: '3650' })),
+          field('modelDiscount', h('input', { id: 'clv-discount', type: 'number', value: '0.01', step: '0.01', min: '0', max: '1' })),
           button('modelFit', () => this.fitClv(), 'clv'),
           button('modelCalibrate', () => this.calibrate(), 'calibrate')),
-        h('p', { class: 'note' }, t('modelRecencyNote')),
+        word('p', { class: 'note' }, 'modelRecencyNote'),
         h('div', { id: 'clv-report' }),
         h('div', { id: 'clv-histogram', class: 'chart' }),
         h('div', { id: 'clv-calibration', class: 'chart', hidden: true })),
       h('section', { class: 'card', id: 'model-cluster' },
-        h('h2', {}, t('modelClusters')),
+        word('h2', {}, 'modelClusters'),
         h('div', { class: 'tag-fields' },
           field('k', h('input', { id: 'cluster-k', type: 'number', value: '5', min: '2', max: '50' })),
           button('modelScanK', () => this.scan(), 'scan'),
@@ -43,21 +45,21 @@ export class ModelsView {
         h('div', { id: 'cluster-report' }),
         h('table', { id: 'cluster-table' })),
       h('section', { class: 'card', id: 'model-churn' },
-        h('h2', {}, t('modelChurn')),
+        word('h2', {}, 'modelChurn'),
         button('modelFit', () => this.fitChurn(), 'churn'),
         h('table', { id: 'churn-table' })),
       h('section', { class: 'card', id: 'model-lookalike' },
-        h('h2', {}, t('modelLookalike')),
+        word('h2', {}, 'modelLookalike'),
         h('div', { class: 'tag-fields' },
-          field(t('modelSeed'), h('input', { id: 'lookalike-seed', autocomplete: 'off', placeholder: 'frequency >= 3' })),
+          field('modelSeed', h('input', { id: 'lookalike-seed', autocomplete: 'off', placeholder: t('modelSeedExample'), dataset: { i18nPlaceholder: 'modelSeedExample' } })),
           button('modelFit', () => this.fitLookalike(), 'lookalike')),
         h('div', { id: 'lookalike-report' }),
         h('div', { class: 'tag-fields' },
-          field(t('modelSaveName'), h('input', { id: 'lookalike-name', autocomplete: 'off' })),
-          field('Top N', h('input', { id: 'lookalike-top', type: 'number', value: '1000', min: '1' })),
+          field('modelSaveName', h('input', { id: 'lookalike-name', autocomplete: 'off' })),
+          field('modelTopN', h('input', { id: 'lookalike-top', type: 'number', value: '1000', min: '1' })),
           button('modelSaveExpansion', () => this.saveExpansion(), 'save-lookalike'))),
       h('section', { class: 'card', id: 'model-affinity' },
-        h('h2', {}, t('modelAffinity')),
+        word('h2', {}, 'modelAffinity'),
         button('modelFit', () => this.fitAffinity(), 'affinity'),
         h('table', { id: 'affinity-table' })));
   }

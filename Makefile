@@ -76,7 +76,7 @@ clickhouse-check: duckdb
 	  echo "installing chdb $(CHDB_VERSION) from PyPI into $(PY_CHDB)"; \
 	  python3 -m venv "$(PY_CHDB)" && "$(PY_CHDB)/bin/python" -m pip install --quiet --disable-pip-version-check "chdb==$(CHDB_VERSION)"; \
 	fi
-	HUAXIANG_CLICKHOUSE_PYTHON="$(PY_CHDB)/bin/python" cargo test --locked --test native -- sql::
+	HUAXIANG_CLICKHOUSE_PYTHON="$(PY_CHDB)/bin/python" cargo test --locked --test native -- sql:: --nocapture
 
 # The SQL export's Spark dialect in a local Spark session: PySpark from PyPI into TOOLS_DIR and Debian's Java 17
 # runtime (a large install, so not part of `make test`).

@@ -48,6 +48,11 @@ def main():
         SparkSession.builder.master("local[2]")
         .appName("huaxiang-spark-check")
         .config("spark.ui.enabled", "false")
+        # Hash aggregates of the wider definitions failed to grow their maps with the default memory and page size
+        # ("AGGREGATE_OUT_OF_MEMORY", "Could not allocate memory to grow BytesToBytesMap"): more driver memory, and
+        # small pages so a map grows in steps the memory manager can grant.
+        .config("spark.driver.memory", "4g")
+        .config("spark.buffer.pageSize", "2m")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")

@@ -76,6 +76,17 @@ fn light(catalog: &Catalog, draft: Option<&str>) -> Catalog {
     Catalog { settings: catalog.settings.clone(), definitions, ..Catalog::new() }
 }
 
+/// A fixed list of members to save as a static audience.
+pub(super) struct StaticList<'a> {
+    pub name: &'a str,
+    pub group: &'a str,
+    pub description: &'a str,
+    /// The members' keys (see `model::people::keys_of`).
+    pub keys: Vec<String>,
+    /// How many members.
+    pub members: u64,
+}
+
 impl Workspace {
     /// A scope over the last computation.
     fn scope<'a>(&'a self, compiled: &'a Compiled, schema: &'a crate::rules::check::Schema) -> Result<Scope<'a>> {
@@ -129,6 +140,28 @@ impl Workspace {
         self.analysis()?.explain_member(target, member, mask)
     }
 
+    /// Saves a static audience of the members whose keys are given (the one way a fixed list enters the catalog:
+    /// uploaded ids, a lookalike expansion).
+    pub(super) fn save_member_list(
+        &mut self,
+        list: StaticList<'_>,
+        matched: Option<crate::audience::ListMatch>,
+        at: &str,
+        author: &str,
+    ) -> Result<SavedList> {
+        let entry = ListEntry {
+            name: list.name,
+            group: list.group,
+            description: list.description,
+            rule: "",
+            keys: list.keys,
+            snapshot_of: None,
+            taken: None,
+        };
+        crate::audience::save_list(&mut self.catalog, entry, at, author)?;
+        Ok(SavedList { name: list.name.trim().to_string(), kind: "static", members: list.members, matched, snapshot_of: None, at: None })
+    }
+
     /// Saves a static audience from uploaded ids matched through the identity graph at time `at` by `author`
     /// (the members' keys are kept; the ids that matched nobody are reported).
     pub fn save_static_audience(&mut self, request: &StaticAudience, at: &str, author: &str) -> Result<SavedList> {
@@ -140,24 +173,8 @@ impl Workspace {
         let c = self.computed.as_ref().ok_or_else(Error::not_computed)?;
         let (members, matched) = lists::match_ids(&self.data, &c.people, &request.ids, request.kind);
         let keys = crate::model::people::keys_of(&self.data, &c.people, &members);
-        let list = ListEntry {
-            name: &request.name,
-            group: &request.group,
-            description: &request.description,
-            rule: "",
-            keys,
-            snapshot_of: None,
-            taken: None,
-        };
-        crate::audience::save_list(&mut self.catalog, list, at, author)?;
-        Ok(SavedList {
-            name: request.name.trim().to_string(),
-            kind: "static",
-            members: members.len(),
-            matched: Some(matched),
-            snapshot_of: None,
-            at: None,
-        })
+        let (name, group, description) = (&request.name, &request.group, &request.description);
+        self.save_member_list(StaticList { name, group, description, keys, members: members.len() }, Some(matched), at, author)
     }
 
     /// Freezes the members of audience (or yes/no tag) `name` into a snapshot called `snapshot` (default

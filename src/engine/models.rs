@@ -275,24 +275,9 @@ impl Workspace {
         } else {
             request.description.clone()
         };
-        let list = crate::audience::ListEntry {
-            name: &request.name,
-            group: &request.group,
-            description: &description,
-            rule: "",
-            keys,
-            snapshot_of: None,
-            taken: None,
-        };
-        crate::audience::save_list(&mut self.catalog, list, at, author)?;
-        Ok(SavedList {
-            name: request.name.trim().to_string(),
-            kind: "static",
-            members: members.len(),
-            matched: None,
-            snapshot_of: None,
-            at: None,
-        })
+        let (name, group) = (&request.name, &request.group);
+        let list = super::audience::StaticList { name, group, description: &description, keys, members: members.len() };
+        self.save_member_list(list, None, at, author)
     }
 
     /// A histogram of a numeric model column (`clv`, `p_alive` …) over the members the model scored: `bins`
